@@ -1,0 +1,7 @@
+DROP TABLE articles_fts;
+DROP TABLE refresh_tokens;
+DROP TABLE comments;
+DROP TABLE article_categories;
+DROP TABLE articles;
+DROP TABLE categories;
+DROP TABLE users;

@@ -1,0 +1,252 @@
+//! Configuration from the environment (and `.env`), validated at start: a bad value stops
+//! start-up with a message naming the variable.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+
+/// Which origins may read the API from a browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// Any origin (`*`): fine for anonymous reads, since no credentials are involved.
+    Any,
+    /// Only these origins, e.g. `https://kabarharapan.id`.
+    List(Vec<String>),
+}
+
+/// Site settings served at `/api/v1/site`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteSettings {
+    pub title: String,
+    pub description: String,
+    pub url: String,
+    pub language: String,
+}
+
+/// Everything Warta reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// SQLite database file (created if missing).
+    pub database_url: String,
+    /// Address to listen on; port 0 picks a free one.
+    pub bind: SocketAddr,
+    /// HS256 secret for access tokens; `None` means a random one is generated at start.
+    pub jwt_secret: Option<String>,
+    /// Bootstrap admin, created at start when no admin exists.
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    pub cors_origins: CorsOrigins,
+    /// Public comment submissions per client address per minute.
+    pub comment_rate_per_minute: u32,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    pub site: SiteSettings,
+    /// `max-age` of public responses, in seconds.
+    pub cache_max_age: u32,
+    /// Database connections in the pool.
+    pub db_pool_size: u32,
+}
+
+/// A variable that could not be used, and why.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn bad(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        Config::from_vars(&vars)
+    }
+
+    /// Reads the given variables; anything unset takes its documented default.
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Config, ConfigError> {
+        let get = |name: &str| vars.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let text = |name: &str, default: &str| get(name).unwrap_or_else(|| default.to_owned());
+
+        let bind_text = text("WARTA_BIND", "127.0.0.1:8080");
+        let bind = bind_text.parse().map_err(|_| {
+            bad(
+                "WARTA_BIND",
+                format!("`{bind_text}` is not an address like 127.0.0.1:8080"),
+            )
+        })?;
+
+        let jwt_secret = get("WARTA_JWT_SECRET");
+        let admin_email = get("WARTA_ADMIN_EMAIL");
+        let admin_password = get("WARTA_ADMIN_PASSWORD");
+        if let Some(email) = &admin_email {
+            if !email.contains('@') {
+                return Err(bad("WARTA_ADMIN_EMAIL", format!("`{email}` is not an email address")));
+            }
+        }
+
+        let cors_origins = match get("WARTA_CORS_ORIGINS").as_deref() {
+            None | Some("*") => CorsOrigins::Any,
+            Some(list) => {
+                let mut origins = Vec::new();
+                for origin in list.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+                    if origin == "*" {
+                        return Err(bad("WARTA_CORS_ORIGINS", "`*` cannot be mixed with named origins"));
+                    }
+                    let well_formed = (origin.starts_with("http://") || origin.starts_with("https://"))
+                        && !origin.ends_with('/')
+                        && origin
+                            .split("://")
+                            .nth(1)
+                            .is_some_and(|host| !host.is_empty() && !host.contains('/'));
+                    if !well_formed {
+                        return Err(bad(
+                            "WARTA_CORS_ORIGINS",
+                            format!("`{origin}` is not an origin like https://kabarharapan.id"),
+                        ));
+                    }
+                    origins.push(origin.to_owned());
+                }
+                CorsOrigins::List(origins)
+            }
+        };
+
+        let comment_rate_per_minute = number(&get, "WARTA_COMMENT_RATE_PER_MINUTE", 5, 1..=100_000)?;
+        let cache_max_age = number(&get, "WARTA_CACHE_MAX_AGE", 60, 0..=31_536_000)?;
+        let db_pool_size = number(&get, "WARTA_DB_POOL_SIZE", 8, 1..=256)?;
+
+        let trusted_proxies = match get("WARTA_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    p.parse::<IpAddr>()
+                        .map_err(|_| bad("WARTA_TRUSTED_PROXIES", format!("`{p}` is not an IP address")))
+                })
+                .collect::<Result<_, _>>()?,
+        };
+
+        let language = text("WARTA_SITE_LANGUAGE", "id");
+        if !is_language_tag(&language) {
+            return Err(bad(
+                "WARTA_SITE_LANGUAGE",
+                format!("`{language}` is not a BCP 47 language tag like `id` or `en-US`"),
+            ));
+        }
+        let site = SiteSettings {
+            title: text("WARTA_SITE_TITLE", "Kabar Harapan"),
+            description: text(
+                "WARTA_SITE_DESCRIPTION",
+                "Memberikan Informasi Terupdate Dalam Negri & Luar Negri",
+            ),
+            url: text("WARTA_SITE_URL", "http://localhost:3000"),
+            language,
+        };
+
+        let database_url = text("DATABASE_URL", "warta.db");
+        let database_url = database_url
+            .strip_prefix("sqlite://")
+            .unwrap_or(&database_url)
+            .to_owned();
+
+        Ok(Config {
+            database_url,
+            bind,
+            jwt_secret,
+            admin_email,
+            admin_password,
+            cors_origins,
+            comment_rate_per_minute,
+            trusted_proxies,
+            site,
+            cache_max_age,
+            db_pool_size,
+        })
+    }
+}
+
+fn number(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, ConfigError> {
+    let Some(raw) = get(variable) else { return Ok(default) };
+    match raw.parse::<u32>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(bad(
+            variable,
+            format!(
+                "`{raw}` is not a whole number from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        )),
+    }
+}
+
+/// A loose BCP 47 check: letter subtags of 2-8 and alphanumeric subtags of 1-8, joined by `-`.
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary_ok = parts
+        .next()
+        .is_some_and(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    primary_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_match_the_documented_table() {
+        let config = Config::from_vars(&HashMap::new()).unwrap();
+        assert_eq!(config.database_url, "warta.db");
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.cors_origins, CorsOrigins::Any);
+        assert_eq!(config.comment_rate_per_minute, 5);
+        assert!(config.trusted_proxies.is_empty());
+        assert_eq!(config.site.title, "Kabar Harapan");
+        assert_eq!(config.site.language, "id");
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (name, value) in [
+            ("WARTA_BIND", "localhost"),
+            ("WARTA_COMMENT_RATE_PER_MINUTE", "many"),
+            ("WARTA_COMMENT_RATE_PER_MINUTE", "0"),
+            ("WARTA_CORS_ORIGINS", "kabarharapan.id"),
+            ("WARTA_TRUSTED_PROXIES", "10.0.0.1, proxy"),
+            ("WARTA_SITE_LANGUAGE", "indonesian!"),
+            ("WARTA_CACHE_MAX_AGE", "-1"),
+        ] {
+            let err = Config::from_vars(&vars(&[(name, value)])).unwrap_err();
+            assert_eq!(err.variable, name, "{value}");
+        }
+    }
+
+    #[test]
+    fn cors_origins_are_a_list() {
+        let config = Config::from_vars(&vars(&[(
+            "WARTA_CORS_ORIGINS",
+            "https://a.example, http://localhost:3000",
+        )]))
+        .unwrap();
+        assert_eq!(
+            config.cors_origins,
+            CorsOrigins::List(vec!["https://a.example".into(), "http://localhost:3000".into()])
+        );
+    }
+}

@@ -1,0 +1,357 @@
+//! Articles: the public and staff queries, and the one write path that renders Markdown,
+//! derives the excerpt and keeps slugs unique.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sqlite::Sqlite;
+use std::collections::HashMap;
+
+use super::categories::CategoryRef;
+use super::schema::{article_categories, articles, categories, users};
+use super::users::Author;
+use super::{Conn, DbError};
+use crate::domain::content::{derive_excerpt, render_markdown};
+use crate::domain::{ArticleStatus, CommentPolicy, IdOrSlug, Slug};
+
+/// An article's row without its body: what lists show.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles, check_for_backend(Sqlite))]
+pub struct ArticleMeta {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub excerpt: String,
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub author_id: i64,
+    pub featured_image_url: Option<String>,
+    pub featured_image_alt: Option<String>,
+    pub source_name: Option<String>,
+    pub source_url: Option<String>,
+    pub language: String,
+    pub comment_status: String,
+    pub meta_title: Option<String>,
+    pub meta_description: Option<String>,
+    pub comment_count: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The body of an article, source and rendered.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles, check_for_backend(Sqlite))]
+pub struct ArticleText {
+    pub body: String,
+    pub body_html: String,
+}
+
+/// An article with what responses embed: its author, categories and, when asked, its body.
+#[derive(Debug, Clone)]
+pub struct ArticleView {
+    pub meta: ArticleMeta,
+    pub text: Option<ArticleText>,
+    pub author: Author,
+    pub categories: Vec<CategoryRef>,
+}
+
+/// Who is reading, which decides what exists for them.
+#[derive(Debug, Clone, Copy)]
+pub enum Visibility {
+    /// The public: published articles whose time has come.
+    Public { now: NaiveDateTime },
+}
+
+/// The order of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArticleOrder {
+    PublishedAt,
+    UpdatedAt,
+    Title,
+}
+
+/// A list request, already validated.
+#[derive(Debug, Clone)]
+pub struct ArticleFilter {
+    pub visibility: Visibility,
+    pub category: Option<IdOrSlug>,
+    pub author: Option<IdOrSlug>,
+    pub after: Option<NaiveDateTime>,
+    pub before: Option<NaiveDateTime>,
+    pub order_by: ArticleOrder,
+    pub descending: bool,
+    pub include_body: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// One page of articles and the number of all that match.
+#[derive(Debug)]
+pub struct ArticlePage {
+    pub items: Vec<ArticleView>,
+    pub total: i64,
+}
+
+type BoxedArticles = articles::BoxedQuery<'static, Sqlite>;
+
+fn visible(visibility: Visibility) -> BoxedArticles {
+    match visibility {
+        Visibility::Public { now } => articles::table
+            .filter(articles::status.eq(ArticleStatus::Published.as_str()))
+            .filter(articles::published_at.le(now))
+            .into_boxed(),
+    }
+}
+
+fn filtered(filter: &ArticleFilter) -> BoxedArticles {
+    let mut query = visible(filter.visibility);
+    match &filter.category {
+        Some(IdOrSlug::Id(id)) => {
+            query = query.filter(
+                articles::id.eq_any(
+                    article_categories::table
+                        .filter(article_categories::category_id.eq(*id))
+                        .select(article_categories::article_id),
+                ),
+            )
+        }
+        Some(IdOrSlug::Slug(slug)) => {
+            query = query.filter(
+                articles::id.eq_any(
+                    article_categories::table
+                        .inner_join(categories::table)
+                        .filter(categories::slug.eq(slug.clone()))
+                        .select(article_categories::article_id),
+                ),
+            )
+        }
+        None => {}
+    }
+    match &filter.author {
+        Some(IdOrSlug::Id(id)) => query = query.filter(articles::author_id.eq(*id)),
+        Some(IdOrSlug::Slug(slug)) => {
+            query = query
+                .filter(articles::author_id.eq_any(users::table.filter(users::slug.eq(slug.clone())).select(users::id)))
+        }
+        None => {}
+    }
+    if let Some(after) = filter.after {
+        query = query.filter(articles::published_at.gt(after));
+    }
+    if let Some(before) = filter.before {
+        query = query.filter(articles::published_at.lt(before));
+    }
+    query
+}
+
+/// One page of the articles `filter` selects, with the total: a fixed number of statements
+/// whatever the page size (count, page, authors, categories, and bodies when asked).
+pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbError> {
+    conn.transaction(|conn| {
+        let total: i64 = filtered(filter).count().get_result(conn)?;
+        let mut query = filtered(filter);
+        query = match (filter.order_by, filter.descending) {
+            (ArticleOrder::PublishedAt, true) => query.order((articles::published_at.desc(), articles::id.desc())),
+            (ArticleOrder::PublishedAt, false) => query.order((articles::published_at.asc(), articles::id.asc())),
+            (ArticleOrder::UpdatedAt, true) => query.order((articles::updated_at.desc(), articles::id.desc())),
+            (ArticleOrder::UpdatedAt, false) => query.order((articles::updated_at.asc(), articles::id.asc())),
+            (ArticleOrder::Title, true) => query.order((articles::title.desc(), articles::id.desc())),
+            (ArticleOrder::Title, false) => query.order((articles::title.asc(), articles::id.asc())),
+        };
+        let metas: Vec<ArticleMeta> = if total > filter.offset {
+            query
+                .select(ArticleMeta::as_select())
+                .offset(filter.offset)
+                .limit(filter.limit)
+                .load(conn)?
+        } else {
+            Vec::new()
+        };
+        let items = with_relations(conn, metas, filter.include_body)?;
+        Ok(ArticlePage { items, total })
+    })
+}
+
+/// The article `key` names, when `visibility` lets the reader see it.
+pub fn find(conn: &mut Conn, key: &IdOrSlug, visibility: Visibility) -> Result<ArticleView, DbError> {
+    let query = visible(visibility);
+    let query = match key {
+        IdOrSlug::Id(id) => query.filter(articles::id.eq(*id)),
+        IdOrSlug::Slug(slug) => query.filter(articles::slug.eq(slug.clone())),
+    };
+    let meta: ArticleMeta = query.select(ArticleMeta::as_select()).first(conn)?;
+    let mut views = with_relations(conn, vec![meta], true)?;
+    views.pop().ok_or(DbError::NotFound)
+}
+
+/// The id of the article `key` names, when visible (for nested resources such as comments).
+pub fn visible_id(conn: &mut Conn, key: &IdOrSlug, visibility: Visibility) -> Result<i64, DbError> {
+    let query = visible(visibility);
+    let query = match key {
+        IdOrSlug::Id(id) => query.filter(articles::id.eq(*id)),
+        IdOrSlug::Slug(slug) => query.filter(articles::slug.eq(slug.clone())),
+    };
+    Ok(query.select(articles::id).first(conn)?)
+}
+
+/// Attaches authors, categories and (when asked) bodies with one query each.
+fn with_relations(conn: &mut Conn, metas: Vec<ArticleMeta>, include_body: bool) -> Result<Vec<ArticleView>, DbError> {
+    if metas.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = metas.iter().map(|m| m.id).collect();
+    let author_ids: Vec<i64> = metas.iter().map(|m| m.author_id).collect();
+
+    let authors: HashMap<i64, Author> = users::table
+        .filter(users::id.eq_any(&author_ids))
+        .select(Author::as_select())
+        .load::<Author>(conn)?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+
+    let mut categories_of: HashMap<i64, Vec<CategoryRef>> = HashMap::new();
+    let links: Vec<(i64, CategoryRef)> = article_categories::table
+        .inner_join(categories::table)
+        .filter(article_categories::article_id.eq_any(&ids))
+        .order((categories::name.asc(), categories::id.asc()))
+        .select((article_categories::article_id, CategoryRef::as_select()))
+        .load(conn)?;
+    for (article_id, category) in links {
+        categories_of.entry(article_id).or_default().push(category);
+    }
+
+    let mut texts: HashMap<i64, ArticleText> = if include_body {
+        articles::table
+            .filter(articles::id.eq_any(&ids))
+            .select((articles::id, ArticleText::as_select()))
+            .load::<(i64, ArticleText)>(conn)?
+            .into_iter()
+            .collect()
+    } else {
+        HashMap::new()
+    };
+
+    metas
+        .into_iter()
+        .map(|meta| {
+            let author = authors.get(&meta.author_id).cloned().ok_or(DbError::NotFound)?;
+            Ok(ArticleView {
+                text: texts.remove(&meta.id),
+                categories: categories_of.remove(&meta.id).unwrap_or_default(),
+                author,
+                meta,
+            })
+        })
+        .collect()
+}
+
+/// What a new article is made of, as the writer gave it.
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    pub title: String,
+    pub slug: Option<Slug>,
+    pub excerpt: String,
+    pub body: String,
+    pub status: ArticleStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    pub author_id: i64,
+    pub category_ids: Vec<i64>,
+    pub featured_image_url: Option<String>,
+    pub featured_image_alt: Option<String>,
+    pub source_name: Option<String>,
+    pub source_url: Option<String>,
+    pub language: String,
+    pub comment_status: CommentPolicy,
+    pub meta_title: Option<String>,
+    pub meta_description: Option<String>,
+}
+
+/// What readers see of a body and excerpt, computed once on write: the sanitized HTML,
+/// and the excerpt (the writer's, or derived from the first paragraph when empty).
+pub fn rendered_text(custom_excerpt: &str, body: &str) -> (String, String) {
+    let excerpt = if custom_excerpt.trim().is_empty() {
+        derive_excerpt(body)
+    } else {
+        custom_excerpt.trim().to_owned()
+    };
+    (excerpt, render_markdown(body))
+}
+
+/// A slug no other article has: `base`, else `base-2`, `base-3`...
+pub fn unique_slug(conn: &mut Conn, base: &Slug, except_id: Option<i64>) -> Result<Slug, DbError> {
+    let taken: Vec<String> = articles::table
+        .filter(
+            articles::slug
+                .eq(base.as_str())
+                .or(articles::slug.like(format!("{base}-%"))),
+        )
+        .filter(articles::id.ne(except_id.unwrap_or(0)))
+        .select(articles::slug)
+        .load(conn)?;
+    Ok(base.first_free(&taken))
+}
+
+/// Creates an article with its categories, its rendered body and excerpt, and its full-text
+/// entry (kept by triggers), all in one transaction. A published article without
+/// `published_at` is published now.
+pub fn create(conn: &mut Conn, new: NewArticle, now: DateTime<Utc>) -> Result<i64, DbError> {
+    conn.transaction(|conn| {
+        let base = new
+            .slug
+            .clone()
+            .unwrap_or_else(|| Slug::from_title(&new.title, "article"));
+        let slug = unique_slug(conn, &base, None)?;
+        let (excerpt, body_html) = rendered_text(&new.excerpt, &new.body);
+        let published_at = match (new.status, new.published_at) {
+            (_, Some(at)) => Some(at.naive_utc()),
+            (ArticleStatus::Published, None) => Some(now.naive_utc()),
+            _ => None,
+        };
+        let id: i64 = diesel::insert_into(articles::table)
+            .values((
+                articles::slug.eq(slug.as_str()),
+                articles::title.eq(&new.title),
+                articles::custom_excerpt.eq(new.excerpt.trim()),
+                articles::excerpt.eq(&excerpt),
+                articles::body.eq(&new.body),
+                articles::body_html.eq(&body_html),
+                articles::status.eq(new.status.as_str()),
+                articles::published_at.eq(published_at),
+                articles::author_id.eq(new.author_id),
+                articles::featured_image_url.eq(&new.featured_image_url),
+                articles::featured_image_alt.eq(&new.featured_image_alt),
+                articles::source_name.eq(&new.source_name),
+                articles::source_url.eq(&new.source_url),
+                articles::language.eq(&new.language),
+                articles::comment_status.eq(new.comment_status.as_str()),
+                articles::meta_title.eq(&new.meta_title),
+                articles::meta_description.eq(&new.meta_description),
+                articles::created_at.eq(now.naive_utc()),
+                articles::updated_at.eq(now.naive_utc()),
+            ))
+            .returning(articles::id)
+            .get_result(conn)?;
+        set_categories(conn, id, &new.category_ids)?;
+        Ok(id)
+    })
+}
+
+/// Replaces the categories of article `id`.
+pub fn set_categories(conn: &mut Conn, id: i64, category_ids: &[i64]) -> Result<(), DbError> {
+    diesel::delete(article_categories::table.filter(article_categories::article_id.eq(id))).execute(conn)?;
+    let rows: Vec<_> = category_ids
+        .iter()
+        .map(|c| {
+            (
+                article_categories::article_id.eq(id),
+                article_categories::category_id.eq(*c),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        diesel::insert_into(article_categories::table)
+            .values(&rows)
+            .execute(conn)?;
+    }
+    Ok(())
+}

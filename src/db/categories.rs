@@ -1,0 +1,171 @@
+//! Categories: the hierarchy that organises articles, with public article counts.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sqlite::Sqlite;
+use std::collections::HashMap;
+
+use super::schema::{article_categories, articles, categories};
+use super::{Conn, DbError};
+use crate::domain::{ArticleStatus, IdOrSlug, Slug};
+
+/// A category as articles embed it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = categories, check_for_backend(Sqlite))]
+pub struct CategoryRef {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+/// A category row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = categories, check_for_backend(Sqlite))]
+pub struct Category {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub parent_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A category with the number of articles the public can see in it.
+#[derive(Debug, Clone)]
+pub struct CategoryView {
+    pub category: Category,
+    pub article_count: i64,
+}
+
+/// Which parent a list is restricted to.
+#[derive(Debug, Clone)]
+pub enum ParentFilter {
+    /// Any category.
+    Any,
+    /// Top-level categories only.
+    Root,
+    /// Children of the category with this id or slug.
+    Of(IdOrSlug),
+}
+
+/// One page of categories, by name, and the number of all that match.
+pub fn list(
+    conn: &mut Conn,
+    parent: &ParentFilter,
+    offset: i64,
+    limit: i64,
+    now: NaiveDateTime,
+) -> Result<(Vec<CategoryView>, i64), DbError> {
+    conn.transaction(|conn| {
+        let parent_id = match parent {
+            ParentFilter::Of(IdOrSlug::Slug(slug)) => {
+                match categories::table
+                    .filter(categories::slug.eq(slug))
+                    .select(categories::id)
+                    .first(conn)
+                    .optional()?
+                {
+                    Some(id) => Some(id),
+                    None => return Ok((Vec::new(), 0)),
+                }
+            }
+            ParentFilter::Of(IdOrSlug::Id(id)) => Some(*id),
+            _ => None,
+        };
+        let filtered = || {
+            let query = categories::table.into_boxed::<Sqlite>();
+            match (parent, parent_id) {
+                (ParentFilter::Any, _) => query,
+                (ParentFilter::Root, _) => query.filter(categories::parent_id.is_null()),
+                (ParentFilter::Of(_), id) => query.filter(categories::parent_id.eq(id)),
+            }
+        };
+        let total: i64 = filtered().count().get_result(conn)?;
+        let rows: Vec<Category> = filtered()
+            .order((categories::name.asc(), categories::id.asc()))
+            .offset(offset)
+            .limit(limit)
+            .select(Category::as_select())
+            .load(conn)?;
+        let views = with_counts(conn, rows, now)?;
+        Ok((views, total))
+    })
+}
+
+/// The category `key` names.
+pub fn find(conn: &mut Conn, key: &IdOrSlug, now: NaiveDateTime) -> Result<CategoryView, DbError> {
+    let query = categories::table.into_boxed::<Sqlite>();
+    let query = match key {
+        IdOrSlug::Id(id) => query.filter(categories::id.eq(*id)),
+        IdOrSlug::Slug(slug) => query.filter(categories::slug.eq(slug.clone())),
+    };
+    let row: Category = query.select(Category::as_select()).first(conn)?;
+    let mut views = with_counts(conn, vec![row], now)?;
+    views.pop().ok_or(DbError::NotFound)
+}
+
+/// Counts publicly visible articles per category in one grouped query.
+fn with_counts(conn: &mut Conn, rows: Vec<Category>, now: NaiveDateTime) -> Result<Vec<CategoryView>, DbError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let counts: HashMap<i64, i64> = article_categories::table
+        .inner_join(articles::table)
+        .filter(article_categories::category_id.eq_any(&ids))
+        .filter(articles::status.eq(ArticleStatus::Published.as_str()))
+        .filter(articles::published_at.le(now))
+        .group_by(article_categories::category_id)
+        .select((article_categories::category_id, diesel::dsl::count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|category| CategoryView {
+            article_count: counts.get(&category.id).copied().unwrap_or(0),
+            category,
+        })
+        .collect())
+}
+
+/// A new category.
+#[derive(Debug, Clone)]
+pub struct NewCategory {
+    pub name: String,
+    pub slug: Option<Slug>,
+    pub description: String,
+    pub parent_id: Option<i64>,
+}
+
+/// Creates a category with a unique slug; returns its id.
+pub fn create(conn: &mut Conn, new: &NewCategory, now: DateTime<Utc>) -> Result<i64, DbError> {
+    conn.transaction(|conn| {
+        let base = new
+            .slug
+            .clone()
+            .unwrap_or_else(|| Slug::from_title(&new.name, "category"));
+        let taken: Vec<String> = categories::table
+            .filter(
+                categories::slug
+                    .eq(base.as_str())
+                    .or(categories::slug.like(format!("{base}-%"))),
+            )
+            .select(categories::slug)
+            .load(conn)?;
+        let slug = base.first_free(&taken);
+        let id = diesel::insert_into(categories::table)
+            .values((
+                categories::name.eq(&new.name),
+                categories::slug.eq(slug.as_str()),
+                categories::description.eq(&new.description),
+                categories::parent_id.eq(new.parent_id),
+                categories::created_at.eq(now.naive_utc()),
+                categories::updated_at.eq(now.naive_utc()),
+            ))
+            .returning(categories::id)
+            .get_result(conn)?;
+        Ok(id)
+    })
+}

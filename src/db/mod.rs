@@ -1,0 +1,158 @@
+//! The only place that touches Diesel: the schema, one module per table, the pool with its
+//! SQLite pragmas, the embedded migrations, and [`run`], the one way handlers reach the database.
+//!
+//! What is specific to SQLite (pragmas, FTS5) stays in this module and in `migrations/`,
+//! so that a PostgreSQL backend needs new migrations and this file, not new queries.
+
+pub mod articles;
+pub mod categories;
+pub mod comments;
+pub mod schema;
+pub mod users;
+
+use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The migrations in `migrations/`, compiled into the binary.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// A connection from the pool.
+pub type Conn = SqliteConnection;
+/// The connection pool.
+pub type DbPool = Pool<ConnectionManager<SqliteConnection>>;
+
+/// What a database call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The row asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or integrity rule would be broken; the text says which.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database query failed")]
+    Query(#[source] diesel::result::Error),
+    #[error("no database connection available")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("the database task was cancelled")]
+    Cancelled,
+}
+
+impl From<diesel::result::Error> for DbError {
+    fn from(err: diesel::result::Error) -> Self {
+        match err {
+            diesel::result::Error::NotFound => DbError::NotFound,
+            other => DbError::Query(other),
+        }
+    }
+}
+
+/// Counts SQL statements run on the pool's connections (the "no query per row" test and
+/// operators read it).
+#[derive(Debug, Default)]
+pub struct DbStats {
+    statements: AtomicU64,
+}
+
+impl DbStats {
+    /// Statements started since the pool was built.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+}
+
+struct StatementCounter(Arc<DbStats>);
+
+impl Instrumentation for StatementCounter {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            self.0.statements.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Sets the per-connection pragmas on every new connection, then starts counting.
+#[derive(Debug)]
+struct SqlitePragmas {
+    stats: Arc<DbStats>,
+}
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        // busy_timeout first, so that the statements after it wait for a writer instead of failing.
+        conn.batch_execute(
+            "PRAGMA busy_timeout = 5000;
+             PRAGMA foreign_keys = ON;
+             PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)?;
+        conn.set_instrumentation(StatementCounter(self.stats.clone()));
+        Ok(())
+    }
+}
+
+/// Opens the pool on `database_url` (a file, created if missing) with `size` connections.
+pub fn connect(database_url: &str, size: u32) -> Result<(DbPool, Arc<DbStats>), DbError> {
+    let stats = Arc::new(DbStats::default());
+    let manager = ConnectionManager::<SqliteConnection>::new(database_url);
+    let pool = Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        // A SQLite file connection does not drop like a socket; skip the ping per checkout.
+        .test_on_check_out(false)
+        .connection_customizer(Box::new(SqlitePragmas { stats: stats.clone() }))
+        .build(manager)?;
+    Ok((pool, stats))
+}
+
+/// Applies pending migrations; returns how many ran.
+pub fn migrate(conn: &mut Conn) -> Result<usize, DbError> {
+    let applied = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map_err(|e| DbError::Migration(e.to_string()))?;
+    Ok(applied.len())
+}
+
+/// Whether the database holds no users, categories or articles.
+pub fn is_empty(conn: &mut Conn) -> Result<bool, DbError> {
+    use schema::{articles, categories, users};
+    let any_user: bool = diesel::select(diesel::dsl::exists(users::table.select(users::id))).get_result(conn)?;
+    let any_category: bool =
+        diesel::select(diesel::dsl::exists(categories::table.select(categories::id))).get_result(conn)?;
+    let any_article: bool =
+        diesel::select(diesel::dsl::exists(articles::table.select(articles::id))).get_result(conn)?;
+    Ok(!(any_user || any_category || any_article))
+}
+
+/// Whether the database answers a trivial query.
+pub fn ping(conn: &mut Conn) -> Result<(), DbError> {
+    conn.batch_execute("SELECT 1")?;
+    Ok(())
+}
+
+/// Runs `f` with a pooled connection on actix's blocking thread pool, so that
+/// the async workers never wait on SQLite.
+pub async fn run<T, E, F>(pool: &DbPool, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<DbError> + Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn: PooledConnection<_> = pool.get().map_err(DbError::from)?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|_| E::from(DbError::Cancelled))?
+}

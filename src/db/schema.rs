@@ -1,0 +1,108 @@
+//! Diesel's view of the tables in `migrations/` (the FTS5 shadow tables are left out).
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        display_name -> Text,
+        slug -> Text,
+        bio -> Text,
+        password_hash -> Text,
+        role -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> BigInt,
+        name -> Text,
+        slug -> Text,
+        description -> Text,
+        parent_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        custom_excerpt -> Text,
+        excerpt -> Text,
+        body -> Text,
+        body_html -> Text,
+        status -> Text,
+        published_at -> Nullable<Timestamp>,
+        author_id -> BigInt,
+        featured_image_url -> Nullable<Text>,
+        featured_image_alt -> Nullable<Text>,
+        source_name -> Nullable<Text>,
+        source_url -> Nullable<Text>,
+        language -> Text,
+        comment_status -> Text,
+        meta_title -> Nullable<Text>,
+        meta_description -> Nullable<Text>,
+        comment_count -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_categories (article_id, category_id) {
+        article_id -> BigInt,
+        category_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        user_id -> Nullable<BigInt>,
+        author_name -> Text,
+        author_email -> Text,
+        author_url -> Nullable<Text>,
+        body -> Text,
+        status -> Text,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        family -> Text,
+        expires_at -> Timestamp,
+        spent_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(articles -> users (author_id));
+diesel::joinable!(article_categories -> articles (article_id));
+diesel::joinable!(article_categories -> categories (category_id));
+diesel::joinable!(comments -> articles (article_id));
+diesel::joinable!(comments -> users (user_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    categories,
+    articles,
+    article_categories,
+    comments,
+    refresh_tokens,
+);

@@ -1,0 +1,106 @@
+//! Article text: Markdown rendered to sanitized HTML, and excerpts derived from the body.
+
+use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
+
+/// How long a derived excerpt may be, in characters (a written one may be up to 1000).
+pub const DERIVED_EXCERPT_CHARS: usize = 300;
+
+fn markdown_options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
+}
+
+/// Renders Markdown to HTML that is safe to insert into a page: no scripts, no event
+/// handlers, no `javascript:` or `data:` URLs, no iframes, forms or styles. Raw HTML in the
+/// Markdown passes through the same sanitizer.
+pub fn render_markdown(markdown: &str) -> String {
+    let mut unsafe_html = String::with_capacity(markdown.len() * 5 / 4);
+    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, markdown_options()));
+    ammonia::Builder::default()
+        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer"))
+        .clean(&unsafe_html)
+        .to_string()
+}
+
+/// The plain text of the body's first paragraph (headings, images and HTML skipped),
+/// cut at a word boundary to [`DERIVED_EXCERPT_CHARS`] with an ellipsis.
+pub fn derive_excerpt(markdown: &str) -> String {
+    let mut text = String::new();
+    let mut in_paragraph = false;
+    for event in Parser::new_ext(markdown, markdown_options()) {
+        match event {
+            Event::Start(Tag::Paragraph) => in_paragraph = true,
+            Event::End(TagEnd::Paragraph) => {
+                if !text.trim().is_empty() {
+                    break;
+                }
+                in_paragraph = false;
+            }
+            Event::Text(t) | Event::Code(t) if in_paragraph => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if in_paragraph => text.push(' '),
+            _ => {}
+        }
+    }
+    truncate_words(&collapse_whitespace(&text), DERIVED_EXCERPT_CHARS)
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn truncate_words(s: &str, max_chars: usize) -> String {
+    if s.chars().count() <= max_chars {
+        return s.to_owned();
+    }
+    let cut: String = s.chars().take(max_chars).collect();
+    let at_word = match cut.rfind(' ') {
+        Some(space) if space > 0 => &cut[..space],
+        _ => &cut,
+    };
+    format!("{}…", at_word.trim_end_matches([',', ';', ':', '.', ' ']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_becomes_html() {
+        let html = render_markdown("## Judul\n\nTeks *miring* dan [tautan](https://example.com).");
+        assert!(html.contains("<h2>Judul</h2>"));
+        assert!(html.contains("<em>miring</em>"));
+        assert!(html.contains(r#"href="https://example.com""#));
+    }
+
+    #[test]
+    fn scripts_handlers_and_dangerous_urls_are_removed() {
+        let html = render_markdown(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) \
+             <a href=\"data:text/html,x\">b</a> <iframe src=\"https://evil.example\"></iframe>",
+        );
+        for bad in ["<script", "onerror", "javascript:", "data:", "<iframe"] {
+            assert!(!html.contains(bad), "{bad} survived in {html}");
+        }
+    }
+
+    #[test]
+    fn the_excerpt_is_the_first_paragraph_as_plain_text() {
+        let body = "## Kilas\n\nTeheran (Kabar Harapan) – Harga **kopi** naik\nhari ini.\n\nParagraf kedua.";
+        assert_eq!(
+            derive_excerpt(body),
+            "Teheran (Kabar Harapan) – Harga kopi naik hari ini."
+        );
+    }
+
+    #[test]
+    fn a_long_first_paragraph_is_cut_at_a_word() {
+        let excerpt = derive_excerpt(&"kata ".repeat(200));
+        assert!(excerpt.chars().count() <= DERIVED_EXCERPT_CHARS + 1);
+        assert!(excerpt.ends_with("kata…"));
+    }
+
+    #[test]
+    fn an_empty_body_has_an_empty_excerpt() {
+        assert_eq!(derive_excerpt(""), "");
+    }
+}

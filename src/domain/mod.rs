@@ -1,0 +1,59 @@
+//! Pure types and rules of the newsroom: no I/O, no HTTP, no database.
+
+pub mod content;
+pub mod slug;
+pub mod status;
+
+pub use slug::Slug;
+pub use status::{ArticleStatus, CommentPolicy, CommentStatus, Role};
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+/// The current time, to the second: every stored time has this precision, so what a
+/// client reads back (`...T08:30:00Z`) is exactly what is compared and ordered on.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(0)
+}
+
+/// How a path names a resource: a number is an id, anything else a slug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdOrSlug {
+    Id(i64),
+    Slug(String),
+}
+
+impl IdOrSlug {
+    /// Reads a path segment or filter value. `None` when it can name nothing: a number
+    /// out of range, or text that is not a well-formed slug.
+    pub fn parse(s: &str) -> Option<IdOrSlug> {
+        if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+            return s.parse().ok().filter(|id| *id > 0).map(IdOrSlug::Id);
+        }
+        slug::is_valid(s).then(|| IdOrSlug::Slug(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_ids_and_the_rest_slugs() {
+        assert_eq!(IdOrSlug::parse("42"), Some(IdOrSlug::Id(42)));
+        assert_eq!(
+            IdOrSlug::parse("luar-negeri"),
+            Some(IdOrSlug::Slug("luar-negeri".into()))
+        );
+        assert_eq!(
+            IdOrSlug::parse("2024-pemilu"),
+            Some(IdOrSlug::Slug("2024-pemilu".into()))
+        );
+    }
+
+    #[test]
+    fn what_can_name_nothing_is_none() {
+        for s in ["", "0", "99999999999999999999999", "Luar Negeri", "../x", "-1"] {
+            assert_eq!(IdOrSlug::parse(s), None, "{s}");
+        }
+    }
+}

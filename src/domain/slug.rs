@@ -1,0 +1,135 @@
+//! Slugs: lowercase ASCII words joined by single hyphens, made from titles by transliteration.
+
+use std::fmt;
+
+/// The longest slug we make from a title; longer titles are cut at a word boundary.
+pub const MAX_SLUG_LEN: usize = 120;
+
+/// A valid slug: `[a-z0-9]+(-[a-z0-9]+)*`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Slug(String);
+
+impl Slug {
+    /// Accepts `s` only when it already is a valid slug.
+    pub fn parse(s: &str) -> Result<Slug, String> {
+        if is_valid(s) {
+            Ok(Slug(s.to_owned()))
+        } else {
+            Err(
+                "must be lowercase ASCII letters and digits in words joined by single hyphens, e.g. `luar-negeri`"
+                    .into(),
+            )
+        }
+    }
+
+    /// Makes a slug from a title by transliteration ("Kafé di São Paulo" -> `kafe-di-sao-paulo`).
+    /// A title with nothing to transliterate (only symbols or emoji) gets `fallback`.
+    pub fn from_title(title: &str, fallback: &str) -> Slug {
+        let mut made = slug::slugify(title);
+        if made.len() > MAX_SLUG_LEN {
+            let cut = made[..MAX_SLUG_LEN].rfind('-').unwrap_or(MAX_SLUG_LEN);
+            made.truncate(cut);
+        }
+        if is_valid(&made) {
+            Slug(made)
+        } else {
+            Slug(fallback.to_owned())
+        }
+    }
+
+    /// The slug with a numeric suffix, for clashes: `kopi` -> `kopi-2`.
+    pub fn with_suffix(&self, n: u32) -> Slug {
+        Slug(format!("{}-{n}", self.0))
+    }
+
+    /// This slug if no one has it, else the first of `-2`, `-3`... that is free.
+    /// `taken` holds the slugs in use that start with this one.
+    pub fn first_free(&self, taken: &[String]) -> Slug {
+        let is_taken = |candidate: &Slug| taken.iter().any(|s| s == candidate.as_str());
+        if !is_taken(self) {
+            return self.clone();
+        }
+        // taken.len() + 2 suffixes cannot all be taken: one of them is free.
+        (2..=taken.len() as u32 + 2)
+            .map(|n| self.with_suffix(n))
+            .find(|candidate| !is_taken(candidate))
+            .unwrap_or_else(|| self.with_suffix(taken.len() as u32 + 2))
+    }
+
+    /// The slug as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The slug as owned text.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Whether `s` matches `[a-z0-9]+(-[a-z0-9]+)*`.
+pub fn is_valid(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('-')
+            .all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indonesian_titles_become_their_words() {
+        let slug = Slug::from_title("Perusahaan Ekspor Kopi Kini Ramai", "article");
+        assert_eq!(slug.as_str(), "perusahaan-ekspor-kopi-kini-ramai");
+    }
+
+    #[test]
+    fn accents_are_transliterated() {
+        assert_eq!(
+            Slug::from_title("Kafé di São Paulo – Rp 5 Triliun!", "x").as_str(),
+            "kafe-di-sao-paulo-rp-5-triliun"
+        );
+    }
+
+    #[test]
+    fn a_title_of_symbols_gets_the_fallback() {
+        assert_eq!(Slug::from_title("!!! ??? ***", "article-17").as_str(), "article-17");
+    }
+
+    #[test]
+    fn long_titles_are_cut_at_a_word_boundary() {
+        let slug = Slug::from_title(&"berita ".repeat(40), "x");
+        assert!(slug.as_str().len() <= MAX_SLUG_LEN);
+        assert!(is_valid(slug.as_str()));
+        assert!(slug.as_str().ends_with("berita"));
+    }
+
+    #[test]
+    fn only_well_formed_slugs_parse() {
+        assert!(Slug::parse("dalam-negeri").is_ok());
+        assert!(Slug::parse("a1-b2").is_ok());
+        for bad in ["", "-a", "a-", "a--b", "A", "a_b", "a b", "é", "../etc"] {
+            assert!(Slug::parse(bad).is_err(), "{bad:?} should not parse");
+        }
+    }
+
+    #[test]
+    fn clashes_get_the_first_free_suffix() {
+        let kopi = Slug::parse("kopi").unwrap();
+        assert_eq!(kopi.first_free(&[]).as_str(), "kopi");
+        assert_eq!(kopi.first_free(&["kopi-2".into()]).as_str(), "kopi");
+        assert_eq!(kopi.first_free(&["kopi".into()]).as_str(), "kopi-2");
+        assert_eq!(
+            kopi.first_free(&["kopi".into(), "kopi-2".into(), "kopi-4".into()])
+                .as_str(),
+            "kopi-3"
+        );
+    }
+}

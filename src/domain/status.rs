@@ -1,0 +1,132 @@
+//! The closed vocabularies of the content model: article and comment states, roles.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use utoipa::ToSchema;
+
+/// Declares a string-backed enum with its wire names, `as_str`, `FromStr` and `Display`.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident (default $default:ident) { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "lowercase")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The name used on the wire and in the database.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name::$default
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(format!(
+                        "must be one of: {}",
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// Where an article is in its life: only `published` articles whose `published_at`
+    /// has come are visible to the public.
+    ArticleStatus (default Draft) {
+        /// Work in progress, visible to staff only.
+        Draft = "draft",
+        /// Public once `published_at` has come.
+        Published = "published",
+        /// Withdrawn from the public site, kept for the record.
+        Archived = "archived",
+    }
+}
+
+vocabulary! {
+    /// Moderation state of a comment: only `approved` comments are public.
+    CommentStatus (default Pending) {
+        /// Waiting for a moderator.
+        Pending = "pending",
+        /// Shown to the public.
+        Approved = "approved",
+        /// Held as spam; a moderator can still rescue it.
+        Spam = "spam",
+        /// Thrown away by a moderator; restorable until deleted.
+        Trash = "trash",
+    }
+}
+
+vocabulary! {
+    /// Whether readers may comment on an article.
+    CommentPolicy (default Open) {
+        /// Readers may comment.
+        Open = "open",
+        /// No new comments.
+        Closed = "closed",
+    }
+}
+
+vocabulary! {
+    /// What a staff member may do; see the permission rules.
+    Role (default Contributor) {
+        /// Everything, including users and settings.
+        Admin = "admin",
+        /// All articles, categories and comment moderation.
+        Editor = "editor",
+        /// Own articles, including publishing them.
+        Author = "author",
+        /// Own drafts only.
+        Contributor = "contributor",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_round_trips_through_its_wire_name() {
+        for status in ArticleStatus::ALL {
+            assert_eq!(status.as_str().parse::<ArticleStatus>(), Ok(*status));
+        }
+        for status in CommentStatus::ALL {
+            assert_eq!(status.as_str().parse::<CommentStatus>(), Ok(*status));
+        }
+        for role in Role::ALL {
+            assert_eq!(role.to_string().parse::<Role>(), Ok(*role));
+        }
+    }
+
+    #[test]
+    fn an_unknown_name_is_rejected_with_the_allowed_values() {
+        let err = "Published".parse::<ArticleStatus>().unwrap_err();
+        assert_eq!(err, "must be one of: draft, published, archived");
+        assert!("root".parse::<Role>().is_err());
+    }
+}
