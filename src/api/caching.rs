@@ -1,0 +1,62 @@
+//! JSON responses with HTTP caching: a strong `ETag` over the exact bytes sent,
+//! `If-None-Match` answered with 304, and `Cache-Control` by audience.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use crate::error::AppError;
+
+/// Who a response is for, which decides how caches may keep it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Anyone: shared caches may keep it for `max_age` seconds.
+    Public { max_age: u32 },
+    /// One authenticated caller: nobody may store it.
+    Private,
+}
+
+/// The strong entity tag of `body`: a 128-bit hash, quoted.
+pub fn etag_of(body: &[u8]) -> String {
+    format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(body))
+}
+
+/// Whether `If-None-Match` on `req` matches `etag` (weak comparison, as RFC 9110 asks for it).
+pub fn none_match_hits(req: &HttpRequest, etag: &str) -> bool {
+    let Some(value) = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    value
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
+}
+
+/// Serializes `value` as a 200 JSON response with caching headers, or a bodiless 304
+/// when the client's copy is current.
+pub fn json<T: Serialize>(req: &HttpRequest, value: &T, audience: Audience) -> Result<HttpResponse, AppError> {
+    let body = serde_json::to_vec(value).map_err(|e| AppError::Internal(e.into()))?;
+    let etag = etag_of(&body);
+    let cache_control = match audience {
+        Audience::Public { max_age } => format!("public, max-age={max_age}"),
+        Audience::Private => "private, no-store".to_owned(),
+    };
+    let mut response = if audience != Audience::Private && none_match_hits(req, &etag) {
+        HttpResponse::build(StatusCode::NOT_MODIFIED).finish()
+    } else {
+        HttpResponse::Ok().content_type(mime_json()).body(body)
+    };
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&cache_control) {
+        headers.insert(header::CACHE_CONTROL, v);
+    }
+    Ok(response)
+}
+
+fn mime_json() -> HeaderValue {
+    HeaderValue::from_static("application/json")
+}

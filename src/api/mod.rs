@@ -1,0 +1,142 @@
+//! HTTP only: one module per resource (request/response types and handlers), the route
+//! table, pagination, caching headers and the OpenAPI document.
+
+pub mod articles;
+pub mod caching;
+pub mod categories;
+pub mod comments;
+pub mod openapi;
+pub mod pagination;
+pub mod query;
+pub mod site;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{web, FromRequest, Handler, HttpRequest, HttpResponse, Resource, Responder, ResponseError};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::db::{DbPool, DbStats};
+use crate::error::{AppError, Problem, PROBLEM_JSON};
+use caching::Audience;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+    pub stats: Arc<DbStats>,
+    /// The OpenAPI document, serialized once.
+    pub openapi_json: String,
+}
+
+impl AppState {
+    /// How public responses may be cached.
+    pub fn public_audience(&self) -> Audience {
+        Audience::Public {
+            max_age: self.config.cache_max_age,
+        }
+    }
+}
+
+/// A stored vocabulary value (status, policy) back as its type. The database's CHECK
+/// constraints admit only known values, so the fallback is never taken in practice.
+pub fn stored<T: FromStr + Default>(text: &str) -> T {
+    text.parse().unwrap_or_else(|_| {
+        tracing::error!(value = text, "unknown value stored in the database");
+        T::default()
+    })
+}
+
+/// The route table.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(readable("/health", site::health))
+        .service(readable("/ready", site::ready))
+        .service(readable("/openapi.json", openapi_document))
+        .service(readable("/docs", docs_redirect))
+        .service(
+            web::scope("/api/v1")
+                .service(readable("/articles", articles::list_articles))
+                .service(readable("/articles/{id_or_slug}", articles::get_article))
+                .service(readable(
+                    "/articles/{id_or_slug}/comments",
+                    comments::list_article_comments,
+                ))
+                .service(readable("/categories", categories::list_categories))
+                .service(readable("/categories/{id_or_slug}", categories::get_category))
+                .service(readable("/site", site::get_site)),
+        );
+}
+
+/// A read-only resource: GET, and HEAD answered by the same handler (actix sends no body
+/// for HEAD); any other method is a 405 naming the allowed ones.
+fn readable<F, Args>(path: &str, handler: F) -> Resource
+where
+    F: Handler<Args> + Clone,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    web::resource(path)
+        .route(web::get().to(handler.clone()))
+        .route(web::head().to(handler))
+        .default_service(web::to(|req: HttpRequest| async move {
+            let mut response =
+                AppError::MethodNotAllowed(format!("{} is not allowed here", req.method())).error_response();
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+            response
+        }))
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+async fn openapi_document(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let body = state.openapi_json.as_bytes();
+    let etag = caching::etag_of(body);
+    if caching::none_match_hits(&req, &etag) {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .body(state.openapi_json.clone()))
+}
+
+/// The answer for paths that name nothing.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    AppError::NotFound(format!("no resource at {}", req.path())).error_response()
+}
+
+/// Turns any error response that is not problem+json yet (from actix itself or a
+/// middleware) into one, keeping its status and headers.
+pub fn problemize<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let detail = match (status.is_client_error(), res.response().error()) {
+        (true, Some(err)) => err.to_string(),
+        _ => status.canonical_reason().unwrap_or("error").to_owned(),
+    };
+    let (req, old) = res.into_parts();
+    let mut new = Problem::new(status, detail).into_response();
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    let res: ServiceResponse<EitherBody<B>> = ServiceResponse::new(req, new).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(res))
+}

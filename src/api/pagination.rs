@@ -1,0 +1,111 @@
+//! Pagination: `page`/`per_page` parameters, the `{data, meta}` envelope, and the
+//! `X-Total-Count` and RFC 8288 `Link` headers.
+
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::query::{number_in, QueryReader};
+
+/// The largest page a client may ask for.
+pub const MAX_PER_PAGE: i64 = 100;
+/// The highest page number accepted: far past any archive, and safe from overflow.
+pub const MAX_PAGE: i64 = 1_000_000_000;
+/// The page size when none is asked for.
+pub const DEFAULT_PER_PAGE: i64 = 10;
+
+/// A validated page request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl PageRequest {
+    /// Reads `page` (from 1) and `per_page` (1..=100); bad values are recorded, never clamped.
+    pub fn read(query: &mut QueryReader) -> PageRequest {
+        PageRequest {
+            page: query.parse("page", number_in(1, MAX_PAGE)).unwrap_or(1),
+            per_page: query
+                .parse("per_page", number_in(1, MAX_PER_PAGE))
+                .unwrap_or(DEFAULT_PER_PAGE),
+        }
+    }
+
+    /// Rows to skip.
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+
+    /// The meta block for a list of `total` items.
+    pub fn meta(&self, total: i64) -> PageMeta {
+        PageMeta {
+            page: self.page,
+            per_page: self.per_page,
+            total,
+            total_pages: (total + self.per_page - 1) / self.per_page,
+        }
+    }
+}
+
+/// Where a page stands in the whole list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PageMeta {
+    /// This page's number, from 1.
+    #[schema(minimum = 1, example = 1)]
+    pub page: i64,
+    /// Items per page.
+    #[schema(minimum = 1, maximum = 100, example = 10)]
+    pub per_page: i64,
+    /// Items in the whole list.
+    #[schema(minimum = 0, example = 123)]
+    pub total: i64,
+    /// Pages in the whole list (0 for an empty list).
+    #[schema(minimum = 0, example = 13)]
+    pub total_pages: i64,
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paginated<T: ToSchema> {
+    /// The items of this page; empty past the last page.
+    pub data: Vec<T>,
+    /// Where this page stands.
+    pub meta: PageMeta,
+}
+
+/// Adds `X-Total-Count` and a `Link` header with `first`, `prev`, `next` and `last`
+/// relative to the request's own path and parameters.
+pub fn add_headers(req: &HttpRequest, response: &mut HttpResponse, meta: &PageMeta) {
+    let headers = response.headers_mut();
+    headers.insert(HeaderName::from_static("x-total-count"), HeaderValue::from(meta.total));
+    let last = meta.total_pages.max(1);
+    let mut links = vec![(1, "first")];
+    if meta.page > 1 {
+        links.push(((meta.page - 1).min(last), "prev"));
+    }
+    if meta.page < last {
+        links.push((meta.page + 1, "next"));
+    }
+    links.push((last, "last"));
+    let others: Vec<(String, String)> = actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| k != "page")
+        .collect();
+    let value = links
+        .into_iter()
+        .map(|(page, rel)| {
+            let mut pairs = vec![("page".to_owned(), page.to_string())];
+            pairs.extend(others.iter().cloned());
+            let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+            format!("<{}?{}>; rel=\"{rel}\"", req.path(), query)
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        headers.insert(actix_web::http::header::LINK, value);
+    }
+}

@@ -1,0 +1,15 @@
+//! Warta, a headless CMS for news publishers.
+//!
+//! The layers, outermost first: `api` speaks HTTP (extracts and validates, authorises,
+//! calls one `db` function through `db::run`, maps rows to response types); `db` is the only
+//! place that touches Diesel and SQLite; `domain` holds pure types and rules; `auth` holds
+//! credentials; `error` turns failures into problem+json. `startup` wires them into a server.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod startup;

@@ -1,0 +1,80 @@
+//! The `warta` command: reads `.env` and the environment, sets up logging, runs a subcommand.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+use warta::config::Config;
+use warta::startup::{Application, StartOptions};
+
+/// Warta, a headless CMS for news publishers.
+#[derive(Parser)]
+#[command(name = "warta", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations and serve the API (the default).
+    Serve {
+        /// Seed an empty database with a sample newsroom first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document to stdout.
+    Openapi,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(e) = dotenvy::dotenv() {
+        if !e.not_found() {
+            eprintln!("warta: cannot read .env: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,actix_server=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli.command.unwrap_or(Command::Serve { demo: false })) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("warta: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Openapi => {
+            print!("{}", warta::api::openapi::document_json());
+            Ok(())
+        }
+        Command::Migrate => {
+            let config = Config::from_env()?;
+            let (pool, _) = warta::db::connect(&config.database_url, 1)?;
+            let mut conn = pool.get()?;
+            let applied = warta::db::migrate(&mut conn)?;
+            println!("applied {applied} migration(s) to {}", config.database_url);
+            Ok(())
+        }
+        Command::Serve { demo } => {
+            let config = Config::from_env()?;
+            if config.jwt_secret.is_none() {
+                tracing::warn!("WARTA_JWT_SECRET is not set: a random secret is used and tokens die with the process");
+            }
+            actix_web::rt::System::new().block_on(async move {
+                let app = Application::build(config.clone(), StartOptions { demo }).await?;
+                tracing::info!("Warta listens on http://{}:{}", config.bind.ip(), app.port());
+                app.run_until_stopped().await?;
+                Ok(())
+            })
+        }
+    }
+}

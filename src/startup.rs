@@ -1,0 +1,134 @@
+//! Builds a running application from a `Config`: pool, migrations, seed data, routes, bind.
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::http::header;
+use actix_web::middleware::{ErrorHandlers, Logger};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use std::net::TcpListener;
+use std::sync::Arc;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, AppState};
+use crate::config::{Config, CorsOrigins};
+use crate::db::{self, DbStats};
+use crate::{auth, demo, domain};
+
+/// What to do at start besides serving.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StartOptions {
+    /// Seed the demo newsroom when the database is empty.
+    pub demo: bool,
+}
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    stats: Arc<DbStats>,
+}
+
+impl Application {
+    /// Opens the database, applies migrations, seeds what was asked for and binds the
+    /// listener (port 0 picks a free one, for tests).
+    pub async fn build(config: Config, options: StartOptions) -> anyhow::Result<Application> {
+        let (pool, stats) = db::connect(&config.database_url, config.db_pool_size)
+            .with_context(|| format!("cannot open the database {}", config.database_url))?;
+        let config = Arc::new(config);
+        let setup_config = config.clone();
+        db::run(&pool, move |conn| prepare_database(conn, &setup_config, options)).await?;
+
+        let listener = TcpListener::bind(config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            pool,
+            config: config.clone(),
+            stats: stats.clone(),
+            openapi_json: api::openapi::document_json(),
+        });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .configure(api::routes)
+                .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/openapi.json"])))
+                .default_service(web::to(api::not_found))
+                .wrap(cors(&state.config.cors_origins))
+                .wrap(ErrorHandlers::new().default_handler(api::problemize))
+                .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server, stats })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Statement counts of the server's database pool.
+    pub fn stats(&self) -> Arc<DbStats> {
+        self.stats.clone()
+    }
+
+    /// Serves until the server is stopped (SIGINT/SIGTERM).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Migrations, demo content and the bootstrap admin, in that order (the demo seeds only an
+/// empty database, so it must run before the admin is created).
+fn prepare_database(conn: &mut db::Conn, config: &Config, options: StartOptions) -> anyhow::Result<()> {
+    let applied = db::migrate(conn)?;
+    if applied > 0 {
+        tracing::info!(applied, "applied database migrations");
+    }
+    let now = domain::now();
+    if options.demo {
+        if demo::seed(conn, now)? {
+            tracing::info!(
+                password = demo::DEMO_PASSWORD,
+                "seeded the demo newsroom; demo accounts share this password"
+            );
+        } else {
+            tracing::info!("the database is not empty: demo content not seeded");
+        }
+    }
+    if let (Some(email), Some(password)) = (&config.admin_email, &config.admin_password) {
+        if !db::users::admin_exists(conn)? {
+            let new = db::users::NewUser {
+                email: email.clone(),
+                display_name: "Administrator".into(),
+                password_hash: auth::hash_password(password)?,
+                role: domain::Role::Admin,
+                bio: String::new(),
+            };
+            db::users::create(conn, &new, now)?;
+            tracing::info!(email = email.as_str(), "created the bootstrap admin");
+        }
+    }
+    Ok(())
+}
+
+/// CORS from `WARTA_CORS_ORIGINS`. A request from another origin is served without CORS
+/// headers, so a browser will not let the page read it.
+fn cors(origins: &CorsOrigins) -> Cors {
+    let cors = match origins {
+        CorsOrigins::Any => Cors::default().allow_any_origin().send_wildcard(),
+        CorsOrigins::List(list) => list
+            .iter()
+            .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin)),
+    };
+    cors.allowed_methods(["GET", "HEAD", "POST", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+        ])
+        .expose_headers(["X-Total-Count", "Link", "ETag", "Location", "Retry-After"])
+        .block_on_origin_mismatch(false)
+        .max_age(3600)
+}
