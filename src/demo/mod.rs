@@ -1,0 +1,152 @@
+//! `warta serve --demo`: seeds an empty database with a small newsroom, so that a newcomer
+//! has something to browse. A database with any content is never touched.
+
+pub mod content;
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::Connection;
+
+use crate::auth;
+use crate::db::{self, Conn};
+use crate::domain::{ArticleStatus, CommentPolicy, CommentStatus, Role, Slug};
+use content::{DemoState, ARTICLES, CATEGORIES, COMMENTS, USERS};
+
+/// The password every demo account shares (documented in the README).
+pub const DEMO_PASSWORD: &str = "warta-demo-2026";
+
+/// Seeds the demo newsroom when the database is empty; returns whether it did.
+pub fn seed(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<bool> {
+    if !db::is_empty(conn)? {
+        return Ok(false);
+    }
+    // Hash outside the transaction: Argon2 is deliberately slow.
+    let hashes = USERS
+        .iter()
+        .map(|_| auth::hash_password(DEMO_PASSWORD))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    conn.transaction(|conn| insert_all(conn, &hashes, now))?;
+    Ok(true)
+}
+
+fn invalid(what: String) -> anyhow::Error {
+    anyhow::anyhow!("demo content is inconsistent: {what}")
+}
+
+fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow::Result<()> {
+    let mut user_ids = Vec::new();
+    for (user, hash) in USERS.iter().zip(hashes) {
+        let role: Role = user
+            .role
+            .parse()
+            .map_err(|e| invalid(format!("role of {}: {e}", user.email)))?;
+        let new = db::users::NewUser {
+            email: user.email.into(),
+            display_name: user.display_name.into(),
+            password_hash: hash.clone(),
+            role,
+            bio: user.bio.into(),
+        };
+        user_ids.push(db::users::create(conn, &new, now)?);
+    }
+
+    let mut category_ids: Vec<(&str, i64)> = Vec::new();
+    for category in CATEGORIES {
+        let parent_id = match category.parent {
+            Some(parent) => Some(lookup(&category_ids, parent)?),
+            None => None,
+        };
+        let new = db::categories::NewCategory {
+            name: category.name.into(),
+            slug: Some(Slug::parse(category.slug).map_err(|e| invalid(format!("{}: {e}", category.slug)))?),
+            description: category.description.into(),
+            parent_id,
+        };
+        category_ids.push((category.slug, db::categories::create(conn, &new, now)?));
+    }
+
+    let mut article_ids = Vec::new();
+    for (i, article) in ARTICLES.iter().enumerate() {
+        let (status, published_at) = match article.state {
+            DemoState::PublishedHoursAgo(h) => (ArticleStatus::Published, Some(now - Duration::hours(h))),
+            DemoState::ScheduledInHours(h) => (ArticleStatus::Published, Some(now + Duration::hours(h))),
+            DemoState::Draft => (ArticleStatus::Draft, None),
+        };
+        let author_id = *user_ids
+            .get(article.author)
+            .ok_or_else(|| invalid(format!("author of article {i}")))?;
+        let categories = article
+            .categories
+            .iter()
+            .map(|slug| lookup(&category_ids, slug))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let comment_status: CommentPolicy = article
+            .comment_status
+            .parse()
+            .map_err(|e| invalid(format!("article {i}: {e}")))?;
+        let new = db::articles::NewArticle {
+            title: article.title.into(),
+            slug: None,
+            excerpt: article.excerpt.into(),
+            body: article.body.into(),
+            status,
+            published_at,
+            author_id,
+            category_ids: categories,
+            featured_image_url: article.featured_image_url.map(Into::into),
+            featured_image_alt: article.featured_image_alt.map(Into::into),
+            source_name: article.source_name.map(Into::into),
+            source_url: article.source_url.map(Into::into),
+            language: "id".into(),
+            comment_status,
+            meta_title: None,
+            meta_description: None,
+        };
+        // Articles were written before they were published; the demo dates them so.
+        let written = published_at.map_or(now, |at| at.min(now)) - Duration::hours(1);
+        article_ids.push(db::articles::create(conn, new, written)?);
+    }
+
+    let mut comment_ids = Vec::new();
+    for (i, comment) in COMMENTS.iter().enumerate() {
+        let article_id = *article_ids
+            .get(comment.article)
+            .ok_or_else(|| invalid(format!("article of comment {i}")))?;
+        let parent_id = match comment.parent {
+            Some(p) => Some(
+                *comment_ids
+                    .get(p)
+                    .ok_or_else(|| invalid(format!("parent of comment {i}")))?,
+            ),
+            None => None,
+        };
+        let status: CommentStatus = comment
+            .status
+            .parse()
+            .map_err(|e| invalid(format!("comment {i}: {e}")))?;
+        let new = db::comments::NewComment {
+            article_id,
+            parent_id,
+            user_id: None,
+            author_name: comment.author_name.into(),
+            author_email: comment.author_email.into(),
+            author_url: comment.author_url.map(Into::into),
+            body: comment.body.into(),
+            status,
+            ip: Some(format!("192.0.2.{}", 10 + i)),
+            user_agent: Some("Mozilla/5.0 (demo)".into()),
+        };
+        comment_ids.push(db::comments::create(
+            conn,
+            &new,
+            now - Duration::hours(comment.hours_ago),
+        )?);
+    }
+    Ok(())
+}
+
+fn lookup(ids: &[(&str, i64)], slug: &str) -> anyhow::Result<i64> {
+    ids.iter()
+        .find(|(s, _)| *s == slug)
+        .map(|(_, id)| *id)
+        .ok_or_else(|| invalid(format!("unknown category {slug}")))
+}
