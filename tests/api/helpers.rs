@@ -1,0 +1,200 @@
+//! `spawn_app()`: each test gets its own server on a random port with its own temporary
+//! database, plus fixtures written through the library (the write API comes later).
+
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use reqwest::{Client, Response};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tempfile::TempDir;
+use warta::config::Config;
+use warta::db::{self, DbPool, DbStats};
+use warta::domain::{ArticleStatus, CommentPolicy, CommentStatus, Role, Slug};
+use warta::startup::{Application, StartOptions};
+
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    pub pool: DbPool,
+    pub stats: Arc<DbStats>,
+    pub db_path: String,
+    // Dropped last: the database lives in it.
+    pub _dir: TempDir,
+}
+
+/// A server with default configuration and an empty database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[], StartOptions::default()).await
+}
+
+/// A server with these environment variables (on top of a temporary database and port 0).
+pub async fn spawn_app_with(vars: &[(&str, &str)], options: StartOptions) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_path = dir.path().join("warta.db").to_string_lossy().into_owned();
+    spawn_app_on(dir, db_path, vars, options).await
+}
+
+/// A server on an existing database file inside `dir`.
+pub async fn spawn_app_on(dir: TempDir, db_path: String, vars: &[(&str, &str)], options: StartOptions) -> TestApp {
+    let mut env: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    env.insert("DATABASE_URL".into(), db_path.clone());
+    env.insert("WARTA_BIND".into(), "127.0.0.1:0".into());
+    let config = Config::from_vars(&env).expect("test configuration");
+    let app = Application::build(config, options).await.expect("application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let stats = app.stats();
+    tokio::spawn(app.run_until_stopped());
+    let (pool, _) = db::connect(&db_path, 2).expect("fixture pool");
+    TestApp {
+        address,
+        client: Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        pool,
+        stats,
+        db_path,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("request sent")
+    }
+
+    /// GETs `path`, asserts `status`, and returns the JSON body.
+    pub async fn get_json(&self, path: &str, status: u16) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status().as_u16(), status, "GET {path}");
+        response.json().await.expect("JSON body")
+    }
+
+    /// The error fields of a 422 at `path`.
+    pub async fn invalid_fields(&self, path: &str) -> Vec<String> {
+        let response = self.get(path).await;
+        assert_eq!(response.status().as_u16(), 422, "GET {path}");
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        let body: Value = response.json().await.unwrap();
+        let mut fields: Vec<String> = body["errors"]
+            .as_object()
+            .expect("errors object")
+            .keys()
+            .cloned()
+            .collect();
+        fields.sort();
+        fields
+    }
+
+    fn conn(&self) -> diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<db::Conn>> {
+        self.pool.get().expect("fixture connection")
+    }
+
+    pub fn user(&self, name: &str, role: Role) -> i64 {
+        let new = db::users::NewUser {
+            email: format!("{}@kabarharapan.example", name.to_lowercase().replace(' ', ".")),
+            display_name: name.into(),
+            password_hash: "$argon2id$fixture".into(),
+            role,
+            bio: format!("Bio {name}"),
+        };
+        db::users::create(&mut self.conn(), &new, Utc::now()).expect("user")
+    }
+
+    pub fn category(&self, name: &str, parent_id: Option<i64>) -> i64 {
+        let new = db::categories::NewCategory {
+            name: name.into(),
+            slug: None,
+            description: format!("Tentang {name}"),
+            parent_id,
+        };
+        db::categories::create(&mut self.conn(), &new, Utc::now()).expect("category")
+    }
+
+    pub fn article(&self, spec: ArticleSpec) -> i64 {
+        let new = db::articles::NewArticle {
+            title: spec.title.clone(),
+            slug: spec.slug.as_deref().map(|s| Slug::parse(s).unwrap()),
+            excerpt: spec.excerpt.clone(),
+            body: spec.body.clone(),
+            status: spec.status,
+            published_at: spec.published_at,
+            author_id: spec.author_id,
+            category_ids: spec.category_ids.clone(),
+            featured_image_url: None,
+            featured_image_alt: None,
+            source_name: Some("Anadolu".into()),
+            source_url: None,
+            language: "id".into(),
+            comment_status: CommentPolicy::Open,
+            meta_title: None,
+            meta_description: None,
+        };
+        let at = spec.written_at.unwrap_or_else(Utc::now);
+        db::articles::create(&mut self.conn(), new, at).expect("article")
+    }
+
+    pub fn comment(&self, article_id: i64, email: &str, body: &str, status: CommentStatus, hours_ago: i64) -> i64 {
+        let new = db::comments::NewComment {
+            article_id,
+            parent_id: None,
+            user_id: None,
+            author_name: "Pembaca".into(),
+            author_email: email.into(),
+            author_url: None,
+            body: body.into(),
+            status,
+            ip: Some("203.0.113.77".into()),
+            user_agent: Some("FixtureBrowser/1.0".into()),
+        };
+        db::comments::create(&mut self.conn(), &new, Utc::now() - Duration::hours(hours_ago)).expect("comment")
+    }
+}
+
+/// An article to create; `published(author, title, hours_ago)` covers most tests.
+#[derive(Clone)]
+pub struct ArticleSpec {
+    pub title: String,
+    pub slug: Option<String>,
+    pub excerpt: String,
+    pub body: String,
+    pub status: ArticleStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    pub author_id: i64,
+    pub category_ids: Vec<i64>,
+    pub written_at: Option<DateTime<Utc>>,
+}
+
+impl ArticleSpec {
+    pub fn published(author_id: i64, title: &str, hours_ago: i64) -> ArticleSpec {
+        let at = (Utc::now() - Duration::hours(hours_ago)).trunc_subsecs(0);
+        ArticleSpec {
+            title: title.into(),
+            slug: None,
+            excerpt: String::new(),
+            body: format!("Jakarta (Kabar Harapan) – Isi berita {title}.\n\nParagraf kedua."),
+            status: ArticleStatus::Published,
+            published_at: Some(at),
+            author_id,
+            category_ids: Vec::new(),
+            written_at: Some(at),
+        }
+    }
+
+    pub fn draft(author_id: i64, title: &str) -> ArticleSpec {
+        ArticleSpec {
+            status: ArticleStatus::Draft,
+            published_at: None,
+            ..ArticleSpec::published(author_id, title, 0)
+        }
+    }
+
+    pub fn in_categories(mut self, ids: &[i64]) -> ArticleSpec {
+        self.category_ids = ids.to_vec();
+        self
+    }
+}

@@ -1,0 +1,76 @@
+//! The OpenAPI document: committed, served, and equal to what the code generates.
+
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+const REGENERATE: &str = "regenerate it with `cargo run -- openapi > openapi/openapi.json`";
+
+#[tokio::test]
+async fn the_committed_spec_is_what_the_code_generates() {
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+        .unwrap_or_else(|_| panic!("openapi/openapi.json is missing: {REGENERATE}"));
+    let generated = warta::api::openapi::document_json();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json differs from the code: {REGENERATE}"
+    );
+
+    let app = spawn_app().await;
+    let served = app.get("/openapi.json").await;
+    assert_eq!(served.status().as_u16(), 200);
+    assert_eq!(served.headers()["content-type"], "application/json");
+    assert_eq!(served.text().await.unwrap(), committed);
+}
+
+#[tokio::test]
+async fn the_spec_is_openapi_3_1_and_describes_every_public_route() {
+    let app = spawn_app().await;
+    let spec: Value = app.get_json("/openapi.json", 200).await;
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+    for (path, operation) in [
+        ("/api/v1/articles", "list_articles"),
+        ("/api/v1/articles/{id_or_slug}", "get_article"),
+        ("/api/v1/articles/{id_or_slug}/comments", "list_article_comments"),
+        ("/api/v1/categories", "list_categories"),
+        ("/api/v1/categories/{id_or_slug}", "get_category"),
+        ("/api/v1/site", "get_site"),
+        ("/health", "health"),
+        ("/ready", "ready"),
+    ] {
+        assert_eq!(spec["paths"][path]["get"]["operationId"], operation, "{path}");
+    }
+    let per_page = spec["paths"]["/api/v1/articles"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "per_page")
+        .unwrap()
+        .clone();
+    assert_eq!(per_page["schema"]["minimum"], 1);
+    assert_eq!(per_page["schema"]["maximum"], 100);
+    let comment = &spec["components"]["schemas"]["PublicCommentResponse"]["properties"];
+    assert!(comment.get("author_email").is_none() && comment.get("ip").is_none());
+}
+
+#[tokio::test]
+async fn the_docs_page_is_served_from_the_binary() {
+    let app = spawn_app().await;
+    let redirect = app.get("/docs").await;
+    assert_eq!(redirect.status().as_u16(), 308);
+    assert_eq!(redirect.headers()["location"], "/docs/");
+    let page = app.get("/docs/").await;
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+    assert!(
+        !html.contains("https://"),
+        "the page must not load assets from the internet: {html}"
+    );
+    let init = app.get("/docs/swagger-initializer.js").await;
+    assert_eq!(init.status().as_u16(), 200);
+    assert!(init.text().await.unwrap().contains("/openapi.json"));
+    let bundle = app.get("/docs/swagger-ui-bundle.js").await;
+    assert_eq!(bundle.status().as_u16(), 200);
+    assert!(bundle.bytes().await.unwrap().len() > 100_000);
+}

@@ -1,0 +1,124 @@
+//! Start-up: the demo newsroom, migrations on an existing file, and configuration errors.
+
+use std::collections::HashMap;
+use std::process::Command;
+use warta::config::Config;
+use warta::startup::{Application, StartOptions};
+
+use crate::helpers::{spawn_app, spawn_app_with};
+
+const DEMO: StartOptions = StartOptions { demo: true };
+
+#[tokio::test]
+async fn the_demo_seeds_a_browsable_newsroom() {
+    let app = spawn_app_with(&[], DEMO).await;
+    let articles = app.get_json("/api/v1/articles?per_page=100", 200).await;
+    assert_eq!(
+        articles["meta"]["total"], 10,
+        "ten published articles; the draft and the scheduled one are hidden"
+    );
+    let categories = app.get_json("/api/v1/categories?per_page=100", 200).await;
+    let data = categories["data"].as_array().unwrap();
+    assert!(data.iter().any(|c| c["slug"] == "dalam-negeri") && data.iter().any(|c| c["slug"] == "luar-negeri"));
+    assert!(data.iter().any(|c| !c["parent_id"].is_null()), "a hierarchy");
+    let with_comments = articles["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["comment_count"].as_i64().unwrap() > 0);
+    let slug = with_comments.expect("an article with approved comments")["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let comments = app.get_json(&format!("/api/v1/articles/{slug}/comments"), 200).await;
+    assert!(comments["meta"]["total"].as_i64().unwrap() > 0);
+    let text = articles.to_string();
+    assert!(text.contains("Kabar Harapan"), "Indonesian newsroom content");
+}
+
+#[tokio::test]
+async fn the_demo_never_seeds_a_database_that_has_content() {
+    let app = spawn_app_with(&[], DEMO).await;
+    let before = app.get_json("/api/v1/articles?per_page=100", 200).await;
+
+    // A second start on the same file, with --demo again.
+    let mut vars = HashMap::new();
+    vars.insert("DATABASE_URL".to_owned(), app.db_path.clone());
+    vars.insert("WARTA_BIND".to_owned(), "127.0.0.1:0".to_owned());
+    let again = Application::build(Config::from_vars(&vars).unwrap(), DEMO)
+        .await
+        .unwrap();
+    let address = format!("http://127.0.0.1:{}", again.port());
+    tokio::spawn(again.run_until_stopped());
+    let after: serde_json::Value = app
+        .client
+        .get(format!("{address}/api/v1/articles?per_page=100"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(before, after);
+
+    // A database with only a category is not empty either.
+    let other = spawn_app().await;
+    other.category("Olahraga", None);
+    let mut vars = HashMap::new();
+    vars.insert("DATABASE_URL".to_owned(), other.db_path.clone());
+    vars.insert("WARTA_BIND".to_owned(), "127.0.0.1:0".to_owned());
+    let seeded = Application::build(Config::from_vars(&vars).unwrap(), DEMO)
+        .await
+        .unwrap();
+    drop(seeded);
+    assert_eq!(other.get_json("/api/v1/articles", 200).await["meta"]["total"], 0);
+    assert_eq!(other.get_json("/api/v1/categories", 200).await["meta"]["total"], 1);
+}
+
+fn warta(args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_warta"));
+    command
+        .args(args)
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (k, v) in vars {
+        command.env(k, v);
+    }
+    command.output().expect("warta runs")
+}
+
+#[test]
+fn a_bad_variable_stops_start_up_naming_it() {
+    for (name, value) in [
+        ("WARTA_BIND", "not-an-address"),
+        ("WARTA_COMMENT_RATE_PER_MINUTE", "lots"),
+        ("WARTA_CORS_ORIGINS", "ftp://x"),
+        ("WARTA_CACHE_MAX_AGE", "-5"),
+    ] {
+        let output = warta(&["serve"], &[(name, value)]);
+        assert!(!output.status.success(), "{name}={value} should stop start-up");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(name), "{name} not named in: {stderr}");
+    }
+}
+
+#[test]
+fn migrate_creates_the_database_and_openapi_prints_the_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fresh.db");
+    let output = warta(&["migrate"], &[("DATABASE_URL", db.to_str().unwrap())]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(db.exists());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("applied 1 migration"));
+    let again = warta(&["migrate"], &[("DATABASE_URL", db.to_str().unwrap())]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("applied 0 migration"));
+
+    let spec = warta(&["openapi"], &[]);
+    assert!(spec.status.success());
+    assert_eq!(
+        String::from_utf8(spec.stdout).unwrap(),
+        warta::api::openapi::document_json()
+    );
+}

@@ -1,0 +1,44 @@
+//! No query per row: a list costs the same few statements whatever its page size.
+
+use warta::domain::{CommentStatus, Role};
+
+use crate::helpers::{spawn_app, ArticleSpec, TestApp};
+
+async fn statements_for(app: &TestApp, path: &str) -> u64 {
+    // Warm up so that pool connections exist (their set-up is not the request's cost).
+    app.get_json(path, 200).await;
+    let before = app.stats.statements();
+    app.get_json(path, 200).await;
+    app.stats.statements() - before
+}
+
+#[tokio::test]
+async fn a_list_costs_the_same_few_statements_whatever_per_page_is() {
+    let app = spawn_app().await;
+    let categories: Vec<i64> = (0..5).map(|i| app.category(&format!("Rubrik {i}"), None)).collect();
+    let authors: Vec<i64> = (0..5)
+        .map(|i| app.user(&format!("Penulis {i}"), Role::Author))
+        .collect();
+    for i in 0..60 {
+        let article = app.article(
+            ArticleSpec::published(authors[i % 5], &format!("Berita {i}"), 100 - i as i64)
+                .in_categories(&[categories[i % 5], categories[(i + 1) % 5]]),
+        );
+        app.comment(article, "a@example.com", "Komentar", CommentStatus::Approved, 0);
+    }
+
+    for (path, limit) in [
+        ("/api/v1/articles?include=body", 7),
+        ("/api/v1/articles", 6),
+        ("/api/v1/articles?category=rubrik-1", 6),
+        ("/api/v1/categories", 5),
+        ("/api/v1/articles/berita-1/comments", 5),
+    ] {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let one = statements_for(&app, &format!("{path}{sep}per_page=1")).await;
+        let many = statements_for(&app, &format!("{path}{sep}per_page=50")).await;
+        assert_eq!(one, many, "{path}: {one} statements for 1 item, {many} for 50");
+        assert!(many <= limit, "{path}: {many} statements");
+        assert!(many >= 2, "the counter counts ({path}: {many})");
+    }
+}
