@@ -44,6 +44,10 @@ pub struct Config {
     pub cache_max_age: u32,
     /// Database connections in the pool.
     pub db_pool_size: u32,
+    /// Lifetime of access tokens, in seconds.
+    pub access_token_ttl: u32,
+    /// Lifetime of refresh tokens, in seconds.
+    pub refresh_token_ttl: u32,
 }
 
 /// A variable that could not be used, and why.
@@ -55,10 +59,7 @@ pub struct ConfigError {
 }
 
 fn bad(variable: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        variable,
-        message: message.into(),
-    }
+    ConfigError { variable, message: message.into() }
 }
 
 impl Config {
@@ -74,12 +75,9 @@ impl Config {
         let text = |name: &str, default: &str| get(name).unwrap_or_else(|| default.to_owned());
 
         let bind_text = text("WARTA_BIND", "127.0.0.1:8080");
-        let bind = bind_text.parse().map_err(|_| {
-            bad(
-                "WARTA_BIND",
-                format!("`{bind_text}` is not an address like 127.0.0.1:8080"),
-            )
-        })?;
+        let bind = bind_text
+            .parse()
+            .map_err(|_| bad("WARTA_BIND", format!("`{bind_text}` is not an address like 127.0.0.1:8080")))?;
 
         let jwt_secret = get("WARTA_JWT_SECRET");
         let admin_email = get("WARTA_ADMIN_EMAIL");
@@ -100,10 +98,7 @@ impl Config {
                     }
                     let well_formed = (origin.starts_with("http://") || origin.starts_with("https://"))
                         && !origin.ends_with('/')
-                        && origin
-                            .split("://")
-                            .nth(1)
-                            .is_some_and(|host| !host.is_empty() && !host.contains('/'));
+                        && origin.split("://").nth(1).is_some_and(|host| !host.is_empty() && !host.contains('/'));
                     if !well_formed {
                         return Err(bad(
                             "WARTA_CORS_ORIGINS",
@@ -119,6 +114,8 @@ impl Config {
         let comment_rate_per_minute = number(&get, "WARTA_COMMENT_RATE_PER_MINUTE", 5, 1..=100_000)?;
         let cache_max_age = number(&get, "WARTA_CACHE_MAX_AGE", 60, 0..=31_536_000)?;
         let db_pool_size = number(&get, "WARTA_DB_POOL_SIZE", 8, 1..=256)?;
+        let access_token_ttl = number(&get, "WARTA_ACCESS_TOKEN_TTL", 900, 10..=86_400)?;
+        let refresh_token_ttl = number(&get, "WARTA_REFRESH_TOKEN_TTL", 30 * 86_400, 60..=365 * 86_400)?;
 
         let trusted_proxies = match get("WARTA_TRUSTED_PROXIES") {
             None => Vec::new(),
@@ -127,8 +124,7 @@ impl Config {
                 .map(str::trim)
                 .filter(|p| !p.is_empty())
                 .map(|p| {
-                    p.parse::<IpAddr>()
-                        .map_err(|_| bad("WARTA_TRUSTED_PROXIES", format!("`{p}` is not an IP address")))
+                    p.parse::<IpAddr>().map_err(|_| bad("WARTA_TRUSTED_PROXIES", format!("`{p}` is not an IP address")))
                 })
                 .collect::<Result<_, _>>()?,
         };
@@ -142,19 +138,13 @@ impl Config {
         }
         let site = SiteSettings {
             title: text("WARTA_SITE_TITLE", "Kabar Harapan"),
-            description: text(
-                "WARTA_SITE_DESCRIPTION",
-                "Memberikan Informasi Terupdate Dalam Negri & Luar Negri",
-            ),
+            description: text("WARTA_SITE_DESCRIPTION", "Memberikan Informasi Terupdate Dalam Negri & Luar Negri"),
             url: text("WARTA_SITE_URL", "http://localhost:3000"),
             language,
         };
 
         let database_url = text("DATABASE_URL", "warta.db");
-        let database_url = database_url
-            .strip_prefix("sqlite://")
-            .unwrap_or(&database_url)
-            .to_owned();
+        let database_url = database_url.strip_prefix("sqlite://").unwrap_or(&database_url).to_owned();
 
         Ok(Config {
             database_url,
@@ -168,6 +158,8 @@ impl Config {
             site,
             cache_max_age,
             db_pool_size,
+            access_token_ttl,
+            refresh_token_ttl,
         })
     }
 }
@@ -181,23 +173,15 @@ fn number(
     let Some(raw) = get(variable) else { return Ok(default) };
     match raw.parse::<u32>() {
         Ok(n) if range.contains(&n) => Ok(n),
-        _ => Err(bad(
-            variable,
-            format!(
-                "`{raw}` is not a whole number from {} to {}",
-                range.start(),
-                range.end()
-            ),
-        )),
+        _ => Err(bad(variable, format!("`{raw}` is not a whole number from {} to {}", range.start(), range.end()))),
     }
 }
 
 /// A loose BCP 47 check: letter subtags of 2-8 and alphanumeric subtags of 1-8, joined by `-`.
 pub fn is_language_tag(tag: &str) -> bool {
     let mut parts = tag.split('-');
-    let primary_ok = parts
-        .next()
-        .is_some_and(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    let primary_ok =
+        parts.next().is_some_and(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
     primary_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
@@ -239,11 +223,8 @@ mod tests {
 
     #[test]
     fn cors_origins_are_a_list() {
-        let config = Config::from_vars(&vars(&[(
-            "WARTA_CORS_ORIGINS",
-            "https://a.example, http://localhost:3000",
-        )]))
-        .unwrap();
+        let config =
+            Config::from_vars(&vars(&[("WARTA_CORS_ORIGINS", "https://a.example, http://localhost:3000")])).unwrap();
         assert_eq!(
             config.cors_origins,
             CorsOrigins::List(vec!["https://a.example".into(), "http://localhost:3000".into()])

@@ -28,6 +28,11 @@ impl FieldErrors {
         self.0.entry(field.into()).or_default().push(message.into());
     }
 
+    /// Whether `field` has an error already.
+    pub fn contains(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -104,11 +109,18 @@ impl<T, E: Into<AppError>> NotFoundAs<T> for Result<T, E> {
     }
 }
 
+impl From<diesel::result::Error> for AppError {
+    fn from(err: diesel::result::Error) -> Self {
+        DbError::from(err).into()
+    }
+}
+
 impl From<DbError> for AppError {
     fn from(err: DbError) -> Self {
         match err {
             DbError::NotFound => AppError::NotFound("not found".into()),
             DbError::Conflict(detail) => AppError::Conflict(detail),
+            DbError::Invalid { field, message } => FieldErrors::single(field, message),
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }
@@ -151,9 +163,7 @@ impl Problem {
     /// The response carrying this problem.
     pub fn into_response(self) -> HttpResponse {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        HttpResponse::build(status)
-            .content_type(PROBLEM_JSON)
-            .body(serde_json::to_string(&self).unwrap_or_default())
+        HttpResponse::build(status).content_type(PROBLEM_JSON).body(serde_json::to_string(&self).unwrap_or_default())
     }
 }
 

@@ -59,6 +59,9 @@ pub struct ArticleView {
 pub enum Visibility {
     /// The public: published articles whose time has come.
     Public { now: NaiveDateTime },
+    /// A staff member: with `sees_all` every article, else their own and the public ones;
+    /// `status` narrows to one state (`None`: any state).
+    Staff { now: NaiveDateTime, viewer: i64, sees_all: bool, status: Option<ArticleStatus> },
 }
 
 /// The order of a list.
@@ -94,11 +97,21 @@ pub struct ArticlePage {
 type BoxedArticles = articles::BoxedQuery<'static, Sqlite>;
 
 fn visible(visibility: Visibility) -> BoxedArticles {
+    let public = |now: NaiveDateTime| {
+        articles::status.eq(ArticleStatus::Published.as_str()).and(articles::published_at.le(now).assume_not_null())
+    };
     match visibility {
-        Visibility::Public { now } => articles::table
-            .filter(articles::status.eq(ArticleStatus::Published.as_str()))
-            .filter(articles::published_at.le(now))
-            .into_boxed(),
+        Visibility::Public { now } => articles::table.filter(public(now)).into_boxed(),
+        Visibility::Staff { now, viewer, sees_all, status } => {
+            let mut query = articles::table.into_boxed();
+            if let Some(status) = status {
+                query = query.filter(articles::status.eq(status.as_str()));
+            }
+            if !sees_all {
+                query = query.filter(articles::author_id.eq(viewer).or(public(now)));
+            }
+            query
+        }
     }
 }
 
@@ -158,11 +171,7 @@ pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbEr
             (ArticleOrder::Title, false) => query.order((articles::title.asc(), articles::id.asc())),
         };
         let metas: Vec<ArticleMeta> = if total > filter.offset {
-            query
-                .select(ArticleMeta::as_select())
-                .offset(filter.offset)
-                .limit(filter.limit)
-                .load(conn)?
+            query.select(ArticleMeta::as_select()).offset(filter.offset).limit(filter.limit).load(conn)?
         } else {
             Vec::new()
         };
@@ -269,22 +278,15 @@ pub struct NewArticle {
 /// What readers see of a body and excerpt, computed once on write: the sanitized HTML,
 /// and the excerpt (the writer's, or derived from the first paragraph when empty).
 pub fn rendered_text(custom_excerpt: &str, body: &str) -> (String, String) {
-    let excerpt = if custom_excerpt.trim().is_empty() {
-        derive_excerpt(body)
-    } else {
-        custom_excerpt.trim().to_owned()
-    };
+    let excerpt =
+        if custom_excerpt.trim().is_empty() { derive_excerpt(body) } else { custom_excerpt.trim().to_owned() };
     (excerpt, render_markdown(body))
 }
 
 /// A slug no other article has: `base`, else `base-2`, `base-3`...
 pub fn unique_slug(conn: &mut Conn, base: &Slug, except_id: Option<i64>) -> Result<Slug, DbError> {
     let taken: Vec<String> = articles::table
-        .filter(
-            articles::slug
-                .eq(base.as_str())
-                .or(articles::slug.like(format!("{base}-%"))),
-        )
+        .filter(articles::slug.eq(base.as_str()).or(articles::slug.like(format!("{base}-%"))))
         .filter(articles::id.ne(except_id.unwrap_or(0)))
         .select(articles::slug)
         .load(conn)?;
@@ -295,12 +297,12 @@ pub fn unique_slug(conn: &mut Conn, base: &Slug, except_id: Option<i64>) -> Resu
 /// entry (kept by triggers), all in one transaction. A published article without
 /// `published_at` is published now.
 pub fn create(conn: &mut Conn, new: NewArticle, now: DateTime<Utc>) -> Result<i64, DbError> {
-    conn.transaction(|conn| {
-        let base = new
-            .slug
-            .clone()
-            .unwrap_or_else(|| Slug::from_title(&new.title, "article"));
-        let slug = unique_slug(conn, &base, None)?;
+    super::write(conn, |conn| {
+        let slug = match &new.slug {
+            Some(wanted) => available_slug(conn, wanted, None)?,
+            None => unique_slug(conn, &Slug::from_title(&new.title, "article"), None)?,
+        };
+        check_categories(conn, &new.category_ids)?;
         let (excerpt, body_html) = rendered_text(&new.excerpt, &new.body);
         let published_at = match (new.status, new.published_at) {
             (_, Some(at)) => Some(at.naive_utc()),
@@ -336,22 +338,147 @@ pub fn create(conn: &mut Conn, new: NewArticle, now: DateTime<Utc>) -> Result<i6
     })
 }
 
+/// `wanted` if no other article has it, else a 409.
+fn available_slug(conn: &mut Conn, wanted: &Slug, except_id: Option<i64>) -> Result<Slug, DbError> {
+    let taken: bool = diesel::select(diesel::dsl::exists(
+        articles::table.filter(articles::slug.eq(wanted.as_str())).filter(articles::id.ne(except_id.unwrap_or(0))),
+    ))
+    .get_result(conn)?;
+    if taken {
+        return Err(DbError::Conflict(format!("another article has the slug {wanted}")));
+    }
+    Ok(wanted.clone())
+}
+
+/// A 422 on `category_ids` unless every id names a category.
+fn check_categories(conn: &mut Conn, ids: &[i64]) -> Result<(), DbError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let found: Vec<i64> = categories::table.filter(categories::id.eq_any(ids)).select(categories::id).load(conn)?;
+    let missing: Vec<String> = ids.iter().filter(|id| !found.contains(id)).map(|id| id.to_string()).collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(DbError::Invalid { field: "category_ids", message: format!("no such category: {}", missing.join(", ")) })
+    }
+}
+
 /// Replaces the categories of article `id`.
 pub fn set_categories(conn: &mut Conn, id: i64, category_ids: &[i64]) -> Result<(), DbError> {
     diesel::delete(article_categories::table.filter(article_categories::article_id.eq(id))).execute(conn)?;
     let rows: Vec<_> = category_ids
         .iter()
-        .map(|c| {
-            (
-                article_categories::article_id.eq(id),
-                article_categories::category_id.eq(*c),
-            )
-        })
+        .map(|c| (article_categories::article_id.eq(id), article_categories::category_id.eq(*c)))
         .collect();
     if !rows.is_empty() {
-        diesel::insert_into(article_categories::table)
-            .values(&rows)
-            .execute(conn)?;
+        diesel::insert_into(article_categories::table).values(&rows).execute(conn)?;
     }
     Ok(())
+}
+
+/// Changes to an article; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleChanges {
+    pub title: Option<String>,
+    pub slug: Option<Slug>,
+    pub excerpt: Option<String>,
+    pub body: Option<String>,
+    pub status: Option<ArticleStatus>,
+    pub published_at: Option<Option<DateTime<Utc>>>,
+    pub author_id: Option<i64>,
+    pub category_ids: Option<Vec<i64>>,
+    pub featured_image_url: Option<Option<String>>,
+    pub featured_image_alt: Option<Option<String>>,
+    pub source_name: Option<Option<String>>,
+    pub source_url: Option<Option<String>>,
+    pub language: Option<String>,
+    pub comment_status: Option<CommentPolicy>,
+    pub meta_title: Option<Option<String>>,
+    pub meta_description: Option<Option<String>>,
+}
+
+/// The writer-owned parts of an article that an update starts from.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles, check_for_backend(Sqlite))]
+struct Editable {
+    custom_excerpt: String,
+    body: String,
+    status: String,
+    published_at: Option<NaiveDateTime>,
+}
+
+/// Applies `changes` to article `id` in one transaction: the body is re-rendered and the
+/// excerpt re-derived when either changes, the full-text entry follows (triggers), and a
+/// first publication without a time is published now.
+pub fn update(conn: &mut Conn, id: i64, changes: &ArticleChanges, now: DateTime<Utc>) -> Result<(), DbError> {
+    super::write(conn, |conn| {
+        let current: Editable = articles::table.find(id).select(Editable::as_select()).first(conn)?;
+        if let Some(slug) = &changes.slug {
+            available_slug(conn, slug, Some(id))?;
+        }
+        if let Some(ids) = &changes.category_ids {
+            check_categories(conn, ids)?;
+        }
+        if let Some(author_id) = changes.author_id {
+            let exists: bool = diesel::select(diesel::dsl::exists(users::table.find(author_id))).get_result(conn)?;
+            if !exists {
+                return Err(DbError::Invalid { field: "author_id", message: format!("no such user: {author_id}") });
+            }
+        }
+        let rendered = if changes.excerpt.is_some() || changes.body.is_some() {
+            let excerpt = changes.excerpt.as_deref().unwrap_or(&current.custom_excerpt);
+            let body = changes.body.as_deref().unwrap_or(&current.body);
+            Some(rendered_text(excerpt, body))
+        } else {
+            None
+        };
+        let published_at = match (&changes.published_at, changes.status) {
+            (Some(given), _) => Some(given.map(|t| t.naive_utc())),
+            (None, Some(ArticleStatus::Published)) if current.published_at.is_none() => Some(Some(now.naive_utc())),
+            _ => None,
+        };
+        let published_at = match (published_at, changes.status.map_or(current.status.as_str(), |s| s.as_str())) {
+            // A published article always has a time; clearing it publishes now.
+            (Some(None), "published") => Some(Some(now.naive_utc())),
+            (other, _) => other,
+        };
+        diesel::update(articles::table.find(id))
+            .set((
+                changes.title.as_ref().map(|v| articles::title.eq(v)),
+                changes.slug.as_ref().map(|v| articles::slug.eq(v.as_str())),
+                changes.excerpt.as_ref().map(|v| articles::custom_excerpt.eq(v.trim())),
+                rendered.as_ref().map(|(excerpt, _)| articles::excerpt.eq(excerpt)),
+                changes.body.as_ref().map(|v| articles::body.eq(v)),
+                rendered.as_ref().map(|(_, html)| articles::body_html.eq(html)),
+                changes.status.map(|v| articles::status.eq(v.as_str())),
+                published_at.map(|v| articles::published_at.eq(v)),
+                changes.author_id.map(|v| articles::author_id.eq(v)),
+                changes.featured_image_url.as_ref().map(|v| articles::featured_image_url.eq(v)),
+                changes.featured_image_alt.as_ref().map(|v| articles::featured_image_alt.eq(v)),
+                changes.source_name.as_ref().map(|v| articles::source_name.eq(v)),
+                changes.source_url.as_ref().map(|v| articles::source_url.eq(v)),
+                changes.language.as_ref().map(|v| articles::language.eq(v)),
+                changes.comment_status.map(|v| articles::comment_status.eq(v.as_str())),
+                changes.meta_title.as_ref().map(|v| articles::meta_title.eq(v)),
+                changes.meta_description.as_ref().map(|v| articles::meta_description.eq(v)),
+                articles::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+        if let Some(ids) = &changes.category_ids {
+            set_categories(conn, id, ids)?;
+        }
+        Ok(())
+    })
+}
+
+/// Deletes article `id`; its comments, category links and full-text entry go with it.
+pub fn delete(conn: &mut Conn, id: i64) -> Result<(), DbError> {
+    super::write(conn, |conn| {
+        let deleted = diesel::delete(articles::table.find(id)).execute(conn)?;
+        if deleted == 0 {
+            return Err(DbError::NotFound);
+        }
+        Ok(())
+    })
 }

@@ -123,10 +123,7 @@ fn with_counts(conn: &mut Conn, rows: Vec<Category>, now: NaiveDateTime) -> Resu
         .collect();
     Ok(rows
         .into_iter()
-        .map(|category| CategoryView {
-            article_count: counts.get(&category.id).copied().unwrap_or(0),
-            category,
-        })
+        .map(|category| CategoryView { article_count: counts.get(&category.id).copied().unwrap_or(0), category })
         .collect())
 }
 
@@ -141,20 +138,24 @@ pub struct NewCategory {
 
 /// Creates a category with a unique slug; returns its id.
 pub fn create(conn: &mut Conn, new: &NewCategory, now: DateTime<Utc>) -> Result<i64, DbError> {
-    conn.transaction(|conn| {
-        let base = new
-            .slug
-            .clone()
-            .unwrap_or_else(|| Slug::from_title(&new.name, "category"));
-        let taken: Vec<String> = categories::table
-            .filter(
-                categories::slug
-                    .eq(base.as_str())
-                    .or(categories::slug.like(format!("{base}-%"))),
-            )
-            .select(categories::slug)
-            .load(conn)?;
-        let slug = base.first_free(&taken);
+    super::write(conn, |conn| {
+        if let Some(parent) = new.parent_id {
+            check_parent(conn, None, parent)?;
+        }
+        let slug = match &new.slug {
+            Some(wanted) => {
+                available_slug(conn, wanted, 0)?;
+                wanted.clone()
+            }
+            None => {
+                let base = Slug::from_title(&new.name, "category");
+                let taken: Vec<String> = categories::table
+                    .filter(categories::slug.eq(base.as_str()).or(categories::slug.like(format!("{base}-%"))))
+                    .select(categories::slug)
+                    .load(conn)?;
+                base.first_free(&taken)
+            }
+        };
         let id = diesel::insert_into(categories::table)
             .values((
                 categories::name.eq(&new.name),
@@ -167,5 +168,98 @@ pub fn create(conn: &mut Conn, new: &NewCategory, now: DateTime<Utc>) -> Result<
             .returning(categories::id)
             .get_result(conn)?;
         Ok(id)
+    })
+}
+
+/// `wanted` if no other category has it, else a 409.
+fn available_slug(conn: &mut Conn, wanted: &Slug, except_id: i64) -> Result<(), DbError> {
+    let taken: bool = diesel::select(diesel::dsl::exists(
+        categories::table.filter(categories::slug.eq(wanted.as_str())).filter(categories::id.ne(except_id)),
+    ))
+    .get_result(conn)?;
+    if taken {
+        return Err(DbError::Conflict(format!("another category has the slug {wanted}")));
+    }
+    Ok(())
+}
+
+/// A 422 on `parent_id` unless `parent` exists and making it the parent of `id` (`None` for
+/// a new category) keeps the hierarchy free of cycles.
+fn check_parent(conn: &mut Conn, id: Option<i64>, parent: i64) -> Result<(), DbError> {
+    let links: HashMap<i64, Option<i64>> = categories::table
+        .select((categories::id, categories::parent_id))
+        .load::<(i64, Option<i64>)>(conn)?
+        .into_iter()
+        .collect();
+    if !links.contains_key(&parent) {
+        return Err(DbError::Invalid { field: "parent_id", message: format!("no such category: {parent}") });
+    }
+    let mut cursor = Some(parent);
+    let mut steps = 0;
+    while let Some(current) = cursor {
+        if Some(current) == id {
+            return Err(DbError::Invalid {
+                field: "parent_id",
+                message: "would make the category its own ancestor".into(),
+            });
+        }
+        steps += 1;
+        if steps > links.len() {
+            break;
+        }
+        cursor = links.get(&current).copied().flatten();
+    }
+    Ok(())
+}
+
+/// Changes to a category; `parent_id: Some(None)` moves it to the top.
+#[derive(Debug, Clone, Default)]
+pub struct CategoryChanges {
+    pub name: Option<String>,
+    pub slug: Option<Slug>,
+    pub description: Option<String>,
+    pub parent_id: Option<Option<i64>>,
+}
+
+/// Applies `changes` to category `id`, keeping slugs unique and the hierarchy acyclic.
+pub fn update(conn: &mut Conn, id: i64, changes: &CategoryChanges, now: DateTime<Utc>) -> Result<(), DbError> {
+    super::write(conn, |conn| {
+        let exists: bool = diesel::select(diesel::dsl::exists(categories::table.find(id))).get_result(conn)?;
+        if !exists {
+            return Err(DbError::NotFound);
+        }
+        if let Some(slug) = &changes.slug {
+            available_slug(conn, slug, id)?;
+        }
+        if let Some(Some(parent)) = changes.parent_id {
+            check_parent(conn, Some(id), parent)?;
+        }
+        diesel::update(categories::table.find(id))
+            .set((
+                changes.name.as_ref().map(|v| categories::name.eq(v)),
+                changes.slug.as_ref().map(|v| categories::slug.eq(v.as_str())),
+                changes.description.as_ref().map(|v| categories::description.eq(v)),
+                changes.parent_id.map(|v| categories::parent_id.eq(v)),
+                categories::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Deletes category `id`: a 409 while it has child categories; its articles simply lose it.
+pub fn delete(conn: &mut Conn, id: i64) -> Result<(), DbError> {
+    super::write(conn, |conn| {
+        let children: i64 = categories::table.filter(categories::parent_id.eq(id)).count().get_result(conn)?;
+        if children > 0 {
+            return Err(DbError::Conflict(format!(
+                "the category has {children} child categories: move or delete them first"
+            )));
+        }
+        let deleted = diesel::delete(categories::table.find(id)).execute(conn)?;
+        if deleted == 0 {
+            return Err(DbError::NotFound);
+        }
+        Ok(())
     })
 }

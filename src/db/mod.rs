@@ -8,6 +8,7 @@ pub mod articles;
 pub mod categories;
 pub mod comments;
 pub mod schema;
+pub mod sessions;
 pub mod users;
 
 use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
@@ -36,6 +37,9 @@ pub enum DbError {
     /// A uniqueness or integrity rule would be broken; the text says which.
     #[error("{0}")]
     Conflict(String),
+    /// A value refers to something that does not exist or breaks a rule (a 422 on `field`).
+    #[error("{field}: {message}")]
+    Invalid { field: &'static str, message: String },
     #[error("database query failed")]
     Query(#[source] diesel::result::Error),
     #[error("no database connection available")]
@@ -117,10 +121,24 @@ pub fn connect(database_url: &str, size: u32) -> Result<(DbPool, Arc<DbStats>), 
 
 /// Applies pending migrations; returns how many ran.
 pub fn migrate(conn: &mut Conn) -> Result<usize, DbError> {
-    let applied = conn
-        .run_pending_migrations(MIGRATIONS)
-        .map_err(|e| DbError::Migration(e.to_string()))?;
+    let applied = conn.run_pending_migrations(MIGRATIONS).map_err(|e| DbError::Migration(e.to_string()))?;
     Ok(applied.len())
+}
+
+/// Runs `f` in a write transaction. On SQLite that is `BEGIN IMMEDIATE`: the write lock is
+/// taken up front, so the busy timeout applies instead of a deferred transaction failing
+/// when it upgrades from reading to writing. Inside an open transaction it is a savepoint.
+pub fn write<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let depth = AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth();
+    match depth {
+        Ok(None) => conn.immediate_transaction(f),
+        _ => conn.transaction(f),
+    }
 }
 
 /// Whether the database holds no users, categories or articles.

@@ -40,7 +40,7 @@ fn unique_slug(conn: &mut Conn, display_name: &str) -> Result<Slug, DbError> {
 
 /// Creates a user; the email is stored lower-cased and must be unused (409 otherwise).
 pub fn create(conn: &mut Conn, new: &NewUser, now: DateTime<Utc>) -> Result<i64, DbError> {
-    conn.transaction(|conn| {
+    super::write(conn, |conn| {
         let email = new.email.trim().to_lowercase();
         let taken: bool =
             diesel::select(diesel::dsl::exists(users::table.filter(users::email.eq(&email)))).get_result(conn)?;
@@ -69,9 +69,152 @@ pub fn create(conn: &mut Conn, new: &NewUser, now: DateTime<Utc>) -> Result<i64,
 /// Whether an active admin exists.
 pub fn admin_exists(conn: &mut Conn) -> Result<bool, DbError> {
     Ok(diesel::select(diesel::dsl::exists(
-        users::table
-            .filter(users::role.eq(Role::Admin.as_str()))
-            .filter(users::active.eq(true)),
+        users::table.filter(users::role.eq(Role::Admin.as_str())).filter(users::active.eq(true)),
     ))
     .get_result(conn)?)
+}
+
+/// A staff account as admins see it (never the password hash).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(Sqlite))]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub slug: String,
+    pub bio: String,
+    pub role: String,
+    pub active: bool,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+/// The user `id`.
+pub fn find(conn: &mut Conn, id: i64) -> Result<User, DbError> {
+    Ok(users::table.find(id).select(User::as_select()).first(conn)?)
+}
+
+/// The user with `email` (any case) and the password hash to check, if any.
+pub fn find_for_login(conn: &mut Conn, email: &str) -> Result<Option<(User, String)>, DbError> {
+    Ok(users::table
+        .filter(users::email.eq(email.trim().to_lowercase()))
+        .select((User::as_select(), users::password_hash))
+        .first(conn)
+        .optional()?)
+}
+
+/// The id and current role of `user_id` if the user is active and login `session` has not
+/// been revoked: what every authenticated request checks.
+pub fn session_holder(conn: &mut Conn, user_id: i64, session: &str) -> Result<Option<(i64, Role)>, DbError> {
+    use super::schema::refresh_tokens;
+    let revoked = refresh_tokens::table
+        .filter(refresh_tokens::family.eq(session))
+        .filter(refresh_tokens::revoked_at.is_not_null());
+    let found: Option<(i64, String)> = users::table
+        .filter(users::id.eq(user_id))
+        .filter(users::active.eq(true))
+        .filter(diesel::dsl::not(diesel::dsl::exists(revoked)))
+        .select((users::id, users::role))
+        .first(conn)
+        .optional()?;
+    Ok(found.and_then(|(id, role)| role.parse().ok().map(|role| (id, role))))
+}
+
+/// One page of users by id, with the total.
+pub fn list(conn: &mut Conn, offset: i64, limit: i64) -> Result<(Vec<User>, i64), DbError> {
+    conn.transaction(|conn| {
+        let total = users::table.count().get_result(conn)?;
+        let rows =
+            users::table.order(users::id.asc()).offset(offset).limit(limit).select(User::as_select()).load(conn)?;
+        Ok((rows, total))
+    })
+}
+
+/// Changes to a user; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub password_hash: Option<String>,
+    pub role: Option<Role>,
+    pub bio: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// Applies `changes` to user `id`. Refuses (409) to leave no active admin, and to take an
+/// email another user has.
+pub fn update(conn: &mut Conn, id: i64, changes: &UserChanges, now: DateTime<Utc>) -> Result<User, DbError> {
+    super::write(conn, |conn| {
+        let current = find(conn, id)?;
+        if let Some(email) = &changes.email {
+            let email = email.trim().to_lowercase();
+            let taken: bool = diesel::select(diesel::dsl::exists(
+                users::table.filter(users::email.eq(&email)).filter(users::id.ne(id)),
+            ))
+            .get_result(conn)?;
+            if taken {
+                return Err(DbError::Conflict(format!("a user with email {email} exists already")));
+            }
+        }
+        let stays_admin = changes.role.map_or(current.role == Role::Admin.as_str(), |r| r == Role::Admin)
+            && changes.active.unwrap_or(current.active);
+        if current.role == Role::Admin.as_str() && current.active && !stays_admin && active_admins(conn)? <= 1 {
+            return Err(DbError::Conflict("this is the last active admin".into()));
+        }
+        diesel::update(users::table.find(id))
+            .set((
+                changes.email.as_ref().map(|e| users::email.eq(e.trim().to_lowercase())),
+                changes.display_name.as_ref().map(|n| users::display_name.eq(n)),
+                changes.password_hash.as_ref().map(|h| users::password_hash.eq(h)),
+                changes.role.map(|r| users::role.eq(r.as_str())),
+                changes.bio.as_ref().map(|b| users::bio.eq(b)),
+                changes.active.map(|a| users::active.eq(a)),
+                users::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+        find(conn, id)
+    })
+}
+
+fn active_admins(conn: &mut Conn) -> Result<i64, DbError> {
+    Ok(users::table
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::active.eq(true))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Deletes user `id`. Their articles go to `reassign_to` when given; a user who wrote
+/// articles and no `reassign_to` is a 409, and so is deleting the last active admin.
+pub fn delete(conn: &mut Conn, id: i64, reassign_to: Option<i64>) -> Result<(), DbError> {
+    use super::schema::articles;
+    super::write(conn, |conn| {
+        let user = find(conn, id)?;
+        if user.role == Role::Admin.as_str() && user.active && active_admins(conn)? <= 1 {
+            return Err(DbError::Conflict("this is the last active admin".into()));
+        }
+        let written: i64 = articles::table.filter(articles::author_id.eq(id)).count().get_result(conn)?;
+        match reassign_to {
+            Some(heir) if heir == id => {
+                return Err(DbError::Conflict("cannot reassign articles to the user being deleted".into()))
+            }
+            Some(heir) => {
+                find(conn, heir).map_err(|e| match e {
+                    DbError::NotFound => DbError::Conflict(format!("reassign_to: no user {heir}")),
+                    other => other,
+                })?;
+                diesel::update(articles::table.filter(articles::author_id.eq(id)))
+                    .set(articles::author_id.eq(heir))
+                    .execute(conn)?;
+            }
+            None if written > 0 => {
+                return Err(DbError::Conflict(format!(
+                    "the user wrote {written} article(s): give ?reassign_to={{user_id}} to hand them over"
+                )))
+            }
+            None => {}
+        }
+        diesel::delete(users::table.find(id)).execute(conn)?;
+        Ok(())
+    })
 }

@@ -20,10 +20,7 @@ pub fn seed(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<bool> {
         return Ok(false);
     }
     // Hash outside the transaction: Argon2 is deliberately slow.
-    let hashes = USERS
-        .iter()
-        .map(|_| auth::hash_password(DEMO_PASSWORD))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let hashes = USERS.iter().map(|_| auth::hash_password(DEMO_PASSWORD)).collect::<anyhow::Result<Vec<_>>>()?;
     conn.transaction(|conn| insert_all(conn, &hashes, now))?;
     Ok(true)
 }
@@ -35,10 +32,7 @@ fn invalid(what: String) -> anyhow::Error {
 fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow::Result<()> {
     let mut user_ids = Vec::new();
     for (user, hash) in USERS.iter().zip(hashes) {
-        let role: Role = user
-            .role
-            .parse()
-            .map_err(|e| invalid(format!("role of {}: {e}", user.email)))?;
+        let role: Role = user.role.parse().map_err(|e| invalid(format!("role of {}: {e}", user.email)))?;
         let new = db::users::NewUser {
             email: user.email.into(),
             display_name: user.display_name.into(),
@@ -71,18 +65,11 @@ fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow:
             DemoState::ScheduledInHours(h) => (ArticleStatus::Published, Some(now + Duration::hours(h))),
             DemoState::Draft => (ArticleStatus::Draft, None),
         };
-        let author_id = *user_ids
-            .get(article.author)
-            .ok_or_else(|| invalid(format!("author of article {i}")))?;
-        let categories = article
-            .categories
-            .iter()
-            .map(|slug| lookup(&category_ids, slug))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let comment_status: CommentPolicy = article
-            .comment_status
-            .parse()
-            .map_err(|e| invalid(format!("article {i}: {e}")))?;
+        let author_id = *user_ids.get(article.author).ok_or_else(|| invalid(format!("author of article {i}")))?;
+        let categories =
+            article.categories.iter().map(|slug| lookup(&category_ids, slug)).collect::<anyhow::Result<Vec<_>>>()?;
+        let comment_status: CommentPolicy =
+            article.comment_status.parse().map_err(|e| invalid(format!("article {i}: {e}")))?;
         let new = db::articles::NewArticle {
             title: article.title.into(),
             slug: None,
@@ -108,21 +95,12 @@ fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow:
 
     let mut comment_ids = Vec::new();
     for (i, comment) in COMMENTS.iter().enumerate() {
-        let article_id = *article_ids
-            .get(comment.article)
-            .ok_or_else(|| invalid(format!("article of comment {i}")))?;
+        let article_id = *article_ids.get(comment.article).ok_or_else(|| invalid(format!("article of comment {i}")))?;
         let parent_id = match comment.parent {
-            Some(p) => Some(
-                *comment_ids
-                    .get(p)
-                    .ok_or_else(|| invalid(format!("parent of comment {i}")))?,
-            ),
+            Some(p) => Some(*comment_ids.get(p).ok_or_else(|| invalid(format!("parent of comment {i}")))?),
             None => None,
         };
-        let status: CommentStatus = comment
-            .status
-            .parse()
-            .map_err(|e| invalid(format!("comment {i}: {e}")))?;
+        let status: CommentStatus = comment.status.parse().map_err(|e| invalid(format!("comment {i}: {e}")))?;
         let new = db::comments::NewComment {
             article_id,
             parent_id,
@@ -135,18 +113,11 @@ fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow:
             ip: Some(format!("192.0.2.{}", 10 + i)),
             user_agent: Some("Mozilla/5.0 (demo)".into()),
         };
-        comment_ids.push(db::comments::create(
-            conn,
-            &new,
-            now - Duration::hours(comment.hours_ago),
-        )?);
+        comment_ids.push(db::comments::create(conn, &new, now - Duration::hours(comment.hours_ago))?);
     }
     Ok(())
 }
 
 fn lookup(ids: &[(&str, i64)], slug: &str) -> anyhow::Result<i64> {
-    ids.iter()
-        .find(|(s, _)| *s == slug)
-        .map(|(_, id)| *id)
-        .ok_or_else(|| invalid(format!("unknown category {slug}")))
+    ids.iter().find(|(s, _)| *s == slug).map(|(_, id)| *id).ok_or_else(|| invalid(format!("unknown category {slug}")))
 }

@@ -86,10 +86,7 @@ mod tests {
     #[test]
     fn the_excerpt_is_the_first_paragraph_as_plain_text() {
         let body = "## Kilas\n\nTeheran (Kabar Harapan) – Harga **kopi** naik\nhari ini.\n\nParagraf kedua.";
-        assert_eq!(
-            derive_excerpt(body),
-            "Teheran (Kabar Harapan) – Harga kopi naik hari ini."
-        );
+        assert_eq!(derive_excerpt(body), "Teheran (Kabar Harapan) – Harga kopi naik hari ini.");
     }
 
     #[test]

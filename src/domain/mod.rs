@@ -1,6 +1,7 @@
 //! Pure types and rules of the newsroom: no I/O, no HTTP, no database.
 
 pub mod content;
+pub mod permissions;
 pub mod slug;
 pub mod status;
 
@@ -40,14 +41,8 @@ mod tests {
     #[test]
     fn numbers_are_ids_and_the_rest_slugs() {
         assert_eq!(IdOrSlug::parse("42"), Some(IdOrSlug::Id(42)));
-        assert_eq!(
-            IdOrSlug::parse("luar-negeri"),
-            Some(IdOrSlug::Slug("luar-negeri".into()))
-        );
-        assert_eq!(
-            IdOrSlug::parse("2024-pemilu"),
-            Some(IdOrSlug::Slug("2024-pemilu".into()))
-        );
+        assert_eq!(IdOrSlug::parse("luar-negeri"), Some(IdOrSlug::Slug("luar-negeri".into())));
+        assert_eq!(IdOrSlug::parse("2024-pemilu"), Some(IdOrSlug::Slug("2024-pemilu".into())));
     }
 
     #[test]

@@ -15,10 +15,8 @@ impl Slug {
         if is_valid(s) {
             Ok(Slug(s.to_owned()))
         } else {
-            Err(
-                "must be lowercase ASCII letters and digits in words joined by single hyphens, e.g. `luar-negeri`"
-                    .into(),
-            )
+            Err("must be lowercase ASCII letters and digits in words joined by single hyphens, e.g. `luar-negeri`"
+                .into())
         }
     }
 
@@ -126,10 +124,6 @@ mod tests {
         assert_eq!(kopi.first_free(&[]).as_str(), "kopi");
         assert_eq!(kopi.first_free(&["kopi-2".into()]).as_str(), "kopi");
         assert_eq!(kopi.first_free(&["kopi".into()]).as_str(), "kopi-2");
-        assert_eq!(
-            kopi.first_free(&["kopi".into(), "kopi-2".into(), "kopi-4".into()])
-                .as_str(),
-            "kopi-3"
-        );
+        assert_eq!(kopi.first_free(&["kopi".into(), "kopi-2".into(), "kopi-4".into()]).as_str(), "kopi-3");
     }
 }

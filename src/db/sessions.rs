@@ -1,0 +1,141 @@
+//! Logins as refresh-token families: each refresh spends one token and issues the next;
+//! presenting a spent token again revokes the whole family (it was stolen or replayed).
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+
+use super::schema::{refresh_tokens, users};
+use super::{Conn, DbError};
+
+/// A login that holds a valid refresh token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub family: String,
+    pub user_id: i64,
+}
+
+/// What presenting a refresh token led to.
+#[derive(Debug)]
+pub enum Rotation {
+    /// The token was good: it is spent now, and the successor is stored in its place.
+    Rotated(Session),
+    /// The token was spent already: its whole login has just been revoked.
+    Reused,
+    /// Unknown, expired, revoked, or its user is inactive.
+    Invalid,
+}
+
+fn insert(
+    conn: &mut Conn,
+    session: Session,
+    hash: &str,
+    now: DateTime<Utc>,
+    ttl: Duration,
+) -> Result<Session, DbError> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::user_id.eq(session.user_id),
+            refresh_tokens::token_hash.eq(hash),
+            refresh_tokens::family.eq(&session.family),
+            refresh_tokens::expires_at.eq((now + ttl).naive_utc()),
+            refresh_tokens::created_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(session)
+}
+
+/// Starts login `session` with the refresh token whose hash is `hash` (the database never
+/// sees a token itself); also clears tokens that expired long ago.
+pub fn start(
+    conn: &mut Conn,
+    session: Session,
+    hash: &str,
+    now: DateTime<Utc>,
+    ttl: Duration,
+) -> Result<Session, DbError> {
+    super::write(conn, |conn| {
+        // A day's grace keeps recently expired tokens recognisable as reuse.
+        diesel::delete(
+            refresh_tokens::table.filter(refresh_tokens::expires_at.lt((now - Duration::days(1)).naive_utc())),
+        )
+        .execute(conn)?;
+        insert(conn, session, hash, now, ttl)
+    })
+}
+
+/// Spends the token whose hash is `hash` and stores its successor (`next_hash`), or revokes
+/// its family when it was spent before.
+pub fn rotate(
+    conn: &mut Conn,
+    hash: &str,
+    next_hash: &str,
+    now: DateTime<Utc>,
+    ttl: Duration,
+) -> Result<Rotation, DbError> {
+    super::write(conn, |conn| {
+        let found = refresh_tokens::table
+            .inner_join(users::table)
+            .filter(refresh_tokens::token_hash.eq(hash))
+            .select((
+                refresh_tokens::id,
+                refresh_tokens::user_id,
+                refresh_tokens::family,
+                refresh_tokens::expires_at,
+                refresh_tokens::spent_at,
+                refresh_tokens::revoked_at,
+                users::active,
+            ))
+            .first::<(
+                i64,
+                i64,
+                String,
+                chrono::NaiveDateTime,
+                Option<chrono::NaiveDateTime>,
+                Option<chrono::NaiveDateTime>,
+                bool,
+            )>(conn)
+            .optional()?;
+        let Some((id, user_id, family, expires_at, spent_at, revoked_at, active)) = found else {
+            return Ok(Rotation::Invalid);
+        };
+        if revoked_at.is_some() || !active {
+            return Ok(Rotation::Invalid);
+        }
+        if spent_at.is_some() {
+            revoke_family(conn, &family, now)?;
+            return Ok(Rotation::Reused);
+        }
+        if expires_at <= now.naive_utc() {
+            return Ok(Rotation::Invalid);
+        }
+        diesel::update(refresh_tokens::table.find(id))
+            .set(refresh_tokens::spent_at.eq(now.naive_utc()))
+            .execute(conn)?;
+        Ok(Rotation::Rotated(insert(conn, Session { family, user_id }, next_hash, now, ttl)?))
+    })
+}
+
+/// Ends the login of the token whose hash is `hash`; unknown tokens are ignored (logging
+/// out twice is fine).
+pub fn end(conn: &mut Conn, hash: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+    super::write(conn, |conn| {
+        let family: Option<String> = refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(hash))
+            .select(refresh_tokens::family)
+            .first(conn)
+            .optional()?;
+        if let Some(family) = family {
+            revoke_family(conn, &family, now)?;
+        }
+        Ok(())
+    })
+}
+
+fn revoke_family(conn: &mut Conn, family: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+    diesel::update(
+        refresh_tokens::table.filter(refresh_tokens::family.eq(family)).filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now.naive_utc()))
+    .execute(conn)?;
+    Ok(())
+}
