@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 use warta::config::Config;
+use warta::domain::Role;
 use warta::startup::{Application, StartOptions};
 
 /// Warta, a headless CMS for news publishers.
@@ -25,6 +26,31 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document to stdout.
     Openapi,
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a staff account. The password is read from standard input (one line) unless
+    /// --password-env names a variable holding it.
+    Create {
+        /// Login email.
+        #[arg(long)]
+        email: String,
+        /// admin, editor, author or contributor.
+        #[arg(long)]
+        role: String,
+        /// Name shown in bylines (default: the part of the email before @).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// The environment variable that holds the password.
+        #[arg(long)]
+        password_env: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -62,6 +88,38 @@ fn run(command: Command) -> anyhow::Result<()> {
             let mut conn = pool.get()?;
             let applied = warta::db::migrate(&mut conn)?;
             println!("applied {applied} migration(s) to {}", config.database_url);
+            Ok(())
+        }
+        Command::User { command: UserCommand::Create { email, role, display_name, password_env } } => {
+            let config = Config::from_env()?;
+            let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+            if !email.contains('@') || email.trim().len() > 254 {
+                anyhow::bail!("--email: `{email}` is not an email address");
+            }
+            let password = match password_env {
+                Some(var) => std::env::var(&var).map_err(|_| anyhow::anyhow!("--password-env: {var} is not set"))?,
+                None => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            if password.chars().count() < 10 {
+                anyhow::bail!("the password must be at least 10 characters");
+            }
+            let display_name = display_name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
+            let (pool, _) = warta::db::connect(&config.database_url, 1)?;
+            let mut conn = pool.get()?;
+            warta::db::migrate(&mut conn)?;
+            let new = warta::db::users::NewUser {
+                email: email.clone(),
+                display_name,
+                password_hash: warta::auth::hash_password(&password)?,
+                role,
+                bio: String::new(),
+            };
+            let id = warta::db::users::create(&mut conn, &new, warta::domain::now())?;
+            println!("created {role} {} with id {id}", email.trim().to_lowercase());
             Ok(())
         }
         Command::Serve { demo } => {

@@ -41,15 +41,22 @@ impl Application {
 
         let listener = TcpListener::bind(config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
+        let secret = match &config.jwt_secret {
+            Some(secret) => secret.as_bytes().to_vec(),
+            None => auth::random_token(48).into_bytes(),
+        };
         let state = web::Data::new(AppState {
             pool,
             config: config.clone(),
             stats: stats.clone(),
             openapi_json: api::openapi::document_json(),
+            keys: auth::TokenKeys::new(&secret),
+            throttles: Default::default(),
         });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(api::json::MAX_BODY_BYTES))
                 .configure(api::routes)
                 .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/openapi.json"])))
                 .default_service(web::to(api::not_found))
@@ -117,17 +124,10 @@ fn prepare_database(conn: &mut db::Conn, config: &Config, options: StartOptions)
 fn cors(origins: &CorsOrigins) -> Cors {
     let cors = match origins {
         CorsOrigins::Any => Cors::default().allow_any_origin().send_wildcard(),
-        CorsOrigins::List(list) => list
-            .iter()
-            .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin)),
+        CorsOrigins::List(list) => list.iter().fold(Cors::default(), |cors, origin| cors.allowed_origin(origin)),
     };
     cors.allowed_methods(["GET", "HEAD", "POST", "PATCH", "DELETE"])
-        .allowed_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::IF_MATCH,
-            header::IF_NONE_MATCH,
-        ])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH])
         .expose_headers(["X-Total-Count", "Link", "ETag", "Location", "Retry-After"])
         .block_on_origin_mismatch(false)
         .max_age(3600)

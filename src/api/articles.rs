@@ -1,20 +1,25 @@
 //! Articles over HTTP: the public list and the single article.
 
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDateTime, Utc};
-use serde::Serialize;
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
-use super::caching;
+use super::caching::{self, Audience};
 use super::categories::CategoryRefResponse;
+use super::json::ValidJson;
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::QueryReader;
+use super::validation::{body_size, double_option, http_url, language_tag, not_blank, slug_format};
 use super::{stored, AppState};
-use crate::db;
-use crate::db::articles::{ArticleFilter, ArticleOrder, ArticleView, Visibility};
+use crate::auth::{AuthUser, MaybeAuthUser};
+use crate::db::articles::{ArticleChanges, ArticleFilter, ArticleOrder, ArticleView, NewArticle, Visibility};
 use crate::db::users::Author;
-use crate::domain::{self, ArticleStatus, CommentPolicy, IdOrSlug};
-use crate::error::{AppError, NotFoundAs, Problem};
+use crate::db::{self, DbError};
+use crate::domain::{self, permissions, ArticleStatus, CommentPolicy, IdOrSlug, Slug};
+use crate::error::{AppError, FieldErrors, NotFoundAs, Problem};
 
 /// The public profile of a writer: never the email.
 #[derive(Debug, Serialize, ToSchema)]
@@ -34,12 +39,7 @@ pub struct AuthorResponse {
 
 impl From<Author> for AuthorResponse {
     fn from(a: Author) -> Self {
-        AuthorResponse {
-            id: a.id,
-            display_name: a.display_name,
-            slug: a.slug,
-            bio: a.bio,
-        }
+        AuthorResponse { id: a.id, display_name: a.display_name, slug: a.slug, bio: a.bio }
     }
 }
 
@@ -186,6 +186,31 @@ pub struct ListArticlesQuery {
     /// `body` adds `body` and `body_html` to every item.
     #[param(inline)]
     include: Option<ArticleInclude>,
+    /// Staff only (with a token): articles in this state, or `any`, as far as the caller's role
+    /// lets them see (authors and contributors: their own, plus what is public).
+    #[param(inline)]
+    status: Option<StatusFilter>,
+}
+
+/// The `status` filter of staff lists.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusFilter {
+    Draft,
+    Published,
+    Archived,
+    Any,
+}
+
+/// Who reads: the public, or a staff member as far as their role reaches.
+pub fn visibility_for(user: Option<&AuthUser>, status: Option<Option<ArticleStatus>>) -> Visibility {
+    let now = domain::now().naive_utc();
+    match (user, status) {
+        (Some(user), Some(status)) => {
+            Visibility::Staff { now, viewer: user.id, sees_all: permissions::sees_all_articles(user.role), status }
+        }
+        _ => Visibility::Public { now },
+    }
 }
 
 fn id_or_slug(s: &str) -> Result<IdOrSlug, String> {
@@ -200,19 +225,23 @@ fn timestamp(s: &str) -> Result<NaiveDateTime, String> {
 
 fn one_of<T: Copy>(choices: &'static [(&'static str, T)]) -> impl Fn(&str) -> Result<T, String> {
     move |s| {
-        choices
-            .iter()
-            .find(|(name, _)| *name == s)
-            .map(|(_, v)| *v)
-            .ok_or_else(|| {
-                let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
-                format!("must be one of: {}", names.join(", "))
-            })
+        choices.iter().find(|(name, _)| *name == s).map(|(_, v)| *v).ok_or_else(|| {
+            let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
+            format!("must be one of: {}", names.join(", "))
+        })
     }
 }
 
-fn read_list_query(req: &HttpRequest, visibility: Visibility) -> Result<(ArticleFilter, PageRequest), AppError> {
+fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(ArticleFilter, PageRequest), AppError> {
     let mut q = QueryReader::new(req);
+    let status = q.parse("status", |s| match s {
+        "any" => Ok(None),
+        _ => s.parse::<ArticleStatus>().map(Some).map_err(|e| format!("{e}, any")),
+    });
+    if status.is_some() && user.is_none() {
+        q.error("status", "needs an access token: the public sees published articles only");
+    }
+    let visibility = visibility_for(user, status);
     let page = PageRequest::read(&mut q);
     let category = q.parse("category", id_or_slug);
     let author = q.parse("author", id_or_slug);
@@ -228,9 +257,8 @@ fn read_list_query(req: &HttpRequest, visibility: Visibility) -> Result<(Article
             ]),
         )
         .unwrap_or(ArticleOrder::PublishedAt);
-    let descending = q
-        .parse("order", one_of(&[("asc", false), ("desc", true)]))
-        .unwrap_or(order_by != ArticleOrder::Title);
+    let descending =
+        q.parse("order", one_of(&[("asc", false), ("desc", true)])).unwrap_or(order_by != ArticleOrder::Title);
     let include_body = q.parse("include", one_of(&[("body", true)])).unwrap_or(false);
     q.finish()?;
     let filter = ArticleFilter {
@@ -257,6 +285,7 @@ fn read_list_query(req: &HttpRequest, visibility: Visibility) -> Result<(Article
     tag = "articles",
     operation_id = "list_articles",
     params(ListArticlesQuery),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of articles", body = Paginated<ArticleResponse>,
             headers(
@@ -266,21 +295,20 @@ fn read_list_query(req: &HttpRequest, visibility: Visibility) -> Result<(Article
                 ("Cache-Control" = String, description = "How long caches may keep it"),
             )),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
+        (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is bad or unknown", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn list_articles(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let visibility = Visibility::Public {
-        now: domain::now().naive_utc(),
-    };
-    let (filter, page) = read_list_query(&req, visibility)?;
+pub async fn list_articles(
+    req: HttpRequest,
+    user: MaybeAuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (filter, page) = read_list_query(&req, user.0.as_ref())?;
     let found = db::run(&state.pool, move |conn| db::articles::list(conn, &filter)).await?;
     let meta = page.meta(found.total);
-    let body = Paginated {
-        data: found.items.into_iter().map(ArticleResponse::from).collect(),
-        meta,
-    };
-    let mut response = caching::json(&req, &body, state.public_audience())?;
+    let body = Paginated { data: found.items.into_iter().map(ArticleResponse::from).collect(), meta };
+    let mut response = caching::json(&req, &body, state.audience(&user))?;
     pagination::add_headers(&req, &mut response, &body.meta);
     Ok(response)
 }
@@ -294,6 +322,7 @@ pub async fn list_articles(req: HttpRequest, state: web::Data<AppState>) -> Resu
     tag = "articles",
     operation_id = "get_article",
     params(("id_or_slug" = String, Path, description = "The article's id or slug", example = "perusahaan-ekspor-kopi-kini-ramai")),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The article", body = ArticleResponse,
             headers(
@@ -301,21 +330,414 @@ pub async fn list_articles(req: HttpRequest, state: web::Data<AppState>) -> Resu
                 ("Cache-Control" = String, description = "How long caches may keep it"),
             )),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
+        (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is unknown", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_article(
     req: HttpRequest,
     path: web::Path<String>,
+    user: MaybeAuthUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let key = IdOrSlug::parse(&path).ok_or_else(|| AppError::not_found("article"))?;
     QueryReader::new(&req).finish()?;
-    let visibility = Visibility::Public {
-        now: domain::now().naive_utc(),
+    let visibility = visibility_for(user.0.as_ref(), Some(None));
+    let view =
+        db::run(&state.pool, move |conn| db::articles::find(conn, &key, visibility)).await.not_found_as("article")?;
+    caching::json(&req, &ArticleResponse::from(view), state.audience(&user))
+}
+
+/// A new article. Only `title` is required; it starts as a draft.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateArticleRequest {
+    /// The headline.
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(min = 1, max = 300, message = "must be 1 to 300 characters")
+    )]
+    #[schema(value_type = String, required = true, example = "Perusahaan Ekspor Kopi Kini Ramai", min_length = 1, max_length = 300)]
+    pub title: Option<String>,
+    /// URL-safe name; made from the title by transliteration when absent (a clash gets `-2`, `-3`...).
+    /// A given slug that another article has is a 409.
+    #[validate(custom(function = "slug_format"))]
+    #[schema(example = "perusahaan-ekspor-kopi-kini-ramai", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    pub slug: Option<String>,
+    /// A short summary; derived from the body's first paragraph when empty.
+    #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
+    #[schema(max_length = 1000)]
+    pub excerpt: Option<String>,
+    /// Markdown source, at most 1 MiB.
+    #[validate(custom(function = "body_size"))]
+    #[schema(example = "Teheran (Kabar Harapan) – ...\n\nSumber: Anadolu")]
+    pub body: Option<String>,
+    /// `draft` by default; contributors may only create drafts.
+    pub status: Option<ArticleStatus>,
+    /// Publication time; a future time schedules the article. Set to now on first publication when absent.
+    pub published_at: Option<DateTime<Utc>>,
+    /// The author, when not the caller (editors and admins only).
+    #[schema(minimum = 1)]
+    pub author_id: Option<i64>,
+    /// Categories to file the article under.
+    #[validate(length(max = 20, message = "must have at most 20 categories"))]
+    #[schema(max_items = 20)]
+    pub category_ids: Option<Vec<i64>>,
+    /// An http(s) URL of the lead image.
+    #[validate(custom(function = "http_url"))]
+    #[schema(format = "uri", max_length = 2048)]
+    pub featured_image_url: Option<String>,
+    /// Alternative text of the lead image.
+    #[validate(length(max = 300, message = "must be at most 300 characters"))]
+    #[schema(max_length = 300)]
+    pub featured_image_alt: Option<String>,
+    /// Name of the original source, e.g. "Anadolu".
+    #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[schema(max_length = 200)]
+    pub source_name: Option<String>,
+    /// An http(s) link to the original source.
+    #[validate(custom(function = "http_url"))]
+    #[schema(format = "uri", max_length = 2048)]
+    pub source_url: Option<String>,
+    /// BCP 47 language tag; the site's language when absent.
+    #[validate(custom(function = "language_tag"))]
+    #[schema(example = "id", max_length = 35)]
+    pub language: Option<String>,
+    /// `open` by default.
+    pub comment_status: Option<CommentPolicy>,
+    /// Title for search engines.
+    #[validate(length(max = 300, message = "must be at most 300 characters"))]
+    #[schema(max_length = 300)]
+    pub meta_title: Option<String>,
+    /// Description for search engines.
+    #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
+    #[schema(max_length = 1000)]
+    pub meta_description: Option<String>,
+}
+
+/// Changes to an article; absent fields stay as they are, `null` clears an optional one.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateArticleRequest {
+    /// The headline.
+    #[validate(custom(function = "not_blank"), length(min = 1, max = 300, message = "must be 1 to 300 characters"))]
+    #[schema(min_length = 1, max_length = 300)]
+    pub title: Option<String>,
+    /// A new slug (it is not changed when only the title changes, so links keep working).
+    #[validate(custom(function = "slug_format"))]
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    pub slug: Option<String>,
+    /// A short summary; empty to derive it from the body again.
+    #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
+    #[schema(max_length = 1000)]
+    pub excerpt: Option<String>,
+    /// Markdown source, at most 1 MiB.
+    #[validate(custom(function = "body_size"))]
+    pub body: Option<String>,
+    /// Move the article through its workflow (publishing needs author rights or more).
+    pub status: Option<ArticleStatus>,
+    /// Publication time; a future time schedules the article.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub published_at: Option<Option<DateTime<Utc>>>,
+    /// Hand the article to another user (editors and admins only).
+    #[schema(minimum = 1)]
+    pub author_id: Option<i64>,
+    /// Replaces the article's categories.
+    #[validate(length(max = 20, message = "must have at most 20 categories"))]
+    #[schema(max_items = 20)]
+    pub category_ids: Option<Vec<i64>>,
+    /// An http(s) URL of the lead image.
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(custom(function = "http_url"))]
+    #[schema(value_type = Option<String>, format = "uri", max_length = 2048)]
+    pub featured_image_url: Option<Option<String>>,
+    /// Alternative text of the lead image.
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(length(max = 300, message = "must be at most 300 characters"))]
+    #[schema(value_type = Option<String>, max_length = 300)]
+    pub featured_image_alt: Option<Option<String>>,
+    /// Name of the original source.
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[schema(value_type = Option<String>, max_length = 200)]
+    pub source_name: Option<Option<String>>,
+    /// An http(s) link to the original source.
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(custom(function = "http_url"))]
+    #[schema(value_type = Option<String>, format = "uri", max_length = 2048)]
+    pub source_url: Option<Option<String>>,
+    /// BCP 47 language tag.
+    #[validate(custom(function = "language_tag"))]
+    #[schema(max_length = 35)]
+    pub language: Option<String>,
+    /// Whether readers may comment.
+    pub comment_status: Option<CommentPolicy>,
+    /// Title for search engines.
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(length(max = 300, message = "must be at most 300 characters"))]
+    #[schema(value_type = Option<String>, max_length = 300)]
+    pub meta_title: Option<Option<String>>,
+    /// Description for search engines.
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
+    #[schema(value_type = Option<String>, max_length = 1000)]
+    pub meta_description: Option<Option<String>>,
+}
+
+fn dedup(ids: Vec<i64>) -> Vec<i64> {
+    let mut seen = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !seen.contains(&id) {
+            seen.push(id);
+        }
+    }
+    seen
+}
+
+fn to_second(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(0)
+}
+
+impl UpdateArticleRequest {
+    fn into_changes(self) -> ArticleChanges {
+        ArticleChanges {
+            title: self.title.map(|t| t.trim().to_owned()),
+            slug: self.slug.and_then(|s| Slug::parse(&s).ok()),
+            excerpt: self.excerpt,
+            body: self.body,
+            status: self.status,
+            published_at: self.published_at.map(|t| t.map(to_second)),
+            author_id: self.author_id,
+            category_ids: self.category_ids.map(dedup),
+            featured_image_url: self.featured_image_url,
+            featured_image_alt: self.featured_image_alt,
+            source_name: self.source_name,
+            source_url: self.source_url,
+            language: self.language,
+            comment_status: self.comment_status,
+            meta_title: self.meta_title,
+            meta_description: self.meta_description,
+        }
+    }
+}
+
+/// Staff's view of every article, to decide what the caller may see and do with it.
+fn staff_sees_all() -> Visibility {
+    Visibility::Staff { now: domain::now().naive_utc(), viewer: 0, sees_all: true, status: None }
+}
+
+fn is_public(view: &ArticleView) -> bool {
+    view.meta.status == ArticleStatus::Published.as_str()
+        && view.meta.published_at.is_some_and(|at| at <= domain::now().naive_utc())
+}
+
+/// The article `key` names, if `user` may see it at all (else a 404, never a 403).
+fn find_for(conn: &mut db::Conn, key: &IdOrSlug, user: &AuthUser) -> Result<ArticleView, AppError> {
+    let view = db::articles::find(conn, key, staff_sees_all()).map_err(AppError::from).not_found_as("article")?;
+    let own = view.meta.author_id == user.id;
+    if !is_public(&view) && !permissions::may_view_unpublished(user.role, own) {
+        return Err(AppError::not_found("article"));
+    }
+    Ok(view)
+}
+
+/// The strong ETag of an article's representation (what GET returns).
+fn article_etag(view: &ArticleView) -> Result<String, AppError> {
+    let bytes = serde_json::to_vec(&ArticleResponse::from(view.clone())).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(caching::etag_of(&bytes))
+}
+
+/// Whether `If-Match` (when given) matches `etag`, by strong comparison.
+fn if_match_holds(if_match: Option<&str>, etag: &str) -> bool {
+    match if_match {
+        None => true,
+        Some(value) => value.split(',').map(str::trim).any(|tag| tag == "*" || tag == etag),
+    }
+}
+
+fn created(req: &HttpRequest, view: ArticleView) -> Result<HttpResponse, AppError> {
+    let location = format!("/api/v1/articles/{}", view.meta.id);
+    let mut response = caching::json(req, &ArticleResponse::from(view), Audience::Private)?;
+    *response.status_mut() = StatusCode::CREATED;
+    response.headers_mut().insert(header::LOCATION, location.parse().map_err(anyhow::Error::from)?);
+    Ok(response)
+}
+
+/// Create an article
+///
+/// Contributors may only create drafts; publishing (status `published`, possibly scheduled
+/// with a future `published_at`) needs author rights or more.
+#[utoipa::path(
+    post, path = "/api/v1/articles", tag = "articles", operation_id = "create_article",
+    request_body = CreateArticleRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The article", body = ArticleResponse,
+            headers(
+                ("Location" = String, description = "The new article's URL"),
+                ("ETag" = String, description = "Send as If-Match when changing it"),
+            )),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role does not allow this (e.g. a contributor publishing)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The given slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is bad; every bad field is named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_article(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: ValidJson<CreateArticleRequest>,
+) -> Result<HttpResponse, AppError> {
+    QueryReader::new(&req).finish()?;
+    let body = body.0;
+    let status = body.status.unwrap_or(ArticleStatus::Draft);
+    if !permissions::may_create_article(user.role, status) {
+        return Err(AppError::Forbidden(format!("a {} may only create drafts", user.role)));
+    }
+    let author_id = body.author_id.unwrap_or(user.id);
+    if author_id != user.id && !permissions::may_assign_author(user.role) {
+        return Err(AppError::Forbidden("only editors and admins write in another user's name".into()));
+    }
+    let new = NewArticle {
+        title: body.title.unwrap_or_default().trim().to_owned(),
+        slug: body.slug.and_then(|s| Slug::parse(&s).ok()),
+        excerpt: body.excerpt.unwrap_or_default(),
+        body: body.body.unwrap_or_default(),
+        status,
+        published_at: body.published_at.map(to_second),
+        author_id,
+        category_ids: dedup(body.category_ids.unwrap_or_default()),
+        featured_image_url: body.featured_image_url,
+        featured_image_alt: body.featured_image_alt,
+        source_name: body.source_name,
+        source_url: body.source_url,
+        language: body.language.unwrap_or_else(|| state.config.site.language.clone()),
+        comment_status: body.comment_status.unwrap_or_default(),
+        meta_title: body.meta_title,
+        meta_description: body.meta_description,
     };
-    let view = db::run(&state.pool, move |conn| db::articles::find(conn, &key, visibility))
-        .await
-        .not_found_as("article")?;
-    caching::json(&req, &ArticleResponse::from(view), state.public_audience())
+    let view = db::run(&state.pool, move |conn| {
+        if author_id != user.id {
+            db::users::find(conn, author_id).map_err(|e| match e {
+                DbError::NotFound => FieldErrors::single("author_id", format!("no such user: {author_id}")),
+                other => other.into(),
+            })?;
+        }
+        let id = db::articles::create(conn, new, domain::now())?;
+        Ok::<_, AppError>(db::articles::find(conn, &IdOrSlug::Id(id), staff_sees_all())?)
+    })
+    .await?;
+    created(&req, view)
+}
+
+/// Update an article
+///
+/// A partial update. Send the `ETag` of the version you edited as `If-Match`: if someone
+/// changed the article since, the answer is 412 and nothing is overwritten.
+#[utoipa::path(
+    patch, path = "/api/v1/articles/{id_or_slug}", tag = "articles", operation_id = "update_article",
+    params(
+        ("id_or_slug" = String, Path, description = "The article's id (or slug)"),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the version being edited"),
+    ),
+    request_body = UpdateArticleRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed article", body = ArticleResponse,
+            headers(("ETag" = String, description = "The new version's entity tag"))),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role does not allow this change", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such article visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The new slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match: the article changed meanwhile", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is bad; every bad field is named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn update_article(
+    req: HttpRequest,
+    path: web::Path<String>,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: ValidJson<UpdateArticleRequest>,
+) -> Result<HttpResponse, AppError> {
+    let key = IdOrSlug::parse(&path).ok_or_else(|| AppError::not_found("article"))?;
+    QueryReader::new(&req).finish()?;
+    let if_match = req.headers().get(header::IF_MATCH).map(|v| v.to_str().unwrap_or("").to_owned());
+    let changes = body.0.into_changes();
+    let view = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let current = find_for(conn, &key, &user)?;
+            let own = current.meta.author_id == user.id;
+            let status: ArticleStatus = stored(&current.meta.status);
+            if !permissions::may_edit_article(user.role, own, status) {
+                return Err(AppError::Forbidden(format!("a {} may not change this article", user.role)));
+            }
+            if let Some(new_status) = changes.status {
+                if new_status != status && !permissions::may_set_status(user.role, own, new_status) {
+                    return Err(AppError::Forbidden(format!("a {} may not make this article {new_status}", user.role)));
+                }
+            }
+            if changes.author_id.is_some_and(|a| a != current.meta.author_id)
+                && !permissions::may_assign_author(user.role)
+            {
+                return Err(AppError::Forbidden("only editors and admins hand articles to another user".into()));
+            }
+            if !if_match_holds(if_match.as_deref(), &article_etag(&current)?) {
+                return Err(AppError::PreconditionFailed(
+                    "the article changed since the version in If-Match; fetch it again and reapply your change".into(),
+                ));
+            }
+            let id = current.meta.id;
+            db::articles::update(conn, id, &changes, domain::now())?;
+            Ok(db::articles::find(conn, &IdOrSlug::Id(id), staff_sees_all())?)
+        })
+    })
+    .await?;
+    caching::json(&req, &ArticleResponse::from(view), Audience::Private)
+}
+
+/// Delete an article
+///
+/// Its comments are deleted with it.
+#[utoipa::path(
+    delete, path = "/api/v1/articles/{id_or_slug}", tag = "articles", operation_id = "delete_article",
+    params(("id_or_slug" = String, Path, description = "The article's id (or slug)")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted, with its comments"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role does not allow this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such article visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is unknown", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn delete_article(
+    req: HttpRequest,
+    path: web::Path<String>,
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let key = IdOrSlug::parse(&path).ok_or_else(|| AppError::not_found("article"))?;
+    QueryReader::new(&req).finish()?;
+    db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let current = find_for(conn, &key, &user)?;
+            if !permissions::may_delete_article(user.role, current.meta.author_id == user.id) {
+                return Err(AppError::Forbidden(format!("a {} may not delete this article", user.role)));
+            }
+            Ok(db::articles::delete(conn, current.meta.id)?)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -27,10 +27,7 @@ pub fn none_match_hits(req: &HttpRequest, etag: &str) -> bool {
     let Some(value) = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    value
-        .split(',')
-        .map(str::trim)
-        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
+    value.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
 }
 
 /// Serializes `value` as a 200 JSON response with caching headers, or a bodiless 304

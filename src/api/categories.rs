@@ -1,17 +1,23 @@
 //! Categories over HTTP: the public list and the single category.
 
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
-use super::caching;
+use super::caching::{self, Audience};
+use super::json::ValidJson;
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::QueryReader;
+use super::validation::{double_option, not_blank, slug_format};
 use super::AppState;
+use crate::auth::AuthUser;
+use crate::auth::MaybeAuthUser;
 use crate::db;
-use crate::db::categories::{CategoryRef, CategoryView, ParentFilter};
-use crate::domain::{self, IdOrSlug};
+use crate::db::categories::{CategoryChanges, CategoryRef, CategoryView, NewCategory, ParentFilter};
+use crate::domain::{self, permissions, IdOrSlug, Slug};
 use crate::error::{AppError, NotFoundAs, Problem};
 
 /// A category as articles embed it.
@@ -30,11 +36,7 @@ pub struct CategoryRefResponse {
 
 impl From<CategoryRef> for CategoryRefResponse {
     fn from(c: CategoryRef) -> Self {
-        CategoryRefResponse {
-            id: c.id,
-            slug: c.slug,
-            name: c.name,
-        }
+        CategoryRefResponse { id: c.id, slug: c.slug, name: c.name }
     }
 }
 
@@ -104,6 +106,7 @@ pub struct ListCategoriesQuery {
     tag = "categories",
     operation_id = "list_categories",
     params(ListCategoriesQuery),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of categories", body = Paginated<CategoryResponse>,
             headers(
@@ -113,31 +116,30 @@ pub struct ListCategoriesQuery {
                 ("Cache-Control" = String, description = "How long caches may keep it"),
             )),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
+        (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is bad or unknown", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn list_categories(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn list_categories(
+    req: HttpRequest,
+    user: MaybeAuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let mut q = QueryReader::new(&req);
     let page = PageRequest::read(&mut q);
     let parent = q
         .parse("parent", |s| match s {
             "none" => Ok(ParentFilter::Root),
-            _ => IdOrSlug::parse(s)
-                .map(ParentFilter::Of)
-                .ok_or_else(|| "must be an id, a slug, or `none`".to_owned()),
+            _ => IdOrSlug::parse(s).map(ParentFilter::Of).ok_or_else(|| "must be an id, a slug, or `none`".to_owned()),
         })
         .unwrap_or(ParentFilter::Any);
     q.finish()?;
     let now = domain::now().naive_utc();
-    let (views, total) = db::run(&state.pool, move |conn| {
-        db::categories::list(conn, &parent, page.offset(), page.per_page, now)
-    })
-    .await?;
-    let body = Paginated {
-        data: views.into_iter().map(CategoryResponse::from).collect(),
-        meta: page.meta(total),
-    };
-    let mut response = caching::json(&req, &body, state.public_audience())?;
+    let (views, total) =
+        db::run(&state.pool, move |conn| db::categories::list(conn, &parent, page.offset(), page.per_page, now))
+            .await?;
+    let body = Paginated { data: views.into_iter().map(CategoryResponse::from).collect(), meta: page.meta(total) };
+    let mut response = caching::json(&req, &body, state.audience(&user))?;
     pagination::add_headers(&req, &mut response, &body.meta);
     Ok(response)
 }
@@ -149,6 +151,7 @@ pub async fn list_categories(req: HttpRequest, state: web::Data<AppState>) -> Re
     tag = "categories",
     operation_id = "get_category",
     params(("id_or_slug" = String, Path, description = "The category's id or slug", example = "luar-negeri")),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The category", body = CategoryResponse,
             headers(
@@ -156,19 +159,205 @@ pub async fn list_categories(req: HttpRequest, state: web::Data<AppState>) -> Re
                 ("Cache-Control" = String, description = "How long caches may keep it"),
             )),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
+        (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is unknown", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_category(
     req: HttpRequest,
     path: web::Path<String>,
+    user: MaybeAuthUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let key = IdOrSlug::parse(&path).ok_or_else(|| AppError::not_found("category"))?;
     QueryReader::new(&req).finish()?;
     let now = domain::now().naive_utc();
-    let view = db::run(&state.pool, move |conn| db::categories::find(conn, &key, now))
-        .await
-        .not_found_as("category")?;
-    caching::json(&req, &CategoryResponse::from(view), state.public_audience())
+    let view =
+        db::run(&state.pool, move |conn| db::categories::find(conn, &key, now)).await.not_found_as("category")?;
+    caching::json(&req, &CategoryResponse::from(view), state.audience(&user))
+}
+
+/// A new category.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCategoryRequest {
+    /// Display name.
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(min = 1, max = 100, message = "must be 1 to 100 characters")
+    )]
+    #[schema(value_type = String, required = true, example = "Luar Negeri", min_length = 1, max_length = 100)]
+    pub name: Option<String>,
+    /// URL-safe name; made from the name when absent (a clash gets `-2`, `-3`...). A given
+    /// slug that another category has is a 409.
+    #[validate(custom(function = "slug_format"))]
+    #[schema(example = "luar-negeri", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    pub slug: Option<String>,
+    /// What the category holds.
+    #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
+    #[schema(max_length = 1000)]
+    pub description: Option<String>,
+    /// The parent category.
+    #[schema(minimum = 1)]
+    pub parent_id: Option<i64>,
+}
+
+/// Changes to a category; absent fields stay as they are.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCategoryRequest {
+    /// Display name.
+    #[validate(custom(function = "not_blank"), length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: Option<String>,
+    /// A new slug.
+    #[validate(custom(function = "slug_format"))]
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    pub slug: Option<String>,
+    /// What the category holds.
+    #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
+    #[schema(max_length = 1000)]
+    pub description: Option<String>,
+    /// The new parent; `null` moves the category to the top. A cycle is a 422.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub parent_id: Option<Option<i64>>,
+}
+
+fn require_editor(user: &AuthUser) -> Result<(), AppError> {
+    if permissions::may_manage_categories(user.role) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only editors and admins manage categories".into()))
+    }
+}
+
+/// Create a category
+#[utoipa::path(
+    post, path = "/api/v1/categories", tag = "categories", operation_id = "create_category",
+    request_body = CreateCategoryRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The category", body = CategoryResponse,
+            headers(("Location" = String, description = "The new category's URL"))),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an editor or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The given slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is bad (also an unknown parent); every bad field is named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_category(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: ValidJson<CreateCategoryRequest>,
+) -> Result<HttpResponse, AppError> {
+    require_editor(&user)?;
+    QueryReader::new(&req).finish()?;
+    let body = body.0;
+    let new = NewCategory {
+        name: body.name.unwrap_or_default().trim().to_owned(),
+        slug: body.slug.and_then(|s| Slug::parse(&s).ok()),
+        description: body.description.unwrap_or_default(),
+        parent_id: body.parent_id,
+    };
+    let view = db::run(&state.pool, move |conn| {
+        let now = domain::now();
+        let id = db::categories::create(conn, &new, now)?;
+        db::categories::find(conn, &IdOrSlug::Id(id), now.naive_utc())
+    })
+    .await?;
+    let location = format!("/api/v1/categories/{}", view.category.id);
+    let mut response = caching::json(&req, &CategoryResponse::from(view), Audience::Private)?;
+    *response.status_mut() = StatusCode::CREATED;
+    response.headers_mut().insert(header::LOCATION, location.parse().map_err(anyhow::Error::from)?);
+    Ok(response)
+}
+
+/// The id of the category `path` names.
+async fn category_id(state: &AppState, path: &str) -> Result<i64, AppError> {
+    let key = IdOrSlug::parse(path).ok_or_else(|| AppError::not_found("category"))?;
+    let now = domain::now().naive_utc();
+    let view =
+        db::run(&state.pool, move |conn| db::categories::find(conn, &key, now)).await.not_found_as("category")?;
+    Ok(view.category.id)
+}
+
+/// Update a category
+#[utoipa::path(
+    patch, path = "/api/v1/categories/{id_or_slug}", tag = "categories", operation_id = "update_category",
+    params(("id_or_slug" = String, Path, description = "The category's id (or slug)")),
+    request_body = UpdateCategoryRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed category", body = CategoryResponse),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an editor or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The new slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is bad (also a parent that would make a cycle)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn update_category(
+    req: HttpRequest,
+    path: web::Path<String>,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: ValidJson<UpdateCategoryRequest>,
+) -> Result<HttpResponse, AppError> {
+    require_editor(&user)?;
+    QueryReader::new(&req).finish()?;
+    let id = category_id(&state, &path).await?;
+    let body = body.0;
+    let changes = CategoryChanges {
+        name: body.name.map(|n| n.trim().to_owned()),
+        slug: body.slug.and_then(|s| Slug::parse(&s).ok()),
+        description: body.description,
+        parent_id: body.parent_id,
+    };
+    let view = db::run(&state.pool, move |conn| {
+        let now = domain::now();
+        db::categories::update(conn, id, &changes, now)?;
+        db::categories::find(conn, &IdOrSlug::Id(id), now.naive_utc())
+    })
+    .await
+    .not_found_as("category")?;
+    caching::json(&req, &CategoryResponse::from(view), Audience::Private)
+}
+
+/// Delete a category
+///
+/// A category with child categories cannot be deleted (409); its articles simply lose it.
+#[utoipa::path(
+    delete, path = "/api/v1/categories/{id_or_slug}", tag = "categories", operation_id = "delete_category",
+    params(("id_or_slug" = String, Path, description = "The category's id (or slug)")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an editor or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The category has child categories", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is unknown", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn delete_category(
+    req: HttpRequest,
+    path: web::Path<String>,
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    require_editor(&user)?;
+    QueryReader::new(&req).finish()?;
+    let id = category_id(&state, &path).await?;
+    db::run(&state.pool, move |conn| db::categories::delete(conn, id)).await.not_found_as("category")?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -5,14 +5,15 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::articles::visibility_for;
 use super::caching;
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::QueryReader;
 use super::{stored, AppState};
+use crate::auth::MaybeAuthUser;
 use crate::db;
-use crate::db::articles::Visibility;
 use crate::db::comments::PublicComment;
-use crate::domain::{self, CommentStatus, IdOrSlug};
+use crate::domain::{CommentStatus, IdOrSlug};
 use crate::error::{AppError, NotFoundAs, Problem};
 
 /// A comment as the public sees it: the commenter's email, address and user agent are
@@ -80,6 +81,7 @@ pub struct ListCommentsQuery {
         ("id_or_slug" = String, Path, description = "The article's id or slug"),
         ListCommentsQuery,
     ),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of approved comments", body = Paginated<PublicCommentResponse>,
             headers(
@@ -89,6 +91,7 @@ pub struct ListCommentsQuery {
                 ("Cache-Control" = String, description = "How long caches may keep it"),
             )),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
+        (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is bad or unknown", body = Problem, content_type = "application/problem+json"),
     )
@@ -96,26 +99,22 @@ pub struct ListCommentsQuery {
 pub async fn list_article_comments(
     req: HttpRequest,
     path: web::Path<String>,
+    user: MaybeAuthUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let key = IdOrSlug::parse(&path).ok_or_else(|| AppError::not_found("article"))?;
     let mut q = QueryReader::new(&req);
     let page = PageRequest::read(&mut q);
     q.finish()?;
-    let visibility = Visibility::Public {
-        now: domain::now().naive_utc(),
-    };
+    let visibility = visibility_for(user.0.as_ref(), Some(None));
     let (rows, total) = db::run(&state.pool, move |conn| {
         let article_id = db::articles::visible_id(conn, &key, visibility)?;
         db::comments::list_approved(conn, article_id, page.offset(), page.per_page)
     })
     .await
     .not_found_as("article")?;
-    let body = Paginated {
-        data: rows.into_iter().map(PublicCommentResponse::from).collect(),
-        meta: page.meta(total),
-    };
-    let mut response = caching::json(&req, &body, state.public_audience())?;
+    let body = Paginated { data: rows.into_iter().map(PublicCommentResponse::from).collect(), meta: page.meta(total) };
+    let mut response = caching::json(&req, &body, state.audience(&user))?;
     pagination::add_headers(&req, &mut response, &body.meta);
     Ok(response)
 }

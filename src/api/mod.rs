@@ -2,13 +2,19 @@
 //! table, pagination, caching headers and the OpenAPI document.
 
 pub mod articles;
+pub mod auth;
 pub mod caching;
 pub mod categories;
+pub mod client;
 pub mod comments;
+pub mod json;
 pub mod openapi;
 pub mod pagination;
 pub mod query;
 pub mod site;
+pub mod throttle;
+pub mod users;
+pub mod validation;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::ServiceResponse;
@@ -30,13 +36,23 @@ pub struct AppState {
     pub stats: Arc<DbStats>,
     /// The OpenAPI document, serialized once.
     pub openapi_json: String,
+    /// The keys that sign and check access tokens.
+    pub keys: crate::auth::TokenKeys,
+    /// Failed-login throttles.
+    pub throttles: auth::LoginThrottles,
 }
 
 impl AppState {
     /// How public responses may be cached.
     pub fn public_audience(&self) -> Audience {
-        Audience::Public {
-            max_age: self.config.cache_max_age,
+        Audience::Public { max_age: self.config.cache_max_age }
+    }
+
+    /// Public caching for anonymous callers; `private, no-store` for an authenticated one.
+    pub fn audience(&self, user: &crate::auth::MaybeAuthUser) -> Audience {
+        match user.0 {
+            Some(_) => Audience::Private,
+            None => self.public_audience(),
         }
     }
 }
@@ -52,26 +68,66 @@ pub fn stored<T: FromStr + Default>(text: &str) -> T {
 
 /// The route table.
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    use web::{delete, get, head, patch, post};
     cfg.service(readable("/health", site::health))
         .service(readable("/ready", site::ready))
         .service(readable("/openapi.json", openapi_document))
         .service(readable("/docs", docs_redirect))
         .service(
             web::scope("/api/v1")
-                .service(readable("/articles", articles::list_articles))
-                .service(readable("/articles/{id_or_slug}", articles::get_article))
-                .service(readable(
-                    "/articles/{id_or_slug}/comments",
-                    comments::list_article_comments,
-                ))
-                .service(readable("/categories", categories::list_categories))
-                .service(readable("/categories/{id_or_slug}", categories::get_category))
-                .service(readable("/site", site::get_site)),
+                .service(
+                    readable("/articles", articles::list_articles)
+                        .route(post().to(articles::create_article))
+                        .default_service(not_allowed("GET, HEAD, POST")),
+                )
+                .service(
+                    readable("/articles/{id_or_slug}", articles::get_article)
+                        .route(patch().to(articles::update_article))
+                        .route(delete().to(articles::delete_article))
+                        .default_service(not_allowed("GET, HEAD, PATCH, DELETE")),
+                )
+                .service(readable("/articles/{id_or_slug}/comments", comments::list_article_comments))
+                .service(
+                    readable("/categories", categories::list_categories)
+                        .route(post().to(categories::create_category))
+                        .default_service(not_allowed("GET, HEAD, POST")),
+                )
+                .service(
+                    readable("/categories/{id_or_slug}", categories::get_category)
+                        .route(patch().to(categories::update_category))
+                        .route(delete().to(categories::delete_category))
+                        .default_service(not_allowed("GET, HEAD, PATCH, DELETE")),
+                )
+                .service(readable("/site", site::get_site))
+                .service(only("/auth/login", post().to(auth::login), "POST"))
+                .service(only("/auth/refresh", post().to(auth::refresh), "POST"))
+                .service(only("/auth/logout", post().to(auth::logout), "POST"))
+                .service(readable("/auth/me", auth::me))
+                .service(
+                    web::resource("/users")
+                        .route(get().to(users::list_users))
+                        .route(head().to(users::list_users))
+                        .route(post().to(users::create_user))
+                        .default_service(not_allowed("GET, HEAD, POST")),
+                )
+                .service(
+                    web::resource("/users/{id}")
+                        .route(get().to(users::get_user))
+                        .route(head().to(users::get_user))
+                        .route(patch().to(users::update_user))
+                        .route(delete().to(users::delete_user))
+                        .default_service(not_allowed("GET, HEAD, PATCH, DELETE")),
+                ),
         );
 }
 
-/// A read-only resource: GET, and HEAD answered by the same handler (actix sends no body
-/// for HEAD); any other method is a 405 naming the allowed ones.
+/// A resource with one route; other methods are a 405.
+fn only(path: &str, route: actix_web::Route, allow: &'static str) -> Resource {
+    web::resource(path).route(route).default_service(not_allowed(allow))
+}
+
+/// A read resource: GET, and HEAD answered by the same handler (actix sends no body for
+/// HEAD); other methods are a 405 unless the caller adds routes and its own default.
 fn readable<F, Args>(path: &str, handler: F) -> Resource
 where
     F: Handler<Args> + Clone,
@@ -81,20 +137,21 @@ where
     web::resource(path)
         .route(web::get().to(handler.clone()))
         .route(web::head().to(handler))
-        .default_service(web::to(|req: HttpRequest| async move {
-            let mut response =
-                AppError::MethodNotAllowed(format!("{} is not allowed here", req.method())).error_response();
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-            response
-        }))
+        .default_service(not_allowed("GET, HEAD"))
+}
+
+/// The 405 answer naming the methods `allow`ed.
+fn not_allowed(allow: &'static str) -> actix_web::Route {
+    web::to(move |req: HttpRequest| async move {
+        let mut response =
+            AppError::MethodNotAllowed(format!("{} is not allowed here; use {allow}", req.method())).error_response();
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+        response
+    })
 }
 
 async fn docs_redirect() -> HttpResponse {
-    HttpResponse::PermanentRedirect()
-        .insert_header((header::LOCATION, "/docs/"))
-        .finish()
+    HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
 }
 
 async fn openapi_document(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
@@ -118,10 +175,8 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 /// Turns any error response that is not problem+json yet (from actix itself or a
 /// middleware) into one, keeping its status and headers.
 pub fn problemize<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    let is_problem =
+        res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
     if is_problem {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }

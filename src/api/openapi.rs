@@ -1,8 +1,9 @@
 //! The OpenAPI 3.1 document, generated from the handlers and their types.
 
-use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
-use super::{articles, categories, comments, site};
+use super::{articles, auth, categories, comments, site, users};
 use crate::error::Problem;
 
 /// Warta's API description; `openapi/openapi.json` is this, pretty-printed.
@@ -16,16 +17,34 @@ use crate::error::Problem;
     ),
     paths(
         articles::list_articles,
+        articles::create_article,
         articles::get_article,
+        articles::update_article,
+        articles::delete_article,
         comments::list_article_comments,
         categories::list_categories,
+        categories::create_category,
         categories::get_category,
+        categories::update_category,
+        categories::delete_category,
+        auth::login,
+        auth::refresh,
+        auth::logout,
+        auth::me,
+        users::list_users,
+        users::create_user,
+        users::get_user,
+        users::update_user,
+        users::delete_user,
         site::get_site,
         site::health,
         site::ready,
     ),
     components(schemas(Problem)),
+    modifiers(&BearerScheme),
     tags(
+        (name = "auth", description = "Logging in, renewing and ending logins"),
+        (name = "users", description = "Staff accounts (admins only)"),
         (name = "articles", description = "News articles"),
         (name = "categories", description = "The category hierarchy"),
         (name = "comments", description = "Readers' comments"),
@@ -34,6 +53,27 @@ use crate::error::Problem;
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the `bearer` scheme: an HS256 JWT from `/api/v1/auth/login`.
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "An access token from POST /api/v1/auth/login, renewed with POST /api/v1/auth/refresh",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The document as committed in `openapi/openapi.json` and served at `/openapi.json`.
 pub fn document_json() -> String {

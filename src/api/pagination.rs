@@ -27,9 +27,7 @@ impl PageRequest {
     pub fn read(query: &mut QueryReader) -> PageRequest {
         PageRequest {
             page: query.parse("page", number_in(1, MAX_PAGE)).unwrap_or(1),
-            per_page: query
-                .parse("per_page", number_in(1, MAX_PER_PAGE))
-                .unwrap_or(DEFAULT_PER_PAGE),
+            per_page: query.parse("per_page", number_in(1, MAX_PER_PAGE)).unwrap_or(DEFAULT_PER_PAGE),
         }
     }
 

@@ -17,10 +17,7 @@ impl QueryReader {
         let pairs = actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string())
             .map(|q| q.into_inner())
             .unwrap_or_default();
-        let mut reader = QueryReader {
-            pairs,
-            errors: FieldErrors::new(),
-        };
+        let mut reader = QueryReader { pairs, errors: FieldErrors::new() };
         if reader.pairs.is_empty() && !req.query_string().is_empty() && req.query_string().contains('=') {
             reader.errors.add("query", "is not a valid query string");
         }

@@ -64,11 +64,7 @@ pub struct StatusResponse {
 }
 
 fn probe_response(status: &str) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(StatusResponse {
-            status: status.to_owned(),
-        })
+    HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(StatusResponse { status: status.to_owned() })
 }
 
 /// Liveness
@@ -99,8 +95,6 @@ pub async fn health() -> HttpResponse {
     )
 )]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    db::run(&state.pool, db::ping)
-        .await
-        .map_err(|e: DbError| AppError::Unavailable(e.to_string()))?;
+    db::run(&state.pool, db::ping).await.map_err(|e: DbError| AppError::Unavailable(e.to_string()))?;
     Ok(probe_response("ok"))
 }

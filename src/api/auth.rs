@@ -1,0 +1,273 @@
+//! Authentication over HTTP: login, refresh-token rotation, logout, and the caller's user.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::caching::{self, Audience};
+use super::client::client_ip;
+use super::json::ValidJson;
+use super::query::QueryReader;
+use super::users::UserResponse;
+use super::AppState;
+use crate::auth::{self, random_token, token_hash, AuthUser};
+use crate::db::{self, sessions::Rotation, sessions::Session};
+use crate::domain::{self, Role};
+use crate::error::{AppError, Problem};
+
+/// Credentials of a staff member.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Login email (any case).
+    #[validate(required(message = "is required"), length(min = 1, max = 254, message = "must be 1 to 254 characters"))]
+    #[schema(value_type = String, required = true, example = "dewi.anggraini@kabarharapan.example", min_length = 1, max_length = 254)]
+    pub email: Option<String>,
+    /// The password.
+    #[validate(
+        required(message = "is required"),
+        length(min = 1, max = 1024, message = "must be 1 to 1024 characters")
+    )]
+    #[schema(value_type = String, required = true, example = "warta-demo-2026", min_length = 1, max_length = 1024, format = "password")]
+    pub password: Option<String>,
+}
+
+/// A refresh token, to renew or to end a login.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The opaque refresh token from the last login or refresh.
+    #[validate(required(message = "is required"), length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 200)]
+    pub refresh_token: Option<String>,
+}
+
+/// A fresh pair of tokens.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Short-lived HS256 JWT: send as `Authorization: Bearer <token>`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: u32,
+    /// Opaque, single-use: exchange it at `/auth/refresh` for a new pair.
+    pub refresh_token: String,
+    /// The logged-in user.
+    pub user: UserResponse,
+}
+
+/// Most failed logins one account may have within the window before it is throttled.
+const ACCOUNT_FAILURES: u32 = 5;
+/// Most failed logins one client address may have within the window.
+const ADDRESS_FAILURES: u32 = 20;
+/// The throttling window.
+pub const LOGIN_WINDOW_SECS: u64 = 15 * 60;
+
+/// The throttles of logins by account and by address.
+pub struct LoginThrottles {
+    pub account: super::throttle::FailureThrottle,
+    pub address: super::throttle::FailureThrottle,
+}
+
+impl Default for LoginThrottles {
+    fn default() -> Self {
+        let window = std::time::Duration::from_secs(LOGIN_WINDOW_SECS);
+        LoginThrottles {
+            account: super::throttle::FailureThrottle::new(ACCOUNT_FAILURES, window),
+            address: super::throttle::FailureThrottle::new(ADDRESS_FAILURES, window),
+        }
+    }
+}
+
+/// A hash to check unknown emails against, so that they take as long as wrong passwords.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| auth::hash_password(&random_token(24)).unwrap_or_default())
+}
+
+fn invalid_credentials() -> AppError {
+    AppError::Unauthorized("the email or password is wrong".into())
+}
+
+async fn token_pair(
+    state: &AppState,
+    user: db::users::User,
+    session: &Session,
+    refresh: String,
+) -> Result<TokenResponse, AppError> {
+    let role: Role = super::stored(&user.role);
+    let ttl = state.config.access_token_ttl;
+    let access_token = state.keys.issue(user.id, role, &session.family, domain::now(), ttl)?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: ttl,
+        refresh_token: refresh,
+        user: user.into(),
+    })
+}
+
+/// Log in
+///
+/// Unknown emails and wrong passwords get the same 401 in about the same time. Repeated
+/// failures for one account or one client address are throttled with 429.
+#[utoipa::path(
+    post, path = "/api/v1/auth/login", tag = "auth", operation_id = "login",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String, description = "Bearer"))),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is bad; every bad field is named", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed logins", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: ValidJson<LoginRequest>,
+) -> Result<HttpResponse, AppError> {
+    QueryReader::new(&req).finish()?;
+    let LoginRequest { email, password } = body.0;
+    let (email, password) = (email.unwrap_or_default().trim().to_lowercase(), password.unwrap_or_default());
+    let address =
+        client_ip(&req, &state.config.trusted_proxies).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let (account_key, address_key) = (format!("account:{email}"), format!("address:{address}"));
+    let throttled =
+        state.throttles.account.blocked_for(&account_key).or(state.throttles.address.blocked_for(&address_key));
+    if let Some(wait) = throttled {
+        return Err(AppError::TooManyRequests {
+            detail: "too many failed logins; try again later".into(),
+            retry_after_secs: wait,
+        });
+    }
+
+    let lookup = email.clone();
+    let found = db::run(&state.pool, move |conn| db::users::find_for_login(conn, &lookup)).await?;
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, decoy_hash().to_owned()),
+    };
+    let matches =
+        web::block(move || auth::verify_password(&password, &hash)).await.map_err(|e| AppError::Internal(e.into()))?;
+    let user = match user {
+        Some(user) if matches && user.active => user,
+        _ => {
+            state.throttles.account.fail(&account_key);
+            state.throttles.address.fail(&address_key);
+            tracing::info!(address = address.as_str(), "failed login");
+            return Err(invalid_credentials());
+        }
+    };
+    state.throttles.account.clear(&account_key);
+
+    let refresh = random_token(32);
+    let session = Session { family: random_token(16), user_id: user.id };
+    let hash = token_hash(&refresh);
+    let ttl = Duration::seconds(i64::from(state.config.refresh_token_ttl));
+    let session =
+        db::run(&state.pool, move |conn| db::sessions::start(conn, session, &hash, domain::now(), ttl)).await?;
+    let pair = token_pair(&state, user, &session, refresh).await?;
+    caching::json(&req, &pair, Audience::Private)
+}
+
+/// Renew tokens
+///
+/// Spends the refresh token and returns a new pair. Presenting a spent refresh token again
+/// revokes every token of that login.
+#[utoipa::path(
+    post, path = "/api/v1/auth/refresh", tag = "auth", operation_id = "refresh",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new pair; the old refresh token is spent", body = TokenResponse),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The refresh token is unknown, expired, spent or revoked", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String, description = "Bearer"))),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is bad; every bad field is named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn refresh(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: ValidJson<RefreshRequest>,
+) -> Result<HttpResponse, AppError> {
+    QueryReader::new(&req).finish()?;
+    let presented = token_hash(&body.0.refresh_token.unwrap_or_default());
+    let next = random_token(32);
+    let next_hash = token_hash(&next);
+    let ttl = Duration::seconds(i64::from(state.config.refresh_token_ttl));
+    let outcome = db::run(&state.pool, move |conn| {
+        let rotation = db::sessions::rotate(conn, &presented, &next_hash, domain::now(), ttl)?;
+        let user = match &rotation {
+            Rotation::Rotated(session) => Some(db::users::find(conn, session.user_id)?),
+            _ => None,
+        };
+        Ok::<_, AppError>((rotation, user))
+    })
+    .await?;
+    match outcome {
+        (Rotation::Rotated(session), Some(user)) => {
+            let pair = token_pair(&state, user, &session, next).await?;
+            caching::json(&req, &pair, Audience::Private)
+        }
+        (Rotation::Reused, _) => {
+            tracing::warn!("a spent refresh token was presented again; its login is revoked");
+            Err(AppError::Unauthorized("the refresh token was used already; its login has been revoked".into()))
+        }
+        _ => Err(AppError::Unauthorized("the refresh token is not valid".into())),
+    }
+}
+
+/// Log out
+///
+/// Ends the login of the refresh token: it and every access token of that login stop working.
+#[utoipa::path(
+    post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "logout",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Logged out (also for an unknown token)"),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is bad; every bad field is named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: ValidJson<RefreshRequest>,
+) -> Result<HttpResponse, AppError> {
+    QueryReader::new(&req).finish()?;
+    let hash = token_hash(&body.0.refresh_token.unwrap_or_default());
+    db::run(&state.pool, move |conn| db::sessions::end(conn, &hash, domain::now())).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller's user
+#[utoipa::path(
+    get, path = "/api/v1/auth/me", tag = "auth", operation_id = "get_me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = UserResponse),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String, description = "Bearer"))),
+        (status = 422, description = "A parameter is unknown", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn me(req: HttpRequest, user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    QueryReader::new(&req).finish()?;
+    let found = db::run(&state.pool, move |conn| db::users::find(conn, user.id)).await?;
+    caching::json(&req, &UserResponse::from(found), Audience::Private)
+}

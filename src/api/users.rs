@@ -1,0 +1,343 @@
+//! Users over HTTP: staff accounts, managed by admins.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use super::caching::{self, Audience};
+use super::json::ValidJson;
+use super::pagination::{self, PageRequest, Paginated};
+use super::query::{number_in, QueryReader};
+use super::validation::{double_option, not_blank, password_strength};
+use super::{stored, AppState};
+use crate::auth::{self, AuthUser};
+use crate::db;
+use crate::domain::{self, permissions, Role};
+use crate::error::{AppError, NotFoundAs, Problem};
+
+/// A staff account. The password is never part of it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    /// The user's id.
+    #[schema(example = 3)]
+    pub id: i64,
+    /// Login email, lower-cased.
+    #[schema(example = "dewi.anggraini@kabarharapan.example")]
+    pub email: String,
+    /// Name shown in bylines.
+    #[schema(example = "Dewi Anggraini")]
+    pub display_name: String,
+    /// URL-safe name, unique among users.
+    #[schema(example = "dewi-anggraini")]
+    pub slug: String,
+    /// A short biography; may be empty.
+    pub bio: String,
+    /// What the user may do.
+    pub role: Role,
+    /// Whether the user may log in; deactivated users' tokens stop working at once.
+    pub active: bool,
+    /// When the account was created.
+    pub created_at: DateTime<Utc>,
+    /// When the account last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<db::users::User> for UserResponse {
+    fn from(u: db::users::User) -> Self {
+        UserResponse {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            slug: u.slug,
+            bio: u.bio,
+            role: stored(&u.role),
+            active: u.active,
+            created_at: u.created_at.and_utc(),
+            updated_at: u.updated_at.and_utc(),
+        }
+    }
+}
+
+/// A new staff account.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    /// Login email; unique, compared without case.
+    #[validate(
+        required(message = "is required"),
+        email(message = "must be a valid email address"),
+        length(max = 254, message = "must be at most 254 characters")
+    )]
+    #[schema(value_type = String, required = true, example = "dewi.anggraini@kabarharapan.example", format = "email", max_length = 254)]
+    pub email: Option<String>,
+    /// Name shown in bylines.
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(min = 1, max = 100, message = "must be 1 to 100 characters")
+    )]
+    #[schema(value_type = String, required = true, example = "Dewi Anggraini", min_length = 1, max_length = 100)]
+    pub display_name: Option<String>,
+    /// At least 10 characters; stored as an Argon2id hash, never returned.
+    #[validate(required(message = "is required"), custom(function = "password_strength"))]
+    #[schema(value_type = String, required = true, example = "kopi-tubruk-pagi", min_length = 10, max_length = 1024, format = "password")]
+    pub password: Option<String>,
+    /// What the user may do.
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = Role, required = true)]
+    pub role: Option<Role>,
+    /// A short biography.
+    #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    #[schema(max_length = 2000)]
+    pub bio: Option<String>,
+}
+
+/// Changes to a staff account; absent fields stay as they are.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    /// New login email.
+    #[validate(
+        email(message = "must be a valid email address"),
+        length(max = 254, message = "must be at most 254 characters")
+    )]
+    #[schema(format = "email", max_length = 254)]
+    pub email: Option<String>,
+    /// New display name.
+    #[validate(custom(function = "not_blank"), length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub display_name: Option<String>,
+    /// New password (at least 10 characters).
+    #[validate(custom(function = "password_strength"))]
+    #[schema(min_length = 10, max_length = 1024, format = "password")]
+    pub password: Option<String>,
+    /// New role.
+    pub role: Option<Role>,
+    /// New biography; `null` empties it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    #[schema(value_type = Option<String>, max_length = 2000)]
+    pub bio: Option<Option<String>>,
+    /// `false` deactivates the user: their tokens stop working at once.
+    pub active: Option<bool>,
+}
+
+fn require_admin(user: &AuthUser) -> Result<(), AppError> {
+    if permissions::may_manage_users(user.role) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only admins manage users".into()))
+    }
+}
+
+fn user_id(path: &str) -> Result<i64, AppError> {
+    path.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| AppError::not_found("user"))
+}
+
+/// Parameters of the user list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents the parameters that `list_users` parses by hand
+pub struct ListUsersQuery {
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1_000_000_000, default = 1)]
+    page: Option<i64>,
+    /// Items per page.
+    #[param(minimum = 1, maximum = 100, default = 10)]
+    per_page: Option<i64>,
+}
+
+/// List users
+#[utoipa::path(
+    get, path = "/api/v1/users", tag = "users", operation_id = "list_users",
+    params(ListUsersQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of users, by id", body = Paginated<UserResponse>),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is bad or unknown", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_users(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    let mut q = QueryReader::new(&req);
+    let page = PageRequest::read(&mut q);
+    q.finish()?;
+    let (rows, total) = db::run(&state.pool, move |conn| db::users::list(conn, page.offset(), page.per_page)).await?;
+    let body = Paginated { data: rows.into_iter().map(UserResponse::from).collect(), meta: page.meta(total) };
+    let mut response = caching::json(&req, &body, Audience::Private)?;
+    pagination::add_headers(&req, &mut response, &body.meta);
+    Ok(response)
+}
+
+/// Create a user
+#[utoipa::path(
+    post, path = "/api/v1/users", tag = "users", operation_id = "create_user",
+    request_body = CreateUserRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The user", body = UserResponse,
+            headers(("Location" = String, description = "The new user's URL"))),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is bad; every bad field is named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_user(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: ValidJson<CreateUserRequest>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    QueryReader::new(&req).finish()?;
+    let body = body.0;
+    let password = body.password.unwrap_or_default();
+    let hash = web::block(move || auth::hash_password(&password)).await.map_err(|e| AppError::Internal(e.into()))??;
+    let new = db::users::NewUser {
+        email: body.email.unwrap_or_default(),
+        display_name: body.display_name.unwrap_or_default().trim().to_owned(),
+        password_hash: hash,
+        role: body.role.unwrap_or_default(),
+        bio: body.bio.unwrap_or_default(),
+    };
+    let created = db::run(&state.pool, move |conn| {
+        let id = db::users::create(conn, &new, domain::now())?;
+        db::users::find(conn, id)
+    })
+    .await?;
+    let location = format!("/api/v1/users/{}", created.id);
+    let mut response = caching::json(&req, &UserResponse::from(created), Audience::Private)?;
+    *response.status_mut() = actix_web::http::StatusCode::CREATED;
+    response.headers_mut().insert(actix_web::http::header::LOCATION, location.parse().map_err(anyhow::Error::from)?);
+    Ok(response)
+}
+
+/// Get a user
+#[utoipa::path(
+    get, path = "/api/v1/users/{id}", tag = "users", operation_id = "get_user",
+    params(("id" = i64, Path, description = "The user's id", minimum = 1)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The user", body = UserResponse),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is unknown", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_user(
+    req: HttpRequest,
+    path: web::Path<String>,
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    let id = user_id(&path)?;
+    QueryReader::new(&req).finish()?;
+    let found = db::run(&state.pool, move |conn| db::users::find(conn, id)).await.not_found_as("user")?;
+    caching::json(&req, &UserResponse::from(found), Audience::Private)
+}
+
+/// Update a user
+///
+/// `{"active": false}` deactivates: the user's tokens stop working at the next request.
+#[utoipa::path(
+    patch, path = "/api/v1/users/{id}", tag = "users", operation_id = "update_user",
+    params(("id" = i64, Path, description = "The user's id", minimum = 1)),
+    request_body = UpdateUserRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The user", body = UserResponse),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The email is taken, or this would leave no active admin", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is bad; every bad field is named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn update_user(
+    req: HttpRequest,
+    path: web::Path<String>,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: ValidJson<UpdateUserRequest>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    let id = user_id(&path)?;
+    QueryReader::new(&req).finish()?;
+    let body = body.0;
+    let password_hash = match body.password {
+        Some(password) => Some(
+            web::block(move || auth::hash_password(&password)).await.map_err(|e| AppError::Internal(e.into()))??,
+        ),
+        None => None,
+    };
+    let changes = db::users::UserChanges {
+        email: body.email,
+        display_name: body.display_name.map(|n| n.trim().to_owned()),
+        password_hash,
+        role: body.role,
+        bio: body.bio.map(Option::unwrap_or_default),
+        active: body.active,
+    };
+    let updated = db::run(&state.pool, move |conn| db::users::update(conn, id, &changes, domain::now()))
+        .await
+        .not_found_as("user")?;
+    caching::json(&req, &UserResponse::from(updated), Audience::Private)
+}
+
+/// Parameters of a user deletion.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents the parameter that `delete_user` parses by hand
+pub struct DeleteUserQuery {
+    /// The user who takes over the deleted user's articles; required when there are any.
+    #[param(minimum = 1)]
+    reassign_to: Option<i64>,
+}
+
+/// Delete a user
+///
+/// A user who wrote articles can only be deleted with `?reassign_to={user_id}`.
+#[utoipa::path(
+    delete, path = "/api/v1/users/{id}", tag = "users", operation_id = "delete_user",
+    params(("id" = i64, Path, description = "The user's id", minimum = 1), DeleteUserQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The user wrote articles and no reassign_to was given, or is the last admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is bad or unknown", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn delete_user(
+    req: HttpRequest,
+    path: web::Path<String>,
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    let id = user_id(&path)?;
+    let mut q = QueryReader::new(&req);
+    let reassign_to = q.parse("reassign_to", number_in(1, i64::MAX));
+    q.finish()?;
+    db::run(&state.pool, move |conn| db::users::delete(conn, id, reassign_to)).await.not_found_as("user")?;
+    Ok(HttpResponse::NoContent().finish())
+}

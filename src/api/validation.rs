@@ -1,0 +1,109 @@
+//! Field rules shared by request bodies, as `validator` custom functions.
+
+use std::borrow::Cow;
+use validator::ValidationError;
+
+use crate::config::is_language_tag;
+use crate::domain::slug;
+
+fn error(code: &'static str, message: &'static str) -> ValidationError {
+    ValidationError::new(code).with_message(Cow::Borrowed(message))
+}
+
+/// Text with something besides white space.
+pub fn not_blank(value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        return Err(error("blank", "must not be blank"));
+    }
+    Ok(())
+}
+
+/// An absolute http(s) URL with a host and no white space, at most 2048 bytes.
+pub fn http_url(value: &str) -> Result<(), ValidationError> {
+    let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
+    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    let ok = value.len() <= 2048
+        && host.is_some_and(|h| !h.is_empty() && !h.starts_with(':') && !h.contains('@'))
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == '"');
+    if !ok {
+        return Err(error("url", "must be an http:// or https:// URL"));
+    }
+    Ok(())
+}
+
+/// A slug: `[a-z0-9]+(-[a-z0-9]+)*`, at most 200 characters.
+pub fn slug_format(value: &str) -> Result<(), ValidationError> {
+    if value.len() > 200 || !slug::is_valid(value) {
+        return Err(error("slug", "must be lowercase letters and digits in words joined by single hyphens"));
+    }
+    Ok(())
+}
+
+/// A BCP 47 language tag such as `id` or `en-US`.
+pub fn language_tag(value: &str) -> Result<(), ValidationError> {
+    if value.len() > 35 || !is_language_tag(value) {
+        return Err(error("language", "must be a BCP 47 language tag such as id or en-US"));
+    }
+    Ok(())
+}
+
+/// An article body: at most 1 MiB of UTF-8.
+pub fn body_size(value: &str) -> Result<(), ValidationError> {
+    if value.len() > 1024 * 1024 {
+        return Err(error("length", "must be at most 1 MiB (1048576 bytes)"));
+    }
+    Ok(())
+}
+
+/// A password of at least 10 characters.
+pub fn password_strength(value: &str) -> Result<(), ValidationError> {
+    let n = value.chars().count();
+    if n < 10 {
+        return Err(error("weak", "must be at least 10 characters"));
+    }
+    if n > 1024 {
+        return Err(error("length", "must be at most 1024 characters"));
+    }
+    Ok(())
+}
+
+/// Reads a field that may be absent (`None`), `null` (`Some(None)`) or a value, so that a
+/// PATCH can tell "leave it" from "clear it".
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_must_be_http_with_a_host() {
+        for good in ["https://example.com/a.jpg", "http://images.example.com:8080/x?y=1#z"] {
+            assert!(http_url(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "data:image/png;base64,xx",
+            "ftp://x",
+            "https://",
+            "https:///x",
+            "https://a b",
+            "//x.example",
+            "https://user@evil",
+        ] {
+            assert!(http_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords_need_ten_characters() {
+        assert!(password_strength("123456789").is_err());
+        assert!(password_strength("kopi-tubruk").is_ok());
+        assert!(password_strength("ééééééééé").is_err());
+    }
+}
