@@ -7,12 +7,7 @@ use warta::domain::{ArticleStatus, Role};
 use crate::helpers::{spawn_app, ArticleSpec, TestApp};
 
 fn titles(body: &Value) -> Vec<String> {
-    body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["title"].as_str().unwrap().to_owned())
-        .collect()
+    body["data"].as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap().to_owned()).collect()
 }
 
 /// Three public articles, a draft, an archived and a scheduled one.
@@ -23,10 +18,7 @@ async fn newsroom() -> (TestApp, i64) {
     app.article(ArticleSpec::published(author, "Berita Kemarin", 20));
     app.article(ArticleSpec::published(author, "Berita Baru", 1));
     app.article(ArticleSpec::draft(author, "Draf Rahasia"));
-    app.article(ArticleSpec {
-        status: ArticleStatus::Archived,
-        ..ArticleSpec::published(author, "Arsip Lama", 40)
-    });
+    app.article(ArticleSpec { status: ArticleStatus::Archived, ..ArticleSpec::published(author, "Arsip Lama", 40) });
     app.article(ArticleSpec {
         published_at: Some(Utc::now() + Duration::hours(5)),
         ..ArticleSpec::published(author, "Berita Terjadwal", 0)
@@ -39,15 +31,9 @@ async fn published_articles_are_listed_newest_first_as_summaries() {
     let (app, _) = newsroom().await;
     let body = app.get_json("/api/v1/articles", 200).await;
     assert_eq!(titles(&body), ["Berita Baru", "Berita Kemarin", "Berita Lama"]);
-    assert_eq!(
-        body["meta"],
-        serde_json::json!({"page": 1, "per_page": 10, "total": 3, "total_pages": 1})
-    );
+    assert_eq!(body["meta"], serde_json::json!({"page": 1, "per_page": 10, "total": 3, "total_pages": 1}));
     let first = &body["data"][0];
-    assert!(
-        first.get("body").is_none() && first.get("body_html").is_none(),
-        "{first}"
-    );
+    assert!(first.get("body").is_none() && first.get("body_html").is_none(), "{first}");
     assert_eq!(first["status"], "published");
     assert_eq!(first["author"]["display_name"], "Dewi Anggraini");
     assert!(first["author"].get("email").is_none());
@@ -60,10 +46,7 @@ async fn include_body_adds_the_body_and_its_html_to_list_items() {
     let body = app.get_json("/api/v1/articles?include=body", 200).await;
     for item in body["data"].as_array().unwrap() {
         assert!(item["body"].as_str().unwrap().starts_with("Jakarta (Kabar Harapan)"));
-        assert!(item["body_html"]
-            .as_str()
-            .unwrap()
-            .starts_with("<p>Jakarta (Kabar Harapan)"));
+        assert!(item["body_html"].as_str().unwrap().starts_with("<p>Jakarta (Kabar Harapan)"));
     }
 }
 
@@ -73,9 +56,7 @@ async fn drafts_archived_and_scheduled_articles_are_invisible_to_anonymous_reade
     let body = app.get_json("/api/v1/articles?per_page=100", 200).await;
     assert_eq!(body["meta"]["total"], 3);
     for hidden in ["draf-rahasia", "arsip-lama", "berita-terjadwal"] {
-        assert!(!titles(&body)
-            .iter()
-            .any(|t| t.to_lowercase().replace(' ', "-") == hidden));
+        assert!(!titles(&body).iter().any(|t| t.to_lowercase().replace(' ', "-") == hidden));
         let response = app.get(&format!("/api/v1/articles/{hidden}")).await;
         assert_eq!(response.status().as_u16(), 404, "{hidden}");
         assert_eq!(response.headers()["content-type"], "application/problem+json");
@@ -115,9 +96,7 @@ async fn a_single_article_is_found_by_id_and_by_slug_with_its_full_body() {
         }
         .in_categories(&[category]),
     );
-    let by_slug = app
-        .get_json("/api/v1/articles/perusahaan-ekspor-kopi-kini-ramai", 200)
-        .await;
+    let by_slug = app.get_json("/api/v1/articles/perusahaan-ekspor-kopi-kini-ramai", 200).await;
     let by_id = app.get_json(&format!("/api/v1/articles/{id}"), 200).await;
     assert_eq!(by_slug, by_id);
     assert_eq!(by_id["slug"], "perusahaan-ekspor-kopi-kini-ramai");
@@ -175,14 +154,8 @@ async fn articles_filter_by_author_slug_or_id() {
     let bayu = app.user("Bayu Prasetyo", Role::Editor);
     app.article(ArticleSpec::published(dewi, "Tulisan Dewi", 2));
     app.article(ArticleSpec::published(bayu, "Tulisan Bayu", 1));
-    assert_eq!(
-        titles(&app.get_json("/api/v1/articles?author=dewi-anggraini", 200).await),
-        ["Tulisan Dewi"]
-    );
-    assert_eq!(
-        titles(&app.get_json(&format!("/api/v1/articles?author={bayu}"), 200).await),
-        ["Tulisan Bayu"]
-    );
+    assert_eq!(titles(&app.get_json("/api/v1/articles?author=dewi-anggraini", 200).await), ["Tulisan Dewi"]);
+    assert_eq!(titles(&app.get_json(&format!("/api/v1/articles?author={bayu}"), 200).await), ["Tulisan Bayu"]);
 }
 
 #[tokio::test]
@@ -192,27 +165,17 @@ async fn articles_filter_by_publication_time() {
     app.article(ArticleSpec::published(author, "Tiga Hari Lalu", 72));
     app.article(ArticleSpec::published(author, "Dua Hari Lalu", 48));
     app.article(ArticleSpec::published(author, "Sejam Lalu", 1));
-    let fmt = |h: i64| {
-        (Utc::now() - Duration::hours(h))
-            .format("%Y-%m-%dT%H:%M:%SZ")
-            .to_string()
-    };
+    let fmt = |h: i64| (Utc::now() - Duration::hours(h)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let after = app.get_json(&format!("/api/v1/articles?after={}", fmt(60)), 200).await;
     assert_eq!(titles(&after), ["Sejam Lalu", "Dua Hari Lalu"]);
     let before = app.get_json(&format!("/api/v1/articles?before={}", fmt(24)), 200).await;
     assert_eq!(titles(&before), ["Dua Hari Lalu", "Tiga Hari Lalu"]);
-    let between = app
-        .get_json(&format!("/api/v1/articles?after={}&before={}", fmt(60), fmt(24)), 200)
-        .await;
+    let between = app.get_json(&format!("/api/v1/articles?after={}&before={}", fmt(60), fmt(24)), 200).await;
     assert_eq!(titles(&between), ["Dua Hari Lalu"]);
     // an offset other than Z is understood
     let offset = (Utc::now() - Duration::hours(60)).with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap());
-    let with_offset = app
-        .get_json(
-            &format!("/api/v1/articles?after={}", offset.format("%Y-%m-%dT%H:%M:%S%%2B07:00")),
-            200,
-        )
-        .await;
+    let with_offset =
+        app.get_json(&format!("/api/v1/articles?after={}", offset.format("%Y-%m-%dT%H:%M:%S%%2B07:00")), 200).await;
     assert_eq!(titles(&with_offset), ["Sejam Lalu", "Dua Hari Lalu"]);
 }
 
@@ -227,22 +190,13 @@ async fn articles_can_be_ordered_by_title_update_time_and_direction() {
             ..ArticleSpec::published(author, title, published)
         });
     }
-    assert_eq!(
-        titles(&app.get_json("/api/v1/articles?order_by=title", 200).await),
-        ["Angin", "Banjir", "Cuaca"]
-    );
+    assert_eq!(titles(&app.get_json("/api/v1/articles?order_by=title", 200).await), ["Angin", "Banjir", "Cuaca"]);
     assert_eq!(
         titles(&app.get_json("/api/v1/articles?order_by=title&order=desc", 200).await),
         ["Cuaca", "Banjir", "Angin"]
     );
-    assert_eq!(
-        titles(&app.get_json("/api/v1/articles?order=asc", 200).await),
-        ["Banjir", "Angin", "Cuaca"]
-    );
-    assert_eq!(
-        titles(&app.get_json("/api/v1/articles?order_by=updated_at", 200).await),
-        ["Banjir", "Cuaca", "Angin"]
-    );
+    assert_eq!(titles(&app.get_json("/api/v1/articles?order=asc", 200).await), ["Banjir", "Angin", "Cuaca"]);
+    assert_eq!(titles(&app.get_json("/api/v1/articles?order_by=updated_at", 200).await), ["Banjir", "Cuaca", "Angin"]);
 }
 
 #[tokio::test]
@@ -253,10 +207,7 @@ async fn bad_list_parameters_are_a_422_naming_every_one() {
             "/api/v1/articles?category=Bad%20Slug&author=-1&after=yesterday&before=2024-13-01&order_by=random&order=up&include=comments&colour=red",
         )
         .await;
-    assert_eq!(
-        fields,
-        ["after", "author", "before", "category", "colour", "include", "order", "order_by"]
-    );
+    assert_eq!(fields, ["after", "author", "before", "category", "colour", "include", "order", "order_by"]);
     assert_eq!(app.invalid_fields("/api/v1/articles?page=1&page=2").await, ["page"]);
 }
 
@@ -277,42 +228,23 @@ async fn pagination_edges_are_exact() {
     );
     let body: Value = page2.json().await.unwrap();
     assert_eq!(titles(&body), ["Berita 2", "Berita 1"]);
-    assert_eq!(
-        body["meta"],
-        serde_json::json!({"page": 2, "per_page": 2, "total": 5, "total_pages": 3})
-    );
+    assert_eq!(body["meta"], serde_json::json!({"page": 2, "per_page": 2, "total": 5, "total_pages": 3}));
 
     let past = app.get_json("/api/v1/articles?per_page=2&page=9", 200).await;
     assert_eq!(past["data"], serde_json::json!([]));
-    assert_eq!(
-        past["meta"],
-        serde_json::json!({"page": 9, "per_page": 2, "total": 5, "total_pages": 3})
-    );
+    assert_eq!(past["meta"], serde_json::json!({"page": 9, "per_page": 2, "total": 5, "total_pages": 3}));
 
     let last = app.get("/api/v1/articles?per_page=2&page=3").await;
     let link = last.headers()["link"].to_str().unwrap();
     assert!(!link.contains("rel=\"next\""), "{link}");
 
-    for bad in [
-        "per_page=0",
-        "per_page=101",
-        "page=0",
-        "page=-1",
-        "per_page=ten",
-        "page=1.5",
-        "page=99999999999999999999",
-    ] {
+    for bad in
+        ["per_page=0", "per_page=101", "page=0", "page=-1", "per_page=ten", "page=1.5", "page=99999999999999999999"]
+    {
         let field = bad.split('=').next().unwrap();
-        assert_eq!(
-            app.invalid_fields(&format!("/api/v1/articles?{bad}")).await,
-            [field],
-            "{bad}"
-        );
+        assert_eq!(app.invalid_fields(&format!("/api/v1/articles?{bad}")).await, [field], "{bad}");
     }
-    assert_eq!(
-        app.get_json("/api/v1/articles?per_page=100", 200).await["meta"]["per_page"],
-        100
-    );
+    assert_eq!(app.get_json("/api/v1/articles?per_page=100", 200).await["meta"]["per_page"], 100);
 }
 
 #[tokio::test]

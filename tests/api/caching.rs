@@ -23,45 +23,19 @@ async fn public_reads_carry_a_strong_etag_and_answer_304_when_unchanged() {
         let first = app.get(path).await;
         assert_eq!(first.status().as_u16(), 200, "{path}");
         let etag = first.headers()["etag"].to_str().unwrap().to_owned();
-        assert!(
-            etag.starts_with('"') && etag.ends_with('"') && !etag.starts_with("W/"),
-            "{path}: {etag}"
-        );
-        assert!(
-            first.headers()["cache-control"]
-                .to_str()
-                .unwrap()
-                .starts_with("public, max-age="),
-            "{path}"
-        );
+        assert!(etag.starts_with('"') && etag.ends_with('"') && !etag.starts_with("W/"), "{path}: {etag}");
+        assert!(first.headers()["cache-control"].to_str().unwrap().starts_with("public, max-age="), "{path}");
 
-        let again = app
-            .client
-            .get(app.url(path))
-            .header("If-None-Match", &etag)
-            .send()
-            .await
-            .unwrap();
+        let again = app.client.get(app.url(path)).header("If-None-Match", &etag).send().await.unwrap();
         assert_eq!(again.status().as_u16(), 304, "{path}");
         assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
         assert!(again.bytes().await.unwrap().is_empty());
 
-        let listed = app
-            .client
-            .get(app.url(path))
-            .header("If-None-Match", format!("\"other\", {etag}"))
-            .send()
-            .await
-            .unwrap();
+        let listed =
+            app.client.get(app.url(path)).header("If-None-Match", format!("\"other\", {etag}")).send().await.unwrap();
         assert_eq!(listed.status().as_u16(), 304, "{path} with a list of tags");
 
-        let stale = app
-            .client
-            .get(app.url(path))
-            .header("If-None-Match", "\"stale\"")
-            .send()
-            .await
-            .unwrap();
+        let stale = app.client.get(app.url(path)).header("If-None-Match", "\"stale\"").send().await.unwrap();
         assert_eq!(stale.status().as_u16(), 200, "{path}");
     }
 }
@@ -75,11 +49,7 @@ async fn the_etag_changes_when_the_representation_does() {
     let before_list = etag(&app.get("/api/v1/articles").await);
     let before_comments = etag(&app.get("/api/v1/articles/harga-kopi/comments").await);
     let before_article = etag(&app.get("/api/v1/articles/harga-kopi").await);
-    assert_eq!(
-        before_list,
-        etag(&app.get("/api/v1/articles").await),
-        "stable while nothing changes"
-    );
+    assert_eq!(before_list, etag(&app.get("/api/v1/articles").await), "stable while nothing changes");
 
     app.comment(article, "a@example.com", "Mantap", CommentStatus::Approved, 0);
     let after_comments = app
@@ -89,17 +59,9 @@ async fn the_etag_changes_when_the_representation_does() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        after_comments.status().as_u16(),
-        200,
-        "a new comment invalidates the old copy"
-    );
+    assert_eq!(after_comments.status().as_u16(), 200, "a new comment invalidates the old copy");
     assert_ne!(etag(&after_comments), before_comments);
-    assert_ne!(
-        etag(&app.get("/api/v1/articles/harga-kopi").await),
-        before_article,
-        "comment_count changed"
-    );
+    assert_ne!(etag(&app.get("/api/v1/articles/harga-kopi").await), before_article, "comment_count changed");
     assert_ne!(etag(&app.get("/api/v1/articles").await), before_list);
 }
 
@@ -113,10 +75,7 @@ async fn max_age_comes_from_configuration() {
 #[tokio::test]
 async fn a_preflight_from_an_allowed_origin_is_answered_for_authorization_and_json() {
     let app = spawn_app_with(
-        &[(
-            "WARTA_CORS_ORIGINS",
-            "https://kabarharapan.example,http://localhost:3000",
-        )],
+        &[("WARTA_CORS_ORIGINS", "https://kabarharapan.example,http://localhost:3000")],
         StartOptions::default(),
     )
     .await;
@@ -133,53 +92,26 @@ async fn a_preflight_from_an_allowed_origin_is_answered_for_authorization_and_js
     let headers = preflight.headers();
     assert_eq!(headers["access-control-allow-origin"], "https://kabarharapan.example");
     let allowed = headers["access-control-allow-headers"].to_str().unwrap().to_lowercase();
-    assert!(
-        allowed.contains("authorization") && allowed.contains("content-type"),
-        "{allowed}"
-    );
-    assert!(headers["access-control-allow-methods"]
-        .to_str()
-        .unwrap()
-        .contains("POST"));
+    assert!(allowed.contains("authorization") && allowed.contains("content-type"), "{allowed}");
+    assert!(headers["access-control-allow-methods"].to_str().unwrap().contains("POST"));
 
-    let read = app
-        .client
-        .get(app.url("/api/v1/articles"))
-        .header("Origin", "http://localhost:3000")
-        .send()
-        .await
-        .unwrap();
+    let read =
+        app.client.get(app.url("/api/v1/articles")).header("Origin", "http://localhost:3000").send().await.unwrap();
     assert_eq!(read.headers()["access-control-allow-origin"], "http://localhost:3000");
-    let exposed = read.headers()["access-control-expose-headers"]
-        .to_str()
-        .unwrap()
-        .to_lowercase();
+    let exposed = read.headers()["access-control-expose-headers"].to_str().unwrap().to_lowercase();
     for header in ["x-total-count", "link", "etag"] {
         assert!(exposed.contains(header), "{header} not exposed: {exposed}");
     }
 
-    let foreign = app
-        .client
-        .get(app.url("/api/v1/articles"))
-        .header("Origin", "https://evil.example")
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        foreign.headers().get("access-control-allow-origin").is_none(),
-        "a foreign origin may not read"
-    );
+    let foreign =
+        app.client.get(app.url("/api/v1/articles")).header("Origin", "https://evil.example").send().await.unwrap();
+    assert!(foreign.headers().get("access-control-allow-origin").is_none(), "a foreign origin may not read");
 }
 
 #[tokio::test]
 async fn any_origin_may_read_by_default() {
     let app = spawn_app().await;
-    let read = app
-        .client
-        .get(app.url("/api/v1/site"))
-        .header("Origin", "https://anywhere.example")
-        .send()
-        .await
-        .unwrap();
+    let read =
+        app.client.get(app.url("/api/v1/site")).header("Origin", "https://anywhere.example").send().await.unwrap();
     assert_eq!(read.headers()["access-control-allow-origin"], "*");
 }

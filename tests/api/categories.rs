@@ -7,12 +7,7 @@ use warta::domain::Role;
 use crate::helpers::{spawn_app, ArticleSpec};
 
 fn slugs(body: &Value) -> Vec<String> {
-    body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["slug"].as_str().unwrap().to_owned())
-        .collect()
+    body["data"].as_array().unwrap().iter().map(|c| c["slug"].as_str().unwrap().to_owned()).collect()
 }
 
 #[tokio::test]
@@ -35,12 +30,8 @@ async fn categories_are_listed_by_name_with_public_article_counts() {
 
     let body = app.get_json("/api/v1/categories", 200).await;
     assert_eq!(slugs(&body), ["asia", "dalam-negeri", "luar-negeri"]);
-    let counts: Vec<i64> = body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["article_count"].as_i64().unwrap())
-        .collect();
+    let counts: Vec<i64> =
+        body["data"].as_array().unwrap().iter().map(|c| c["article_count"].as_i64().unwrap()).collect();
     assert_eq!(counts, [1, 0, 2]);
     assert_eq!(body["data"][0]["parent_id"], luar);
     assert_eq!(body["data"][1]["parent_id"], Value::Null);
@@ -55,27 +46,11 @@ async fn categories_filter_by_parent() {
     app.category("Dalam Negeri", None);
     app.category("Timur Tengah", Some(luar));
     app.category("Asia", Some(luar));
-    assert_eq!(
-        slugs(&app.get_json("/api/v1/categories?parent=luar-negeri", 200).await),
-        ["asia", "timur-tengah"]
-    );
-    assert_eq!(
-        slugs(&app.get_json(&format!("/api/v1/categories?parent={luar}"), 200).await),
-        ["asia", "timur-tengah"]
-    );
-    assert_eq!(
-        slugs(&app.get_json("/api/v1/categories?parent=none", 200).await),
-        ["dalam-negeri", "luar-negeri"]
-    );
-    assert_eq!(
-        app.get_json("/api/v1/categories?parent=olahraga", 200).await["meta"]["total"],
-        0
-    );
-    assert_eq!(
-        app.invalid_fields("/api/v1/categories?parent=Luar%20Negeri&per_page=0")
-            .await,
-        ["parent", "per_page"]
-    );
+    assert_eq!(slugs(&app.get_json("/api/v1/categories?parent=luar-negeri", 200).await), ["asia", "timur-tengah"]);
+    assert_eq!(slugs(&app.get_json(&format!("/api/v1/categories?parent={luar}"), 200).await), ["asia", "timur-tengah"]);
+    assert_eq!(slugs(&app.get_json("/api/v1/categories?parent=none", 200).await), ["dalam-negeri", "luar-negeri"]);
+    assert_eq!(app.get_json("/api/v1/categories?parent=olahraga", 200).await["meta"]["total"], 0);
+    assert_eq!(app.invalid_fields("/api/v1/categories?parent=Luar%20Negeri&per_page=0").await, ["parent", "per_page"]);
 }
 
 #[tokio::test]
@@ -98,8 +73,5 @@ async fn category_slugs_clash_into_numbered_ones() {
     app.category("Kopi", None);
     app.category("Kopi!", None);
     app.category("kopi", None);
-    assert_eq!(
-        slugs(&app.get_json("/api/v1/categories", 200).await),
-        ["kopi", "kopi-2", "kopi-3"]
-    );
+    assert_eq!(slugs(&app.get_json("/api/v1/categories", 200).await), ["kopi", "kopi-2", "kopi-3"]);
 }

@@ -17,22 +17,14 @@ async fn only_approved_comments_are_listed_oldest_first() {
     app.comment(article, "e@example.com", "Dibuang", CommentStatus::Trash, 1);
 
     let body = app.get_json("/api/v1/articles/harga-kopi/comments", 200).await;
-    let bodies: Vec<&str> = body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["body"].as_str().unwrap())
-        .collect();
+    let bodies: Vec<&str> = body["data"].as_array().unwrap().iter().map(|c| c["body"].as_str().unwrap()).collect();
     assert_eq!(bodies, ["Komentar pertama", "Komentar kedua"]);
     assert_eq!(body["meta"]["total"], 2);
     assert_eq!(body["data"][0]["status"], "approved");
     assert_eq!(body["data"][0]["article_id"], article);
     let by_id = app.get_json(&format!("/api/v1/articles/{article}/comments"), 200).await;
     assert_eq!(by_id, body);
-    assert_eq!(
-        app.get_json("/api/v1/articles/harga-kopi", 200).await["comment_count"],
-        2
-    );
+    assert_eq!(app.get_json("/api/v1/articles/harga-kopi", 200).await["comment_count"], 2);
 }
 
 #[tokio::test]
@@ -52,13 +44,7 @@ async fn comment_lists_paginate_and_reject_bad_parameters() {
     let author = app.user("Dewi", Role::Author);
     let article = app.article(ArticleSpec::published(author, "Harga Kopi", 10));
     for i in 0..3 {
-        app.comment(
-            article,
-            "a@example.com",
-            &format!("Komentar {i}"),
-            CommentStatus::Approved,
-            5 - i,
-        );
+        app.comment(article, "a@example.com", &format!("Komentar {i}"), CommentStatus::Approved, 5 - i);
     }
     let page = app.get("/api/v1/articles/harga-kopi/comments?per_page=2&page=2").await;
     assert_eq!(page.headers()["x-total-count"], "3");
@@ -66,14 +52,10 @@ async fn comment_lists_paginate_and_reject_bad_parameters() {
     assert_eq!(body["data"][0]["body"], "Komentar 2");
     assert_eq!(body["meta"]["total_pages"], 2);
     assert_eq!(
-        app.invalid_fields("/api/v1/articles/harga-kopi/comments?per_page=101&status=spam")
-            .await,
+        app.invalid_fields("/api/v1/articles/harga-kopi/comments?per_page=101&status=spam").await,
         ["per_page", "status"]
     );
-    assert_eq!(
-        app.get("/api/v1/articles/tidak-ada/comments").await.status().as_u16(),
-        404
-    );
+    assert_eq!(app.get("/api/v1/articles/tidak-ada/comments").await.status().as_u16(), 404);
 }
 
 /// Every public read, with every variant, is scanned for the commenter's private data.
@@ -103,14 +85,7 @@ async fn no_public_response_carries_a_commenters_email_address_or_user_agent() {
         assert_eq!(response.status().as_u16(), 200, "{path}");
         let headers = format!("{:?}", response.headers());
         let text = response.text().await.unwrap();
-        for secret in [
-            email,
-            "203.0.113.77",
-            "FixtureBrowser",
-            "author_email",
-            "user_agent",
-            "\"ip\"",
-        ] {
+        for secret in [email, "203.0.113.77", "FixtureBrowser", "author_email", "user_agent", "\"ip\""] {
             assert!(!text.contains(secret), "{secret} leaked in {path}: {text}");
             assert!(!headers.contains(secret), "{secret} leaked in headers of {path}");
         }

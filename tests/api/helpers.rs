@@ -47,15 +47,23 @@ pub async fn spawn_app_on(dir: TempDir, db_path: String, vars: &[(&str, &str)], 
     let (pool, _) = db::connect(&db_path, 2).expect("fixture pool");
     TestApp {
         address,
-        client: Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
         pool,
         stats,
         db_path,
         _dir: dir,
     }
+}
+
+/// The password every `staff()` account has.
+pub const STAFF_PASSWORD: &str = "kopi-tubruk-pagi";
+
+/// A logged-in staff member.
+pub struct Staff {
+    pub id: i64,
+    pub email: String,
+    pub token: String,
+    pub refresh: String,
 }
 
 impl TestApp {
@@ -80,18 +88,71 @@ impl TestApp {
         assert_eq!(response.status().as_u16(), 422, "GET {path}");
         assert_eq!(response.headers()["content-type"], "application/problem+json");
         let body: Value = response.json().await.unwrap();
-        let mut fields: Vec<String> = body["errors"]
-            .as_object()
-            .expect("errors object")
-            .keys()
-            .cloned()
-            .collect();
+        let mut fields: Vec<String> = body["errors"].as_object().expect("errors object").keys().cloned().collect();
         fields.sort();
         fields
     }
 
-    fn conn(&self) -> diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<db::Conn>> {
+    pub fn conn(&self) -> diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<db::Conn>> {
         self.pool.get().expect("fixture connection")
+    }
+
+    /// A user with a real password, logged in through the API.
+    pub async fn staff(&self, name: &str, role: Role) -> Staff {
+        let email = format!("{}@kabarharapan.example", name.to_lowercase().replace(' ', "."));
+        let new = db::users::NewUser {
+            email: email.clone(),
+            display_name: name.into(),
+            password_hash: warta::auth::hash_password(STAFF_PASSWORD).unwrap(),
+            role,
+            bio: String::new(),
+        };
+        let id = db::users::create(&mut self.conn(), &new, Utc::now()).expect("user");
+        let (token, refresh) = self.login(&email, STAFF_PASSWORD).await;
+        Staff { id, email, token, refresh }
+    }
+
+    /// Logs in and returns the access and refresh tokens.
+    pub async fn login(&self, email: &str, password: &str) -> (String, String) {
+        let response =
+            self.post("/api/v1/auth/login", None, &serde_json::json!({"email": email, "password": password})).await;
+        assert_eq!(response.status().as_u16(), 200, "login of {email}");
+        let body: Value = response.json().await.unwrap();
+        (body["access_token"].as_str().unwrap().into(), body["refresh_token"].as_str().unwrap().into())
+    }
+
+    /// Sends `method path` with an optional bearer token and JSON body.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send(reqwest::Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send(reqwest::Method::PATCH, path, token, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
+        self.send(reqwest::Method::DELETE, path, token, None).await
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> Response {
+        self.send(reqwest::Method::GET, path, Some(token), None).await
     }
 
     pub fn user(&self, name: &str, role: Role) -> i64 {
@@ -186,15 +247,26 @@ impl ArticleSpec {
     }
 
     pub fn draft(author_id: i64, title: &str) -> ArticleSpec {
-        ArticleSpec {
-            status: ArticleStatus::Draft,
-            published_at: None,
-            ..ArticleSpec::published(author_id, title, 0)
-        }
+        ArticleSpec { status: ArticleStatus::Draft, published_at: None, ..ArticleSpec::published(author_id, title, 0) }
     }
 
     pub fn in_categories(mut self, ids: &[i64]) -> ArticleSpec {
         self.category_ids = ids.to_vec();
         self
     }
+}
+
+/// Asserts `response` is a problem with `status` and returns its body.
+pub async fn problem(response: Response, status: u16) -> Value {
+    assert_eq!(response.status().as_u16(), status, "{:?}", response.url().path());
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    response.json().await.unwrap()
+}
+
+/// The fields a 422 problem names, sorted.
+pub async fn invalid_fields_of(response: Response) -> Vec<String> {
+    let body = problem(response, 422).await;
+    let mut fields: Vec<String> = body["errors"].as_object().expect("errors object").keys().cloned().collect();
+    fields.sort();
+    fields
 }

@@ -1,8 +1,11 @@
 //! The HTTP test suite: one binary, every test its own server and database.
 
+mod article_writes;
 mod articles;
+mod auth;
 mod caching;
 mod categories;
+mod category_writes;
 mod comments;
 mod errors;
 mod helpers;
@@ -10,3 +13,4 @@ mod openapi;
 mod site;
 mod startup;
 mod statements;
+mod users;

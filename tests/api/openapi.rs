@@ -11,10 +11,7 @@ async fn the_committed_spec_is_what_the_code_generates() {
     let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
         .unwrap_or_else(|_| panic!("openapi/openapi.json is missing: {REGENERATE}"));
     let generated = warta::api::openapi::document_json();
-    assert!(
-        committed == generated,
-        "openapi/openapi.json differs from the code: {REGENERATE}"
-    );
+    assert!(committed == generated, "openapi/openapi.json differs from the code: {REGENERATE}");
 
     let app = spawn_app().await;
     let served = app.get("/openapi.json").await;
@@ -63,10 +60,7 @@ async fn the_docs_page_is_served_from_the_binary() {
     assert_eq!(page.status().as_u16(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("swagger-ui"), "{html}");
-    assert!(
-        !html.contains("https://"),
-        "the page must not load assets from the internet: {html}"
-    );
+    assert!(!html.contains("https://"), "the page must not load assets from the internet: {html}");
     let init = app.get("/docs/swagger-initializer.js").await;
     assert_eq!(init.status().as_u16(), 200);
     assert!(init.text().await.unwrap().contains("/openapi.json"));

@@ -9,10 +9,7 @@ async fn the_site_defaults_to_the_reference_newsroom() {
     let app = spawn_app().await;
     let site = app.get_json("/api/v1/site", 200).await;
     assert_eq!(site["title"], "Kabar Harapan");
-    assert_eq!(
-        site["description"],
-        "Memberikan Informasi Terupdate Dalam Negri & Luar Negri"
-    );
+    assert_eq!(site["description"], "Memberikan Informasi Terupdate Dalam Negri & Luar Negri");
     assert_eq!(site["language"], "id");
 }
 

@@ -13,23 +13,13 @@ const DEMO: StartOptions = StartOptions { demo: true };
 async fn the_demo_seeds_a_browsable_newsroom() {
     let app = spawn_app_with(&[], DEMO).await;
     let articles = app.get_json("/api/v1/articles?per_page=100", 200).await;
-    assert_eq!(
-        articles["meta"]["total"], 10,
-        "ten published articles; the draft and the scheduled one are hidden"
-    );
+    assert_eq!(articles["meta"]["total"], 10, "ten published articles; the draft and the scheduled one are hidden");
     let categories = app.get_json("/api/v1/categories?per_page=100", 200).await;
     let data = categories["data"].as_array().unwrap();
     assert!(data.iter().any(|c| c["slug"] == "dalam-negeri") && data.iter().any(|c| c["slug"] == "luar-negeri"));
     assert!(data.iter().any(|c| !c["parent_id"].is_null()), "a hierarchy");
-    let with_comments = articles["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["comment_count"].as_i64().unwrap() > 0);
-    let slug = with_comments.expect("an article with approved comments")["slug"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let with_comments = articles["data"].as_array().unwrap().iter().find(|a| a["comment_count"].as_i64().unwrap() > 0);
+    let slug = with_comments.expect("an article with approved comments")["slug"].as_str().unwrap().to_owned();
     let comments = app.get_json(&format!("/api/v1/articles/{slug}/comments"), 200).await;
     assert!(comments["meta"]["total"].as_i64().unwrap() > 0);
     let text = articles.to_string();
@@ -45,20 +35,11 @@ async fn the_demo_never_seeds_a_database_that_has_content() {
     let mut vars = HashMap::new();
     vars.insert("DATABASE_URL".to_owned(), app.db_path.clone());
     vars.insert("WARTA_BIND".to_owned(), "127.0.0.1:0".to_owned());
-    let again = Application::build(Config::from_vars(&vars).unwrap(), DEMO)
-        .await
-        .unwrap();
+    let again = Application::build(Config::from_vars(&vars).unwrap(), DEMO).await.unwrap();
     let address = format!("http://127.0.0.1:{}", again.port());
     tokio::spawn(again.run_until_stopped());
-    let after: serde_json::Value = app
-        .client
-        .get(format!("{address}/api/v1/articles?per_page=100"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let after: serde_json::Value =
+        app.client.get(format!("{address}/api/v1/articles?per_page=100")).send().await.unwrap().json().await.unwrap();
     assert_eq!(before, after);
 
     // A database with only a category is not empty either.
@@ -67,9 +48,7 @@ async fn the_demo_never_seeds_a_database_that_has_content() {
     let mut vars = HashMap::new();
     vars.insert("DATABASE_URL".to_owned(), other.db_path.clone());
     vars.insert("WARTA_BIND".to_owned(), "127.0.0.1:0".to_owned());
-    let seeded = Application::build(Config::from_vars(&vars).unwrap(), DEMO)
-        .await
-        .unwrap();
+    let seeded = Application::build(Config::from_vars(&vars).unwrap(), DEMO).await.unwrap();
     drop(seeded);
     assert_eq!(other.get_json("/api/v1/articles", 200).await["meta"]["total"], 0);
     assert_eq!(other.get_json("/api/v1/categories", 200).await["meta"]["total"], 1);
@@ -78,11 +57,7 @@ async fn the_demo_never_seeds_a_database_that_has_content() {
 fn warta(args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_warta"));
-    command
-        .args(args)
-        .current_dir(dir.path())
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    command.args(args).current_dir(dir.path()).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
     for (k, v) in vars {
         command.env(k, v);
     }
@@ -117,8 +92,5 @@ fn migrate_creates_the_database_and_openapi_prints_the_spec() {
 
     let spec = warta(&["openapi"], &[]);
     assert!(spec.status.success());
-    assert_eq!(
-        String::from_utf8(spec.stdout).unwrap(),
-        warta::api::openapi::document_json()
-    );
+    assert_eq!(String::from_utf8(spec.stdout).unwrap(), warta::api::openapi::document_json());
 }

@@ -16,9 +16,7 @@ async fn statements_for(app: &TestApp, path: &str) -> u64 {
 async fn a_list_costs_the_same_few_statements_whatever_per_page_is() {
     let app = spawn_app().await;
     let categories: Vec<i64> = (0..5).map(|i| app.category(&format!("Rubrik {i}"), None)).collect();
-    let authors: Vec<i64> = (0..5)
-        .map(|i| app.user(&format!("Penulis {i}"), Role::Author))
-        .collect();
+    let authors: Vec<i64> = (0..5).map(|i| app.user(&format!("Penulis {i}"), Role::Author)).collect();
     for i in 0..60 {
         let article = app.article(
             ArticleSpec::published(authors[i % 5], &format!("Berita {i}"), 100 - i as i64)

@@ -1,0 +1,233 @@
+//! Logging in, token rotation and revocation, throttling, and forged tokens.
+
+use base64::Engine;
+use serde_json::{json, Value};
+use warta::domain::Role;
+use warta::startup::StartOptions;
+
+use crate::helpers::{problem, spawn_app, spawn_app_with, STAFF_PASSWORD};
+
+const SECRET: &str = "a-test-secret-that-is-long-enough-1234";
+
+#[tokio::test]
+async fn login_returns_a_token_pair_and_the_user_without_secrets() {
+    let app = spawn_app().await;
+    let dewi = app.staff("Dewi Anggraini", Role::Author).await;
+    let response = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"email": "Dewi.Anggraini@KabarHarapan.example", "password": STAFF_PASSWORD}),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["cache-control"], "private, no-store");
+    let text = response.text().await.unwrap();
+    assert!(!text.contains(STAFF_PASSWORD) && !text.contains("argon2") && !text.contains("password"), "{text}");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 900);
+    assert_eq!(body["user"]["id"], dewi.id);
+    assert_eq!(body["user"]["role"], "author");
+    assert_eq!(body["access_token"].as_str().unwrap().split('.').count(), 3);
+    assert!(body["refresh_token"].as_str().unwrap().len() >= 40);
+
+    let me = app.get_as("/api/v1/auth/me", body["access_token"].as_str().unwrap()).await;
+    assert_eq!(me.headers()["cache-control"], "private, no-store");
+    let me: Value = me.json().await.unwrap();
+    assert_eq!(me["email"], "dewi.anggraini@kabarharapan.example");
+}
+
+#[tokio::test]
+async fn unknown_email_and_wrong_password_get_the_same_401() {
+    let app = spawn_app().await;
+    app.staff("Dewi", Role::Author).await;
+    let wrong = app
+        .post("/api/v1/auth/login", None, &json!({"email": "dewi@kabarharapan.example", "password": "salah-sandi-123"}))
+        .await;
+    assert_eq!(wrong.headers()["www-authenticate"], "Bearer");
+    let wrong = problem(wrong, 401).await;
+    let unknown = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"email": "siapa@kabarharapan.example", "password": "salah-sandi-123"}),
+        )
+        .await;
+    let unknown = problem(unknown, 401).await;
+    assert_eq!(wrong, unknown);
+}
+
+#[tokio::test]
+async fn repeated_failures_for_one_account_are_throttled() {
+    let app = spawn_app().await;
+    app.staff("Dewi", Role::Author).await;
+    let bayu = app.staff("Bayu", Role::Editor).await;
+    let wrong = json!({"email": "dewi@kabarharapan.example", "password": "salah-sandi-123"});
+    for _ in 0..5 {
+        assert_eq!(app.post("/api/v1/auth/login", None, &wrong).await.status().as_u16(), 401);
+    }
+    let right = json!({"email": "dewi@kabarharapan.example", "password": STAFF_PASSWORD});
+    let blocked = app.post("/api/v1/auth/login", None, &right).await;
+    assert_eq!(blocked.status().as_u16(), 429, "even the right password waits");
+    let wait: u64 = blocked.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=900).contains(&wait), "{wait}");
+    problem(blocked, 429).await;
+    // Another account from the same address is not locked out by these five.
+    app.login(&bayu.email, STAFF_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn repeated_failures_from_one_address_are_throttled() {
+    let app = spawn_app().await;
+    let dewi = app.staff("Dewi", Role::Author).await;
+    for i in 0..20 {
+        let r = app
+            .post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"email": format!("orang{i}@example.com"), "password": "salah-sandi-123"}),
+            )
+            .await;
+        assert_eq!(r.status().as_u16(), 401);
+    }
+    let blocked = app.post("/api/v1/auth/login", None, &json!({"email": dewi.email, "password": STAFF_PASSWORD})).await;
+    assert_eq!(blocked.status().as_u16(), 429);
+    assert!(blocked.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn login_input_is_validated() {
+    let app = spawn_app().await;
+    let r = app.post("/api/v1/auth/login", None, &json!({"email": "", "password": "", "remember": true})).await;
+    assert_eq!(crate::helpers::invalid_fields_of(r).await, ["email", "password", "remember"]);
+}
+
+#[tokio::test]
+async fn a_missing_token_on_a_protected_route_is_a_401_with_www_authenticate() {
+    let app = spawn_app().await;
+    for (method, path) in [
+        (reqwest::Method::GET, "/api/v1/auth/me"),
+        (reqwest::Method::GET, "/api/v1/users"),
+        (reqwest::Method::POST, "/api/v1/articles"),
+        (reqwest::Method::DELETE, "/api/v1/categories/1"),
+    ] {
+        let body = json!({"title": "x"});
+        let response = app.send(method.clone(), path, None, Some(&body)).await;
+        assert_eq!(response.headers()["www-authenticate"], "Bearer", "{method} {path}");
+        problem(response, 401).await;
+    }
+}
+
+fn b64(value: &Value) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
+}
+
+#[tokio::test]
+async fn forged_and_expired_tokens_are_rejected() {
+    let app = spawn_app_with(&[("WARTA_JWT_SECRET", SECRET)], StartOptions::default()).await;
+    let admin = app.staff("Rina", Role::Admin).await;
+    let now = chrono::Utc::now().timestamp();
+    let claims = |exp: i64| json!({"sub": admin.id.to_string(), "sid": "x", "role": "admin", "iat": now, "exp": exp, "iss": "warta"});
+    let sign = |claims: &Value, secret: &str| {
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            claims,
+            &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap()
+    };
+    let (header, payload) = (b64(&json!({"alg": "none", "typ": "JWT"})), b64(&claims(now + 600)));
+    let mut tampered = admin.token.clone();
+    tampered.push('x');
+    let forged = [
+        format!("{header}.{payload}."),
+        format!("{header}.{payload}"),
+        sign(&claims(now + 600), "some-other-secret-entirely-000000"),
+        sign(&claims(now - 3600), SECRET),
+        "garbage".to_owned(),
+        "a.b.c".to_owned(),
+        tampered,
+        String::new(),
+    ];
+    for token in forged {
+        let response = app
+            .client
+            .get(app.url("/api/v1/auth/me"))
+            .header("Authorization", format!("Bearer {token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["www-authenticate"], "Bearer", "{token}");
+        problem(response, 401).await;
+    }
+    for header in [format!("Basic {}", admin.token), admin.token.clone(), "Bearer".to_owned()] {
+        let response = app.client.get(app.url("/api/v1/auth/me")).header("Authorization", header).send().await.unwrap();
+        problem(response, 401).await;
+    }
+    // A bad token is a 401 on public routes too: a client bug should surface.
+    problem(app.get_as("/api/v1/articles", "garbage").await, 401).await;
+    // The real one works.
+    assert_eq!(app.get_as("/api/v1/auth/me", &admin.token).await.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_whole_login() {
+    let app = spawn_app().await;
+    let dewi = app.staff("Dewi", Role::Author).await;
+    let first = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": dewi.refresh})).await;
+    assert_eq!(first.status().as_u16(), 200);
+    let first: Value = first.json().await.unwrap();
+    let (access, refresh) = (first["access_token"].as_str().unwrap(), first["refresh_token"].as_str().unwrap());
+    assert_ne!(refresh, dewi.refresh);
+    assert_eq!(app.get_as("/api/v1/auth/me", access).await.status().as_u16(), 200);
+
+    // The spent token again: refused, and the login is revoked.
+    let reused = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": dewi.refresh})).await;
+    problem(reused, 401).await;
+    let successor = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": refresh})).await;
+    problem(successor, 401).await;
+    problem(app.get_as("/api/v1/auth/me", access).await, 401).await;
+    problem(app.get_as("/api/v1/auth/me", &dewi.token).await, 401).await;
+
+    // Another login of the same user is untouched.
+    let (other, _) = app.login(&dewi.email, STAFF_PASSWORD).await;
+    assert_eq!(app.get_as("/api/v1/auth/me", &other).await.status().as_u16(), 200);
+    problem(app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": "not-a-token"})).await, 401).await;
+}
+
+#[tokio::test]
+async fn logout_ends_the_login_and_its_access_tokens() {
+    let app = spawn_app().await;
+    let dewi = app.staff("Dewi", Role::Author).await;
+    let out = app.post("/api/v1/auth/logout", None, &json!({"refresh_token": dewi.refresh})).await;
+    assert_eq!(out.status().as_u16(), 204);
+    problem(app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": dewi.refresh})).await, 401).await;
+    problem(app.get_as("/api/v1/auth/me", &dewi.token).await, 401).await;
+    let again = app.post("/api/v1/auth/logout", None, &json!({"refresh_token": dewi.refresh})).await;
+    assert_eq!(again.status().as_u16(), 204, "logging out twice is fine");
+}
+
+#[tokio::test]
+async fn a_deactivated_users_tokens_stop_working_at_once() {
+    let app = spawn_app().await;
+    let admin = app.staff("Rina", Role::Admin).await;
+    let dewi = app.staff("Dewi", Role::Author).await;
+    assert_eq!(app.get_as("/api/v1/auth/me", &dewi.token).await.status().as_u16(), 200);
+    let r = app.patch(&format!("/api/v1/users/{}", dewi.id), Some(&admin.token), &json!({"active": false})).await;
+    assert_eq!(r.status().as_u16(), 200);
+    problem(app.get_as("/api/v1/auth/me", &dewi.token).await, 401).await;
+    problem(app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": dewi.refresh})).await, 401).await;
+    let login = app.post("/api/v1/auth/login", None, &json!({"email": dewi.email, "password": STAFF_PASSWORD})).await;
+    problem(login, 401).await;
+}
+
+#[tokio::test]
+async fn a_role_change_applies_at_the_next_request() {
+    let app = spawn_app().await;
+    let admin = app.staff("Rina", Role::Admin).await;
+    let dewi = app.staff("Dewi", Role::Author).await;
+    problem(app.get_as("/api/v1/users", &dewi.token).await, 403).await;
+    app.patch(&format!("/api/v1/users/{}", dewi.id), Some(&admin.token), &json!({"role": "admin"})).await;
+    assert_eq!(app.get_as("/api/v1/users", &dewi.token).await.status().as_u16(), 200);
+}
