@@ -52,6 +52,10 @@ impl Application {
             openapi_json: api::openapi::document_json(),
             keys: auth::TokenKeys::new(&secret),
             throttles: Default::default(),
+            comment_limit: api::throttle::RateLimit::new(
+                config.comment_rate_per_minute,
+                std::time::Duration::from_secs(60),
+            ),
         });
         let server = HttpServer::new(move || {
             App::new()

@@ -71,32 +71,33 @@ CREATE TABLE comments (
     author_url   TEXT,
     body         TEXT NOT NULL,
     status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'spam', 'trash')),
+    -- What the public sees: approved, and so is every comment up the thread. Kept on write.
+    visible      BOOLEAN NOT NULL DEFAULT 0,
     ip           TEXT,
     user_agent   TEXT,
     created_at   TIMESTAMP NOT NULL,
     updated_at   TIMESTAMP NOT NULL
 );
+CREATE INDEX comments_public ON comments (article_id, visible, created_at, id);
 CREATE INDEX comments_by_article ON comments (article_id, status, created_at, id);
 CREATE INDEX comments_queue ON comments (status, created_at, id);
 CREATE INDEX comments_by_parent ON comments (parent_id);
 CREATE INDEX comments_by_user ON comments (user_id);
 
--- articles.comment_count follows the approved comments whatever code path writes them.
-CREATE TRIGGER comments_count_insert AFTER INSERT ON comments WHEN NEW.status = 'approved'
+-- articles.comment_count follows the publicly visible comments whatever code path writes them.
+CREATE TRIGGER comments_count_insert AFTER INSERT ON comments WHEN NEW.visible
 BEGIN
     UPDATE articles SET comment_count = comment_count + 1 WHERE id = NEW.article_id;
 END;
-CREATE TRIGGER comments_count_delete AFTER DELETE ON comments WHEN OLD.status = 'approved'
+CREATE TRIGGER comments_count_delete AFTER DELETE ON comments WHEN OLD.visible
 BEGIN
     UPDATE articles SET comment_count = comment_count - 1 WHERE id = OLD.article_id;
 END;
-CREATE TRIGGER comments_count_update AFTER UPDATE OF status, article_id ON comments
-WHEN (OLD.status = 'approved') <> (NEW.status = 'approved') OR OLD.article_id <> NEW.article_id
+CREATE TRIGGER comments_count_update AFTER UPDATE OF visible, article_id ON comments
+WHEN OLD.visible <> NEW.visible OR OLD.article_id <> NEW.article_id
 BEGIN
-    UPDATE articles SET comment_count = comment_count - 1
-        WHERE id = OLD.article_id AND OLD.status = 'approved';
-    UPDATE articles SET comment_count = comment_count + 1
-        WHERE id = NEW.article_id AND NEW.status = 'approved';
+    UPDATE articles SET comment_count = comment_count - 1 WHERE id = OLD.article_id AND OLD.visible;
+    UPDATE articles SET comment_count = comment_count + 1 WHERE id = NEW.article_id AND NEW.visible;
 END;
 
 CREATE TABLE refresh_tokens (
@@ -119,6 +120,8 @@ CREATE VIRTUAL TABLE articles_fts USING fts5 (
     content = 'articles', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2'
 );
+-- Relevance: a match in the title counts most, then the excerpt, then the body.
+INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0)');
 CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles
 BEGIN
     INSERT INTO articles_fts (rowid, title, excerpt, body) VALUES (NEW.id, NEW.title, NEW.excerpt, NEW.body);

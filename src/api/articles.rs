@@ -138,6 +138,8 @@ pub enum ArticleOrderBy {
     PublishedAt,
     UpdatedAt,
     Title,
+    /// Best match first; the default with `search`, and only with it.
+    Relevance,
 }
 
 /// Sort direction.
@@ -177,7 +179,11 @@ pub struct ListArticlesQuery {
     after: Option<DateTime<Utc>>,
     /// Only articles published before this time (RFC 3339).
     before: Option<DateTime<Utc>>,
-    /// Sort key.
+    /// Full-text search over title, excerpt and body, accent- and case-insensitive; the last
+    /// word matches as a prefix. Results are ranked by relevance (title matches first).
+    #[param(max_length = 200, example = "harga kopi")]
+    search: Option<String>,
+    /// Sort key: `published_at` by default, `relevance` by default with `search`.
     #[param(inline)]
     order_by: Option<ArticleOrderBy>,
     /// Sort direction; `desc` by default, `asc` by default for `title`.
@@ -247,6 +253,10 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
     let author = q.parse("author", id_or_slug);
     let after = q.parse("after", timestamp);
     let before = q.parse("before", timestamp);
+    // An empty search box means no search, as a form submits it.
+    let search = q
+        .parse("search", |s| if s.trim().is_empty() { Ok(None) } else { domain::search::fts_query(s).map(Some) })
+        .flatten();
     let order_by = q
         .parse(
             "order_by",
@@ -254,9 +264,13 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
                 ("published_at", ArticleOrder::PublishedAt),
                 ("updated_at", ArticleOrder::UpdatedAt),
                 ("title", ArticleOrder::Title),
+                ("relevance", ArticleOrder::Relevance),
             ]),
         )
-        .unwrap_or(ArticleOrder::PublishedAt);
+        .unwrap_or(if search.is_some() { ArticleOrder::Relevance } else { ArticleOrder::PublishedAt });
+    if order_by == ArticleOrder::Relevance && search.is_none() {
+        q.error("order_by", "relevance needs a search");
+    }
     let descending =
         q.parse("order", one_of(&[("asc", false), ("desc", true)])).unwrap_or(order_by != ArticleOrder::Title);
     let include_body = q.parse("include", one_of(&[("body", true)])).unwrap_or(false);
@@ -270,6 +284,7 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
         order_by,
         descending,
         include_body,
+        search,
         offset: page.offset(),
         limit: page.per_page,
     };

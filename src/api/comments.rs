@@ -1,19 +1,25 @@
-//! Comments over HTTP: an article's public thread.
+//! Comments over HTTP: an article's public thread, submissions from readers, and moderation.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use super::articles::visibility_for;
-use super::caching;
+use super::caching::{self, Audience};
+use super::client::client_ip;
+use super::json::ValidJson;
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::QueryReader;
+use super::validation::{http_url, not_blank};
 use super::{stored, AppState};
-use crate::auth::MaybeAuthUser;
+use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::db;
-use crate::db::comments::PublicComment;
-use crate::domain::{CommentStatus, IdOrSlug};
+use crate::db::comments::{Comment, CommentChanges, CommentFilter, NewComment, PublicComment};
+use crate::domain::spam::{self, SpamSignal};
+use crate::domain::{self, permissions, CommentPolicy, CommentStatus, IdOrSlug};
 use crate::error::{AppError, NotFoundAs, Problem};
 
 /// A comment as the public sees it: the commenter's email, address and user agent are
@@ -35,7 +41,7 @@ pub struct PublicCommentResponse {
     /// Plain text, exactly as written: display it as text, never as HTML.
     #[schema(min_length = 1, max_length = 5000)]
     pub body: String,
-    /// Always `approved` in public lists.
+    /// `approved` in public lists; a submitter is told `pending` while the comment awaits moderation.
     pub status: CommentStatus,
     /// When the comment was submitted.
     pub created_at: DateTime<Utc>,
@@ -109,7 +115,7 @@ pub async fn list_article_comments(
     let visibility = visibility_for(user.0.as_ref(), Some(None));
     let (rows, total) = db::run(&state.pool, move |conn| {
         let article_id = db::articles::visible_id(conn, &key, visibility)?;
-        db::comments::list_approved(conn, article_id, page.offset(), page.per_page)
+        db::comments::list_public(conn, article_id, page.offset(), page.per_page)
     })
     .await
     .not_found_as("article")?;
@@ -117,4 +123,347 @@ pub async fn list_article_comments(
     let mut response = caching::json(&req, &body, state.audience(&user))?;
     pagination::add_headers(&req, &mut response, &body.meta);
     Ok(response)
+}
+
+/// A reader's comment. Name, email and body are required; the email is never published.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCommentRequest {
+    /// The name shown with the comment.
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(min = 1, max = 100, message = "must be 1 to 100 characters")
+    )]
+    #[schema(value_type = String, required = true, example = "Siti Rahma", min_length = 1, max_length = 100)]
+    pub author_name: Option<String>,
+    /// The commenter's email: required, and never published.
+    #[validate(
+        required(message = "is required"),
+        email(message = "must be a valid email address"),
+        length(max = 254, message = "must be at most 254 characters")
+    )]
+    #[schema(value_type = String, required = true, example = "siti@example.com", format = "email", max_length = 254)]
+    pub author_email: Option<String>,
+    /// The commenter's website (http or https).
+    #[validate(custom(function = "http_url"))]
+    #[schema(format = "uri", max_length = 2048)]
+    pub author_url: Option<String>,
+    /// Plain text, kept exactly as written and never turned into HTML.
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(min = 1, max = 5000, message = "must be 1 to 5000 characters")
+    )]
+    #[schema(value_type = String, required = true, example = "Terima kasih atas beritanya.", min_length = 1, max_length = 5000)]
+    pub body: Option<String>,
+    /// The approved comment of the same article that this one answers.
+    #[schema(minimum = 1)]
+    pub parent_id: Option<i64>,
+    /// Leave empty: a field hidden from people in the comment form. Filled in, it marks the
+    /// comment as spam.
+    #[validate(length(max = 2048, message = "must be at most 2048 characters"))]
+    #[schema(max_length = 2048)]
+    pub website: Option<String>,
+}
+
+/// A comment with everything moderators need: email, address and user agent included.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModerationCommentResponse {
+    /// The comment's id.
+    pub id: i64,
+    /// The article it belongs to.
+    pub article_id: i64,
+    /// The comment it answers.
+    pub parent_id: Option<i64>,
+    /// The staff member who wrote it, if one did.
+    pub user_id: Option<i64>,
+    /// The name the commenter gave.
+    pub author_name: String,
+    /// The commenter's email (staff eyes only).
+    pub author_email: String,
+    /// The commenter's website.
+    pub author_url: Option<String>,
+    /// Plain text, exactly as written.
+    pub body: String,
+    /// Moderation state.
+    pub status: CommentStatus,
+    /// Whether the public sees it: approved, and every comment above it in the thread too.
+    pub visible: bool,
+    /// The client address it came from.
+    pub ip: Option<String>,
+    /// The browser it came from.
+    pub user_agent: Option<String>,
+    /// When it was submitted.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Comment> for ModerationCommentResponse {
+    fn from(c: Comment) -> Self {
+        ModerationCommentResponse {
+            id: c.id,
+            article_id: c.article_id,
+            parent_id: c.parent_id,
+            user_id: c.user_id,
+            author_name: c.author_name,
+            author_email: c.author_email,
+            author_url: c.author_url,
+            body: c.body,
+            status: stored(&c.status),
+            visible: c.visible,
+            ip: c.ip,
+            user_agent: c.user_agent,
+            created_at: c.created_at.and_utc(),
+            updated_at: c.updated_at.and_utc(),
+        }
+    }
+}
+
+/// The longest user agent kept for moderators.
+const MAX_USER_AGENT: usize = 512;
+
+/// Submit a comment
+///
+/// Open to the public, no token needed. Anonymous comments start `pending` and wait for a
+/// moderator; a staff member's comment is `approved` at once and linked to their account.
+/// A submission that looks like spam (a filled `website` field, many links, the same text
+/// again) is kept as `spam` for moderators, and its submitter is told `pending` like anyone.
+/// Submissions are rate-limited per client address.
+#[utoipa::path(
+    post, path = "/api/v1/articles/{id_or_slug}/comments", tag = "comments", operation_id = "create_comment",
+    params(("id_or_slug" = String, Path, description = "The article's id or slug")),
+    request_body = CreateCommentRequest,
+    security((), ("bearer" = [])),
+    responses(
+        (status = 201, description = "Stored; `status` says whether it awaits moderation", body = PublicCommentResponse),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Comments on this article are closed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such article visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is bad; every bad field is named", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many submissions from this address", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+pub async fn create_comment(
+    req: HttpRequest,
+    path: web::Path<String>,
+    user: MaybeAuthUser,
+    state: web::Data<AppState>,
+    body: ValidJson<CreateCommentRequest>,
+) -> Result<HttpResponse, AppError> {
+    let key = IdOrSlug::parse(&path).ok_or_else(|| AppError::not_found("article"))?;
+    QueryReader::new(&req).finish()?;
+    let ip = client_ip(&req, &state.config.trusted_proxies);
+    if user.0.is_none() {
+        let address = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        state.comment_limit.hit(&address).map_err(|wait| AppError::TooManyRequests {
+            detail: "too many comments from this address; try again later".into(),
+            retry_after_secs: wait,
+        })?;
+    }
+    let body = body.0;
+    let text = body.body.unwrap_or_default();
+    let signal = spam::signal(&text, body.website.as_deref());
+    let user_agent = req
+        .headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(MAX_USER_AGENT).collect::<String>());
+    let visibility = visibility_for(user.0.as_ref(), Some(None));
+    let staff = user.0.clone();
+    let mut new = NewComment {
+        article_id: 0,
+        parent_id: body.parent_id,
+        user_id: staff.as_ref().map(|u| u.id),
+        author_name: body.author_name.unwrap_or_default().trim().to_owned(),
+        author_email: body.author_email.unwrap_or_default().trim().to_owned(),
+        author_url: body.author_url,
+        body: text,
+        status: CommentStatus::Pending,
+        ip: ip.map(|ip| ip.to_string()),
+        user_agent,
+    };
+    let stored_comment = db::run(&state.pool, move |conn| {
+        let now = domain::now();
+        let article = db::articles::find(conn, &key, visibility).map_err(AppError::from).not_found_as("article")?;
+        if stored::<CommentPolicy>(&article.meta.comment_status) == CommentPolicy::Closed {
+            return Err(AppError::Forbidden("comments on this article are closed".into()));
+        }
+        new.article_id = article.meta.id;
+        let signal = match signal {
+            Some(signal) => Some(signal),
+            None => {
+                db::comments::duplicate_since(conn, new.article_id, &new.body, now - db::comments::duplicate_window())?
+                    .then_some(SpamSignal::Duplicate)
+            }
+        };
+        new.status = match (&staff, signal) {
+            (Some(_), _) => CommentStatus::Approved,
+            (None, Some(_)) => CommentStatus::Spam,
+            (None, None) => CommentStatus::Pending,
+        };
+        if let Some(signal) = signal {
+            tracing::info!(article = new.article_id, ?signal, "comment held as spam");
+        }
+        let id = db::comments::create(conn, &new, now)?;
+        Ok(db::comments::find(conn, id)?)
+    })
+    .await?;
+    let mut shown = PublicCommentResponse::from(PublicComment::from(stored_comment));
+    if shown.status == CommentStatus::Spam {
+        // Spammers learn nothing: they are told what every reader is told.
+        shown.status = CommentStatus::Pending;
+    }
+    let mut response = caching::json(&req, &shown, Audience::Private)?;
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+fn require_moderator(user: &AuthUser) -> Result<(), AppError> {
+    if permissions::may_moderate_comments(user.role) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only editors and admins moderate comments".into()))
+    }
+}
+
+fn comment_id(path: &str) -> Result<i64, AppError> {
+    path.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| AppError::not_found("comment"))
+}
+
+/// Parameters of the moderation queue.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents the parameters that `list_comments` parses by hand
+pub struct ModerationQuery {
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1_000_000_000, default = 1)]
+    page: Option<i64>,
+    /// Items per page.
+    #[param(minimum = 1, maximum = 100, default = 10)]
+    per_page: Option<i64>,
+    /// Only comments in this state.
+    status: Option<CommentStatus>,
+    /// Only comments of this article (id or slug).
+    article: Option<String>,
+}
+
+/// The moderation queue
+///
+/// Every comment, newest first, with the commenter's email, address and user agent.
+#[utoipa::path(
+    get, path = "/api/v1/comments", tag = "comments", operation_id = "list_comments",
+    params(ModerationQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of comments", body = Paginated<ModerationCommentResponse>),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an editor or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is bad or unknown", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_comments(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    require_moderator(&user)?;
+    let mut q = QueryReader::new(&req);
+    let page = PageRequest::read(&mut q);
+    let filter = CommentFilter {
+        status: q.parse("status", |s| s.parse::<CommentStatus>()),
+        article: q.parse("article", |s| {
+            IdOrSlug::parse(s).ok_or_else(|| "must be an id (a positive whole number) or a slug".to_owned())
+        }),
+    };
+    q.finish()?;
+    let (rows, total) =
+        db::run(&state.pool, move |conn| db::comments::list(conn, &filter, page.offset(), page.per_page)).await?;
+    let body =
+        Paginated { data: rows.into_iter().map(ModerationCommentResponse::from).collect(), meta: page.meta(total) };
+    let mut response = caching::json(&req, &body, Audience::Private)?;
+    pagination::add_headers(&req, &mut response, &body.meta);
+    Ok(response)
+}
+
+/// A moderator's change to a comment.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCommentRequest {
+    /// The new moderation state; every change is reversible.
+    pub status: Option<CommentStatus>,
+    /// The corrected text (plain text).
+    #[validate(custom(function = "not_blank"), length(min = 1, max = 5000, message = "must be 1 to 5000 characters"))]
+    #[schema(min_length = 1, max_length = 5000)]
+    pub body: Option<String>,
+}
+
+/// Moderate a comment
+///
+/// Approve, hold, mark as spam or trash a comment, or correct its text. Replies below a
+/// comment that stops being public stop being public with it, and come back with it.
+#[utoipa::path(
+    patch, path = "/api/v1/comments/{id}", tag = "comments", operation_id = "update_comment",
+    params(("id" = i64, Path, description = "The comment's id", minimum = 1)),
+    request_body = UpdateCommentRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The comment", body = ModerationCommentResponse),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an editor or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is bad; every bad field is named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn update_comment(
+    req: HttpRequest,
+    path: web::Path<String>,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: ValidJson<UpdateCommentRequest>,
+) -> Result<HttpResponse, AppError> {
+    require_moderator(&user)?;
+    let id = comment_id(&path)?;
+    QueryReader::new(&req).finish()?;
+    let changes = CommentChanges { status: body.0.status, body: body.0.body };
+    let updated = db::run(&state.pool, move |conn| db::comments::update(conn, id, &changes, domain::now()))
+        .await
+        .not_found_as("comment")?;
+    caching::json(&req, &ModerationCommentResponse::from(updated), Audience::Private)
+}
+
+/// Delete a comment
+///
+/// The replies below it go with it.
+#[utoipa::path(
+    delete, path = "/api/v1/comments/{id}", tag = "comments", operation_id = "delete_comment",
+    params(("id" = i64, Path, description = "The comment's id", minimum = 1)),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted, with its replies"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an editor or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is unknown", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn delete_comment(
+    req: HttpRequest,
+    path: web::Path<String>,
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    require_moderator(&user)?;
+    let id = comment_id(&path)?;
+    QueryReader::new(&req).finish()?;
+    db::run(&state.pool, move |conn| db::comments::delete(conn, id)).await.not_found_as("comment")?;
+    Ok(HttpResponse::NoContent().finish())
 }

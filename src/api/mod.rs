@@ -40,6 +40,8 @@ pub struct AppState {
     pub keys: crate::auth::TokenKeys,
     /// Failed-login throttles.
     pub throttles: auth::LoginThrottles,
+    /// Public comment submissions per client address.
+    pub comment_limit: throttle::RateLimit,
 }
 
 impl AppState {
@@ -86,7 +88,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(delete().to(articles::delete_article))
                         .default_service(not_allowed("GET, HEAD, PATCH, DELETE")),
                 )
-                .service(readable("/articles/{id_or_slug}/comments", comments::list_article_comments))
+                .service(
+                    readable("/articles/{id_or_slug}/comments", comments::list_article_comments)
+                        .route(post().to(comments::create_comment))
+                        .default_service(not_allowed("GET, HEAD, POST")),
+                )
+                .service(readable("/comments", comments::list_comments))
+                .service(
+                    web::resource("/comments/{id}")
+                        .route(patch().to(comments::update_comment))
+                        .route(delete().to(comments::delete_comment))
+                        .default_service(not_allowed("PATCH, DELETE")),
+                )
                 .service(
                     readable("/categories", categories::list_categories)
                         .route(post().to(categories::create_category))

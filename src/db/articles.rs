@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use super::categories::CategoryRef;
 use super::schema::{article_categories, articles, categories, users};
 use super::users::Author;
-use super::{Conn, DbError};
+use super::{fts, Conn, DbError};
 use crate::domain::content::{derive_excerpt, render_markdown};
 use crate::domain::{ArticleStatus, CommentPolicy, IdOrSlug, Slug};
 
@@ -70,6 +70,8 @@ pub enum ArticleOrder {
     PublishedAt,
     UpdatedAt,
     Title,
+    /// Best full-text match first (needs `search`).
+    Relevance,
 }
 
 /// A list request, already validated.
@@ -83,6 +85,8 @@ pub struct ArticleFilter {
     pub order_by: ArticleOrder,
     pub descending: bool,
     pub include_body: bool,
+    /// An FTS5 expression from `domain::search::fts_query`.
+    pub search: Option<String>,
     pub offset: i64,
     pub limit: i64,
 }
@@ -153,6 +157,9 @@ fn filtered(filter: &ArticleFilter) -> BoxedArticles {
     if let Some(before) = filter.before {
         query = query.filter(articles::published_at.lt(before));
     }
+    if let Some(search) = &filter.search {
+        query = query.filter(fts::matches(search));
+    }
     query
 }
 
@@ -169,6 +176,12 @@ pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbEr
             (ArticleOrder::UpdatedAt, false) => query.order((articles::updated_at.asc(), articles::id.asc())),
             (ArticleOrder::Title, true) => query.order((articles::title.desc(), articles::id.desc())),
             (ArticleOrder::Title, false) => query.order((articles::title.asc(), articles::id.asc())),
+            // bm25 is lower for better matches: "descending relevance" is ascending rank.
+            (ArticleOrder::Relevance, descending) => match &filter.search {
+                Some(search) if descending => query.order((fts::rank(search).asc(), articles::id.desc())),
+                Some(search) => query.order((fts::rank(search).desc(), articles::id.asc())),
+                None => query.order(articles::id.desc()),
+            },
         };
         let metas: Vec<ArticleMeta> = if total > filter.offset {
             query.select(ArticleMeta::as_select()).offset(filter.offset).limit(filter.limit).load(conn)?

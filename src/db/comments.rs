@@ -1,12 +1,16 @@
-//! Comments: the public thread of an article and the rows moderators work on.
+//! Comments: an article's public thread, submissions, and the moderation queue.
+//!
+//! A comment is public (`visible`) when it is approved and so is every comment above it in
+//! its thread; moderation keeps that flag right for the whole subtree in one transaction, and
+//! triggers keep `articles.comment_count` equal to the number of visible comments.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sqlite::Sqlite;
 
 use super::schema::comments;
 use super::{Conn, DbError};
-use crate::domain::CommentStatus;
+use crate::domain::{CommentStatus, IdOrSlug};
 
 /// What the public may see of a comment. The email, address and user agent are not
 /// even read from the database for the public.
@@ -23,21 +27,52 @@ pub struct PublicComment {
     pub created_at: NaiveDateTime,
 }
 
-/// One page of an article's approved comments, oldest first, with their total.
-pub fn list_approved(
+/// Everything about a comment, for moderators.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = comments, check_for_backend(Sqlite))]
+pub struct Comment {
+    pub id: i64,
+    pub article_id: i64,
+    pub parent_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: Option<String>,
+    pub body: String,
+    pub status: String,
+    pub visible: bool,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<Comment> for PublicComment {
+    fn from(c: Comment) -> Self {
+        PublicComment {
+            id: c.id,
+            article_id: c.article_id,
+            parent_id: c.parent_id,
+            author_name: c.author_name,
+            author_url: c.author_url,
+            body: c.body,
+            status: c.status,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// One page of an article's public comments, oldest first, with their total.
+pub fn list_public(
     conn: &mut Conn,
     article_id: i64,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<PublicComment>, i64), DbError> {
     conn.transaction(|conn| {
-        let approved = || {
-            comments::table
-                .filter(comments::article_id.eq(article_id))
-                .filter(comments::status.eq(CommentStatus::Approved.as_str()))
-        };
-        let total: i64 = approved().count().get_result(conn)?;
-        let rows = approved()
+        let public = || comments::table.filter(comments::article_id.eq(article_id)).filter(comments::visible.eq(true));
+        let total: i64 = public().count().get_result(conn)?;
+        let rows = public()
             .order((comments::created_at.asc(), comments::id.asc()))
             .offset(offset)
             .limit(limit)
@@ -62,24 +97,174 @@ pub struct NewComment {
     pub user_agent: Option<String>,
 }
 
-/// Stores a comment; returns its id.
+/// Stores a comment; returns its id. A parent must be a public comment of the same article
+/// (a 422 on `parent_id` otherwise).
 pub fn create(conn: &mut Conn, new: &NewComment, at: DateTime<Utc>) -> Result<i64, DbError> {
-    let id = diesel::insert_into(comments::table)
-        .values((
-            comments::article_id.eq(new.article_id),
-            comments::parent_id.eq(new.parent_id),
-            comments::user_id.eq(new.user_id),
-            comments::author_name.eq(&new.author_name),
-            comments::author_email.eq(&new.author_email),
-            comments::author_url.eq(&new.author_url),
-            comments::body.eq(&new.body),
-            comments::status.eq(new.status.as_str()),
-            comments::ip.eq(&new.ip),
-            comments::user_agent.eq(&new.user_agent),
-            comments::created_at.eq(at.naive_utc()),
-            comments::updated_at.eq(at.naive_utc()),
-        ))
-        .returning(comments::id)
-        .get_result(conn)?;
-    Ok(id)
+    super::write(conn, |conn| {
+        let parent_visible = match new.parent_id {
+            None => true,
+            Some(parent) => {
+                let found: Option<(i64, bool)> = comments::table
+                    .find(parent)
+                    .select((comments::article_id, comments::visible))
+                    .first(conn)
+                    .optional()?;
+                match found {
+                    Some((article, true)) if article == new.article_id => true,
+                    _ => {
+                        return Err(DbError::Invalid {
+                            field: "parent_id",
+                            message: "must be an approved comment of the same article".into(),
+                        })
+                    }
+                }
+            }
+        };
+        let id = diesel::insert_into(comments::table)
+            .values((
+                comments::article_id.eq(new.article_id),
+                comments::parent_id.eq(new.parent_id),
+                comments::user_id.eq(new.user_id),
+                comments::author_name.eq(&new.author_name),
+                comments::author_email.eq(&new.author_email),
+                comments::author_url.eq(&new.author_url),
+                comments::body.eq(&new.body),
+                comments::status.eq(new.status.as_str()),
+                comments::visible.eq(parent_visible && new.status == CommentStatus::Approved),
+                comments::ip.eq(&new.ip),
+                comments::user_agent.eq(&new.user_agent),
+                comments::created_at.eq(at.naive_utc()),
+                comments::updated_at.eq(at.naive_utc()),
+            ))
+            .returning(comments::id)
+            .get_result(conn)?;
+        Ok(id)
+    })
+}
+
+/// Whether the same body was posted to `article_id` since `since` (a sign of a spam run).
+pub fn duplicate_since(conn: &mut Conn, article_id: i64, body: &str, since: DateTime<Utc>) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        comments::table
+            .filter(comments::article_id.eq(article_id))
+            .filter(comments::created_at.ge(since.naive_utc()))
+            .filter(comments::body.eq(body)),
+    ))
+    .get_result(conn)?)
+}
+
+/// The comment `id`, whole.
+pub fn find(conn: &mut Conn, id: i64) -> Result<Comment, DbError> {
+    Ok(comments::table.find(id).select(Comment::as_select()).first(conn)?)
+}
+
+/// What the moderation queue shows.
+#[derive(Debug, Clone, Default)]
+pub struct CommentFilter {
+    pub status: Option<CommentStatus>,
+    /// The article, by id or slug.
+    pub article: Option<IdOrSlug>,
+}
+
+/// One page of the moderation queue, newest first, with the total.
+pub fn list(conn: &mut Conn, filter: &CommentFilter, offset: i64, limit: i64) -> Result<(Vec<Comment>, i64), DbError> {
+    use super::schema::articles;
+    conn.transaction(|conn| {
+        let filtered = || {
+            let mut query = comments::table.into_boxed::<Sqlite>();
+            if let Some(status) = filter.status {
+                query = query.filter(comments::status.eq(status.as_str()));
+            }
+            match &filter.article {
+                Some(IdOrSlug::Id(id)) => query = query.filter(comments::article_id.eq(*id)),
+                Some(IdOrSlug::Slug(slug)) => {
+                    query = query.filter(
+                        comments::article_id
+                            .eq_any(articles::table.filter(articles::slug.eq(slug.clone())).select(articles::id)),
+                    )
+                }
+                None => {}
+            }
+            query
+        };
+        let total: i64 = filtered().count().get_result(conn)?;
+        let rows = filtered()
+            .order((comments::created_at.desc(), comments::id.desc()))
+            .offset(offset)
+            .limit(limit)
+            .select(Comment::as_select())
+            .load(conn)?;
+        Ok((rows, total))
+    })
+}
+
+/// A moderator's change to a comment.
+#[derive(Debug, Clone, Default)]
+pub struct CommentChanges {
+    pub status: Option<CommentStatus>,
+    pub body: Option<String>,
+}
+
+/// Applies `changes` to comment `id`; a status change re-decides what the public sees of the
+/// comment and of every reply below it, in the same transaction.
+pub fn update(conn: &mut Conn, id: i64, changes: &CommentChanges, now: DateTime<Utc>) -> Result<Comment, DbError> {
+    super::write(conn, |conn| {
+        let current = find(conn, id)?;
+        diesel::update(comments::table.find(id))
+            .set((
+                changes.status.map(|s| comments::status.eq(s.as_str())),
+                changes.body.as_ref().map(|b| comments::body.eq(b)),
+                comments::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+        if changes.status.is_some() {
+            let parent_visible = match current.parent_id {
+                None => true,
+                Some(parent) => comments::table.find(parent).select(comments::visible).first(conn)?,
+            };
+            refresh_visibility(conn, vec![(id, parent_visible)])?;
+        }
+        find(conn, id)
+    })
+}
+
+/// Sets `visible` for each (comment, whether its parent is visible), then for their replies,
+/// level by level down the threads.
+fn refresh_visibility(conn: &mut Conn, mut level: Vec<(i64, bool)>) -> Result<(), DbError> {
+    let approved = CommentStatus::Approved.as_str();
+    while !level.is_empty() {
+        let mut next = Vec::new();
+        for (id, parent_visible) in level {
+            let status: String = comments::table.find(id).select(comments::status).first(conn)?;
+            let visible = parent_visible && status == approved;
+            diesel::update(comments::table.find(id)).set(comments::visible.eq(visible)).execute(conn)?;
+            let children: Vec<i64> =
+                comments::table.filter(comments::parent_id.eq(id)).select(comments::id).load(conn)?;
+            next.extend(children.into_iter().map(|child| (child, visible)));
+        }
+        level = next;
+    }
+    Ok(())
+}
+
+/// Deletes comment `id` and every reply below it.
+pub fn delete(conn: &mut Conn, id: i64) -> Result<(), DbError> {
+    super::write(conn, |conn| {
+        let mut subtree = vec![id];
+        let mut level = vec![id];
+        while !level.is_empty() {
+            level = comments::table.filter(comments::parent_id.eq_any(&level)).select(comments::id).load(conn)?;
+            subtree.extend(&level);
+        }
+        let deleted = diesel::delete(comments::table.filter(comments::id.eq_any(&subtree))).execute(conn)?;
+        if deleted == 0 {
+            return Err(DbError::NotFound);
+        }
+        Ok(())
+    })
+}
+
+/// How far back a repeated body counts as a duplicate.
+pub fn duplicate_window() -> Duration {
+    Duration::minutes(10)
 }

@@ -7,6 +7,7 @@
 pub mod articles;
 pub mod categories;
 pub mod comments;
+pub mod fts;
 pub mod schema;
 pub mod sessions;
 pub mod users;
@@ -92,11 +93,13 @@ struct SqlitePragmas {
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
         // busy_timeout first, so that the statements after it wait for a writer instead of failing.
+        // synchronous = FULL: in WAL mode NORMAL may lose the last commits on power loss, and
+        // an acknowledged write (a reader's comment above all) must be on disk.
         conn.batch_execute(
             "PRAGMA busy_timeout = 5000;
              PRAGMA foreign_keys = ON;
              PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL;",
+             PRAGMA synchronous = FULL;",
         )
         .map_err(diesel::r2d2::Error::QueryError)?;
         conn.set_instrumentation(StatementCounter(self.stats.clone()));

@@ -71,6 +71,7 @@ diesel::table! {
         author_url -> Nullable<Text>,
         body -> Text,
         status -> Text,
+        visible -> Bool,
         ip -> Nullable<Text>,
         user_agent -> Nullable<Text>,
         created_at -> Timestamp,

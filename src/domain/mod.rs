@@ -2,7 +2,9 @@
 
 pub mod content;
 pub mod permissions;
+pub mod search;
 pub mod slug;
+pub mod spam;
 pub mod status;
 
 pub use slug::Slug;
