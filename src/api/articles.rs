@@ -11,7 +11,7 @@ use super::caching::{self, Audience};
 use super::categories::CategoryRefResponse;
 use super::json::ValidJson;
 use super::pagination::{self, PageRequest, Paginated};
-use super::query::QueryReader;
+use super::query::{id_or_slug, QueryReader};
 use super::validation::{body_size, double_option, http_url, language_tag, not_blank, slug_format};
 use super::{stored, AppState};
 use crate::auth::{AuthUser, MaybeAuthUser};
@@ -170,10 +170,10 @@ pub struct ListArticlesQuery {
     #[param(minimum = 1, maximum = 100, default = 10)]
     per_page: Option<i64>,
     /// Only articles in this category (id or slug).
-    #[param(example = "luar-negeri")]
+    #[param(example = "luar-negeri", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
     category: Option<String>,
     /// Only articles by this author (id or slug).
-    #[param(example = "dewi-anggraini")]
+    #[param(example = "dewi-anggraini", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
     author: Option<String>,
     /// Only articles published after this time (RFC 3339).
     after: Option<DateTime<Utc>>,
@@ -219,10 +219,6 @@ pub fn visibility_for(user: Option<&AuthUser>, status: Option<Option<ArticleStat
     }
 }
 
-fn id_or_slug(s: &str) -> Result<IdOrSlug, String> {
-    IdOrSlug::parse(s).ok_or_else(|| "must be an id (a positive whole number) or a slug".to_owned())
-}
-
 fn timestamp(s: &str) -> Result<NaiveDateTime, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc).naive_utc())
@@ -245,7 +241,9 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
         _ => s.parse::<ArticleStatus>().map(Some).map_err(|e| format!("{e}, any")),
     });
     if status.is_some() && user.is_none() {
-        q.error("status", "needs an access token: the public sees published articles only");
+        return Err(AppError::Unauthorized(
+            "the status filter needs an access token: the public sees published articles only".into(),
+        ));
     }
     let visibility = visibility_for(user, status);
     let page = PageRequest::read(&mut q);
@@ -336,7 +334,7 @@ pub async fn list_articles(
     path = "/api/v1/articles/{id_or_slug}",
     tag = "articles",
     operation_id = "get_article",
-    params(("id_or_slug" = String, Path, description = "The article's id or slug", example = "perusahaan-ekspor-kopi-kini-ramai")),
+    params(("id_or_slug" = String, Path, description = "The article's id or slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200, example = "perusahaan-ekspor-kopi-kini-ramai")),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The article", body = ArticleResponse,
@@ -418,7 +416,7 @@ pub struct CreateArticleRequest {
     pub source_url: Option<String>,
     /// BCP 47 language tag; the site's language when absent.
     #[validate(custom(function = "language_tag"))]
-    #[schema(example = "id", max_length = 35)]
+    #[schema(example = "id", max_length = 35, pattern = "^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
     pub language: Option<String>,
     /// `open` by default.
     pub comment_status: Option<CommentPolicy>,
@@ -486,7 +484,7 @@ pub struct UpdateArticleRequest {
     pub source_url: Option<Option<String>>,
     /// BCP 47 language tag.
     #[validate(custom(function = "language_tag"))]
-    #[schema(max_length = 35)]
+    #[schema(max_length = 35, pattern = "^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
     pub language: Option<String>,
     /// Whether readers may comment.
     pub comment_status: Option<CommentPolicy>,
@@ -659,7 +657,7 @@ pub async fn create_article(
 #[utoipa::path(
     patch, path = "/api/v1/articles/{id_or_slug}", tag = "articles", operation_id = "update_article",
     params(
-        ("id_or_slug" = String, Path, description = "The article's id (or slug)"),
+        ("id_or_slug" = String, Path, description = "The article's id (or slug)", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200),
         ("If-Match" = Option<String>, Header, description = "The ETag of the version being edited"),
     ),
     request_body = UpdateArticleRequest,
@@ -687,7 +685,12 @@ pub async fn update_article(
 ) -> Result<HttpResponse, AppError> {
     let key = IdOrSlug::parse(&path).ok_or_else(|| AppError::not_found("article"))?;
     QueryReader::new(&req).finish()?;
-    let if_match = req.headers().get(header::IF_MATCH).map(|v| v.to_str().unwrap_or("").to_owned());
+    // An empty If-Match states no precondition.
+    let if_match = req
+        .headers()
+        .get(header::IF_MATCH)
+        .map(|v| v.to_str().unwrap_or("\u{0}").trim().to_owned())
+        .filter(|v| !v.is_empty());
     let changes = body.0.into_changes();
     let view = db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
@@ -726,7 +729,7 @@ pub async fn update_article(
 /// Its comments are deleted with it.
 #[utoipa::path(
     delete, path = "/api/v1/articles/{id_or_slug}", tag = "articles", operation_id = "delete_article",
-    params(("id_or_slug" = String, Path, description = "The article's id (or slug)")),
+    params(("id_or_slug" = String, Path, description = "The article's id (or slug)", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted, with its comments"),

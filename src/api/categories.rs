@@ -10,7 +10,7 @@ use validator::Validate;
 use super::caching::{self, Audience};
 use super::json::ValidJson;
 use super::pagination::{self, PageRequest, Paginated};
-use super::query::QueryReader;
+use super::query::{id_or_slug, QueryReader};
 use super::validation::{double_option, not_blank, slug_format};
 use super::AppState;
 use crate::auth::AuthUser;
@@ -93,7 +93,7 @@ pub struct ListCategoriesQuery {
     #[param(minimum = 1, maximum = 100, default = 10)]
     per_page: Option<i64>,
     /// Only children of this category (id or slug); `none` for top-level categories.
-    #[param(example = "luar-negeri")]
+    #[param(example = "luar-negeri", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
     parent: Option<String>,
 }
 
@@ -130,7 +130,7 @@ pub async fn list_categories(
     let parent = q
         .parse("parent", |s| match s {
             "none" => Ok(ParentFilter::Root),
-            _ => IdOrSlug::parse(s).map(ParentFilter::Of).ok_or_else(|| "must be an id, a slug, or `none`".to_owned()),
+            _ => id_or_slug(s).map(ParentFilter::Of),
         })
         .unwrap_or(ParentFilter::Any);
     q.finish()?;
@@ -150,7 +150,7 @@ pub async fn list_categories(
     path = "/api/v1/categories/{id_or_slug}",
     tag = "categories",
     operation_id = "get_category",
-    params(("id_or_slug" = String, Path, description = "The category's id or slug", example = "luar-negeri")),
+    params(("id_or_slug" = String, Path, description = "The category's id or slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200, example = "luar-negeri")),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The category", body = CategoryResponse,
@@ -291,7 +291,7 @@ async fn category_id(state: &AppState, path: &str) -> Result<i64, AppError> {
 /// Update a category
 #[utoipa::path(
     patch, path = "/api/v1/categories/{id_or_slug}", tag = "categories", operation_id = "update_category",
-    params(("id_or_slug" = String, Path, description = "The category's id (or slug)")),
+    params(("id_or_slug" = String, Path, description = "The category's id (or slug)", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)),
     request_body = UpdateCategoryRequest,
     security(("bearer" = [])),
     responses(
@@ -338,7 +338,7 @@ pub async fn update_category(
 /// A category with child categories cannot be deleted (409); its articles simply lose it.
 #[utoipa::path(
     delete, path = "/api/v1/categories/{id_or_slug}", tag = "categories", operation_id = "delete_category",
-    params(("id_or_slug" = String, Path, description = "The category's id (or slug)")),
+    params(("id_or_slug" = String, Path, description = "The category's id (or slug)", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),

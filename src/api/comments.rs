@@ -12,7 +12,7 @@ use super::caching::{self, Audience};
 use super::client::client_ip;
 use super::json::ValidJson;
 use super::pagination::{self, PageRequest, Paginated};
-use super::query::QueryReader;
+use super::query::{id_or_slug, QueryReader};
 use super::validation::{http_url, not_blank};
 use super::{stored, AppState};
 use crate::auth::{AuthUser, MaybeAuthUser};
@@ -84,7 +84,7 @@ pub struct ListCommentsQuery {
     tag = "comments",
     operation_id = "list_article_comments",
     params(
-        ("id_or_slug" = String, Path, description = "The article's id or slug"),
+        ("id_or_slug" = String, Path, description = "The article's id or slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200),
         ListCommentsQuery,
     ),
     security((), ("bearer" = [])),
@@ -233,7 +233,7 @@ const MAX_USER_AGENT: usize = 512;
 /// Submissions are rate-limited per client address.
 #[utoipa::path(
     post, path = "/api/v1/articles/{id_or_slug}/comments", tag = "comments", operation_id = "create_comment",
-    params(("id_or_slug" = String, Path, description = "The article's id or slug")),
+    params(("id_or_slug" = String, Path, description = "The article's id or slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)),
     request_body = CreateCommentRequest,
     security((), ("bearer" = [])),
     responses(
@@ -350,6 +350,7 @@ pub struct ModerationQuery {
     /// Only comments in this state.
     status: Option<CommentStatus>,
     /// Only comments of this article (id or slug).
+    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
     article: Option<String>,
 }
 
@@ -377,9 +378,7 @@ pub async fn list_comments(
     let page = PageRequest::read(&mut q);
     let filter = CommentFilter {
         status: q.parse("status", |s| s.parse::<CommentStatus>()),
-        article: q.parse("article", |s| {
-            IdOrSlug::parse(s).ok_or_else(|| "must be an id (a positive whole number) or a slug".to_owned())
-        }),
+        article: q.parse("article", id_or_slug),
     };
     q.finish()?;
     let (rows, total) =

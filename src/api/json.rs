@@ -61,6 +61,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, FieldErrors), AppE
     if !value.is_object() {
         return Err(FieldErrors::single("body", "must be a JSON object"));
     }
+    whole_numbers_as_integers(&mut value);
     let mut errors = FieldErrors::new();
     loop {
         let result: Result<T, _> = serde_path_to_error::deserialize(&value);
@@ -79,6 +80,23 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, FieldErrors), AppE
             // Nothing left to set aside (a required field is missing): report what we have.
             return Err(AppError::Validation(errors));
         }
+    }
+}
+
+/// JSON Schema counts `5.0` as an integer; serde does not. Numbers without a fraction
+/// become integers so that such input is read as the schema allows.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64() {
+                if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
+                    *value = serde_json::Value::from(f as i64);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
     }
 }
 

@@ -71,6 +71,15 @@ impl QueryReader {
     }
 }
 
+/// Parses an id or a slug (a filter value).
+pub fn id_or_slug(s: &str) -> Result<crate::domain::IdOrSlug, String> {
+    if s.len() > 200 {
+        return Err("must be at most 200 characters".into());
+    }
+    crate::domain::IdOrSlug::parse(s)
+        .ok_or_else(|| "must be an id or a slug (lowercase words joined by hyphens)".to_owned())
+}
+
 /// Parses a whole number within `min..=max`.
 pub fn number_in(min: i64, max: i64) -> impl Fn(&str) -> Result<i64, String> {
     move |s| match s.parse::<i64>() {

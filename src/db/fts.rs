@@ -9,8 +9,12 @@ use diesel::sqlite::Sqlite;
 
 use super::schema::articles;
 
-/// True for articles that match the FTS5 expression `query` (built by `domain::search`).
+/// True for articles that match the FTS5 expression `query` (built by `domain::search`);
+/// the empty expression matches nothing.
 pub fn matches(query: &str) -> Box<dyn BoxableExpression<articles::table, Sqlite, SqlType = Bool>> {
+    if query.is_empty() {
+        return Box::new(sql::<Bool>("0"));
+    }
     Box::new(
         sql::<Bool>("articles.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ")
             .bind::<Text, _>(query.to_owned())
@@ -20,6 +24,9 @@ pub fn matches(query: &str) -> Box<dyn BoxableExpression<articles::table, Sqlite
 
 /// The relevance of an article for `query`: lower is better (bm25 is negative).
 pub fn rank(query: &str) -> Box<dyn BoxableExpression<articles::table, Sqlite, SqlType = Double>> {
+    if query.is_empty() {
+        return Box::new(sql::<Double>("0"));
+    }
     Box::new(
         sql::<Double>("(SELECT rank FROM articles_fts WHERE articles_fts MATCH ")
             .bind::<Text, _>(query.to_owned())

@@ -26,11 +26,11 @@ pub enum IdOrSlug {
 }
 
 impl IdOrSlug {
-    /// Reads a path segment or filter value. `None` when it can name nothing: a number
-    /// out of range, or text that is not a well-formed slug.
+    /// Reads a path segment or filter value: `None` for text that is not a well-formed slug.
+    /// A number too large to be an id reads as id 0, which names nothing (ids start at 1).
     pub fn parse(s: &str) -> Option<IdOrSlug> {
         if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-            return s.parse().ok().filter(|id| *id > 0).map(IdOrSlug::Id);
+            return Some(IdOrSlug::Id(s.parse().unwrap_or(0)));
         }
         slug::is_valid(s).then(|| IdOrSlug::Slug(s.to_owned()))
     }
@@ -49,7 +49,9 @@ mod tests {
 
     #[test]
     fn what_can_name_nothing_is_none() {
-        for s in ["", "0", "99999999999999999999999", "Luar Negeri", "../x", "-1"] {
+        assert_eq!(IdOrSlug::parse("0"), Some(IdOrSlug::Id(0)));
+        assert_eq!(IdOrSlug::parse("99999999999999999999999"), Some(IdOrSlug::Id(0)));
+        for s in ["", "Luar Negeri", "../x", "-1"] {
             assert_eq!(IdOrSlug::parse(s), None, "{s}");
         }
     }

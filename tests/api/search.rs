@@ -97,8 +97,8 @@ async fn hostile_search_input_is_searched_as_text_never_an_error() {
         );
     }
     for input in ["***", "\"\"", "(((", "-"] {
-        let fields = app.invalid_fields(&format!("/api/v1/articles?search={}", urlencode(input))).await;
-        assert_eq!(fields, ["search"], "{input}");
+        let found = app.get_json(&format!("/api/v1/articles?search={}", urlencode(input)), 200).await;
+        assert_eq!(found["meta"]["total"], 0, "{input}: nothing to search for finds nothing");
     }
     assert_eq!(app.invalid_fields(&format!("/api/v1/articles?search={}", "a".repeat(201))).await, ["search"]);
     assert_eq!(app.invalid_fields("/api/v1/articles?order_by=relevance").await, ["order_by"]);
