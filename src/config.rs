@@ -48,7 +48,16 @@ pub struct Config {
     pub access_token_ttl: u32,
     /// Lifetime of refresh tokens, in seconds.
     pub refresh_token_ttl: u32,
+    /// `production` turns insecure defaults into start-up errors.
+    pub production: bool,
+    /// A separate address for `/metrics`, so that it need not be public.
+    pub metrics_bind: Option<SocketAddr>,
+    /// Log lines as JSON objects instead of text.
+    pub log_json: bool,
 }
+
+/// The shortest `WARTA_JWT_SECRET` accepted in production, in bytes.
+pub const MIN_SECRET_BYTES: usize = 32;
 
 /// A variable that could not be used, and why.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -143,6 +152,41 @@ impl Config {
             language,
         };
 
+        let production = match get("WARTA_ENV").as_deref() {
+            None | Some("development") => false,
+            Some("production") => true,
+            Some(other) => return Err(bad("WARTA_ENV", format!("`{other}` is neither production nor development"))),
+        };
+        if production {
+            match &jwt_secret {
+                None => {
+                    return Err(bad("WARTA_JWT_SECRET", "is required in production (tokens must outlive a restart)"))
+                }
+                Some(secret) if secret.len() < MIN_SECRET_BYTES => {
+                    return Err(bad(
+                        "WARTA_JWT_SECRET",
+                        format!("must be at least {MIN_SECRET_BYTES} bytes in production"),
+                    ))
+                }
+                Some(_) => {}
+            }
+            if get("WARTA_CORS_ORIGINS").is_none() {
+                return Err(bad("WARTA_CORS_ORIGINS", "must name the allowed origins explicitly in production"));
+            }
+        }
+        let metrics_bind = match get("WARTA_METRICS_BIND") {
+            None => None,
+            Some(raw) => Some(
+                raw.parse()
+                    .map_err(|_| bad("WARTA_METRICS_BIND", format!("`{raw}` is not an address like 127.0.0.1:9090")))?,
+            ),
+        };
+        let log_json = match get("WARTA_LOG_FORMAT").as_deref() {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => return Err(bad("WARTA_LOG_FORMAT", format!("`{other}` is neither text nor json"))),
+        };
+
         let database_url = text("DATABASE_URL", "warta.db");
         let database_url = database_url.strip_prefix("sqlite://").unwrap_or(&database_url).to_owned();
 
@@ -160,6 +204,9 @@ impl Config {
             db_pool_size,
             access_token_ttl,
             refresh_token_ttl,
+            production,
+            metrics_bind,
+            log_json,
         })
     }
 }
@@ -215,10 +262,28 @@ mod tests {
             ("WARTA_TRUSTED_PROXIES", "10.0.0.1, proxy"),
             ("WARTA_SITE_LANGUAGE", "indonesian!"),
             ("WARTA_CACHE_MAX_AGE", "-1"),
+            ("WARTA_ENV", "staging"),
+            ("WARTA_METRICS_BIND", "metrics"),
+            ("WARTA_LOG_FORMAT", "xml"),
         ] {
             let err = Config::from_vars(&vars(&[(name, value)])).unwrap_err();
             assert_eq!(err.variable, name, "{value}");
         }
+    }
+
+    #[test]
+    fn production_refuses_insecure_defaults() {
+        let origins = ("WARTA_CORS_ORIGINS", "https://kabarharapan.example");
+        let long = ("WARTA_JWT_SECRET", "0123456789abcdef0123456789abcdef");
+        let prod = ("WARTA_ENV", "production");
+        assert_eq!(Config::from_vars(&vars(&[prod, origins])).unwrap_err().variable, "WARTA_JWT_SECRET");
+        assert_eq!(
+            Config::from_vars(&vars(&[prod, origins, ("WARTA_JWT_SECRET", "short")])).unwrap_err().variable,
+            "WARTA_JWT_SECRET"
+        );
+        assert_eq!(Config::from_vars(&vars(&[prod, long])).unwrap_err().variable, "WARTA_CORS_ORIGINS");
+        assert!(Config::from_vars(&vars(&[prod, long, origins])).unwrap().production);
+        assert!(!Config::from_vars(&vars(&[])).unwrap().production, "development by default");
     }
 
     #[test]

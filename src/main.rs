@@ -26,6 +26,12 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document to stdout.
     Openapi,
+    /// Write a consistent copy of the live database to PATH (restore: stop Warta and put
+    /// the copy in place of the database file).
+    Backup {
+        /// Where to write the copy; it must not exist yet.
+        path: std::path::PathBuf,
+    },
     /// Manage staff accounts.
     User {
         #[command(subcommand)]
@@ -61,12 +67,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,actix_server=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,actix_server=warn".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("WARTA_LOG_FORMAT").is_ok_and(|f| f.trim() == "json") {
+        logs.json().with_current_span(true).init();
+    } else {
+        logs.init();
+    }
     match run(cli.command.unwrap_or(Command::Serve { demo: false })) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -120,6 +128,28 @@ fn run(command: Command) -> anyhow::Result<()> {
             };
             let id = warta::db::users::create(&mut conn, &new, warta::domain::now())?;
             println!("created {role} {} with id {id}", email.trim().to_lowercase());
+            Ok(())
+        }
+        Command::Backup { path } => {
+            let config = Config::from_env()?;
+            if path.exists() {
+                anyhow::bail!("{} exists already: choose a new file", path.display());
+            }
+            if !std::path::Path::new(&config.database_url).exists() {
+                anyhow::bail!("no database at {}", config.database_url);
+            }
+            let target = path.to_str().ok_or_else(|| anyhow::anyhow!("the path is not valid UTF-8"))?;
+            let (pool, _) = warta::db::connect(&config.database_url, 1)?;
+            let started = std::time::Instant::now();
+            let mut conn = pool.get()?;
+            warta::db::backup(&mut conn, target)?;
+            let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "backed up {} to {} ({bytes} bytes) in {:.1?}",
+                config.database_url,
+                path.display(),
+                started.elapsed()
+            );
             Ok(())
         }
         Command::Serve { demo } => {

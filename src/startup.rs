@@ -3,11 +3,12 @@
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::header;
-use actix_web::middleware::{ErrorHandlers, Logger};
+use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, AppState};
@@ -25,8 +26,11 @@ pub struct StartOptions {
 /// A bound, not yet running server.
 pub struct Application {
     port: u16,
+    metrics_port: Option<u16>,
     server: Server,
+    metrics_server: Option<Server>,
     stats: Arc<DbStats>,
+    pool: db::DbPool,
 }
 
 impl Application {
@@ -46,7 +50,7 @@ impl Application {
             None => auth::random_token(48).into_bytes(),
         };
         let state = web::Data::new(AppState {
-            pool,
+            pool: pool.clone(),
             config: config.clone(),
             stats: stats.clone(),
             openapi_json: api::openapi::document_json(),
@@ -56,21 +60,54 @@ impl Application {
                 config.comment_rate_per_minute,
                 std::time::Duration::from_secs(60),
             ),
+            metrics: Default::default(),
         });
+        let separate_metrics = config.metrics_bind.is_some();
+        let main_state = state.clone();
         let server = HttpServer::new(move || {
+            let state = main_state.clone();
             App::new()
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(api::json::MAX_BODY_BYTES))
-                .configure(api::routes)
+                .configure(|cfg| api::routes(cfg, !separate_metrics))
                 .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/openapi.json"])))
                 .default_service(web::to(api::not_found))
                 .wrap(cors(&state.config.cors_origins))
                 .wrap(ErrorHandlers::new().default_handler(api::problemize))
-                .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+                .wrap(from_fn(api::middleware::observe))
         })
+        .client_request_timeout(Duration::from_secs(10))
+        .client_disconnect_timeout(Duration::from_secs(5))
+        .keep_alive(Duration::from_secs(75))
+        .shutdown_timeout(30)
         .listen(listener)?
         .run();
-        Ok(Application { port, server, stats })
+
+        let (metrics_server, metrics_port) = match config.metrics_bind {
+            Some(addr) => {
+                let listener =
+                    TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr} for metrics"))?;
+                let port = listener.local_addr()?.port();
+                let server = HttpServer::new(move || {
+                    App::new()
+                        .app_data(state.clone())
+                        .configure(api::metrics_routes)
+                        .default_service(web::to(api::not_found))
+                        .wrap(ErrorHandlers::new().default_handler(api::problemize))
+                })
+                .workers(1)
+                .listen(listener)?
+                .run();
+                (Some(server), Some(port))
+            }
+            None => (None, None),
+        };
+        Ok(Application { port, metrics_port, server, metrics_server, stats, pool })
+    }
+
+    /// The port of the separate metrics listener, when `WARTA_METRICS_BIND` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
     /// The port the server listens on.
@@ -83,9 +120,20 @@ impl Application {
         self.stats.clone()
     }
 
-    /// Serves until the server is stopped (SIGINT/SIGTERM).
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+    /// Serves until the server is stopped (SIGINT/SIGTERM): new connections are refused,
+    /// requests in flight finish, and the WAL is checkpointed into the database file.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        match self.metrics_server {
+            // Both listeners stop on the same signal.
+            Some(metrics) => {
+                let (served, _) = futures_util::future::join(self.server, metrics).await;
+                served?
+            }
+            None => self.server.await?,
+        }
+        db::run(&self.pool, db::checkpoint).await?;
+        tracing::info!("stopped; the database is checkpointed");
+        Ok(())
     }
 }
 
@@ -99,10 +147,7 @@ fn prepare_database(conn: &mut db::Conn, config: &Config, options: StartOptions)
     let now = domain::now();
     if options.demo {
         if demo::seed(conn, now)? {
-            tracing::info!(
-                password = demo::DEMO_PASSWORD,
-                "seeded the demo newsroom; demo accounts share this password"
-            );
+            tracing::info!("seeded the demo newsroom (the demo accounts' password is in the README)");
         } else {
             tracing::info!("the database is not empty: demo content not seeded");
         }

@@ -8,6 +8,8 @@ pub mod categories;
 pub mod client;
 pub mod comments;
 pub mod json;
+pub mod metrics;
+pub mod middleware;
 pub mod openapi;
 pub mod pagination;
 pub mod query;
@@ -42,6 +44,8 @@ pub struct AppState {
     pub throttles: auth::LoginThrottles,
     /// Public comment submissions per client address.
     pub comment_limit: throttle::RateLimit,
+    /// Request counts and latencies.
+    pub metrics: metrics::Metrics,
 }
 
 impl AppState {
@@ -68,9 +72,12 @@ pub fn stored<T: FromStr + Default>(text: &str) -> T {
     })
 }
 
-/// The route table.
-pub fn routes(cfg: &mut web::ServiceConfig) {
+/// The route table; `/metrics` is here unless it has a listener of its own.
+pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
     use web::{delete, get, head, patch, post};
+    if with_metrics {
+        metrics_routes(cfg);
+    }
     cfg.service(readable("/health", site::health))
         .service(readable("/ready", site::ready))
         .service(readable("/openapi.json", openapi_document))
@@ -161,6 +168,31 @@ fn not_allowed(allow: &'static str) -> actix_web::Route {
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
         response
     })
+}
+
+/// Prometheus metrics
+///
+/// Requests by route template and status, a latency histogram, database pool usage and
+/// response-cache hits and misses, in the Prometheus text format. Served on
+/// `WARTA_METRICS_BIND` instead when that is set, so that it need not be public.
+#[utoipa::path(
+    get, path = "/metrics", tag = "operations", operation_id = "metrics",
+    responses((status = 200, description = "Prometheus text exposition format", body = String, content_type = "text/plain; version=0.0.4"))
+)]
+pub async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
+    let pool = state.pool.state();
+    let text = state
+        .metrics
+        .render((pool.connections, pool.idle_connections, state.config.db_pool_size), state.stats.statements());
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(text)
+}
+
+/// The routes of the metrics listener (`WARTA_METRICS_BIND`).
+pub fn metrics_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(readable("/metrics", metrics_text));
 }
 
 async fn docs_redirect() -> HttpResponse {

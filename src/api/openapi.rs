@@ -43,6 +43,7 @@ use crate::error::Problem;
         site::get_site,
         site::health,
         site::ready,
+        super::metrics_text,
     ),
     components(schemas(Problem)),
     modifiers(&BearerScheme),

@@ -155,6 +155,20 @@ pub fn is_empty(conn: &mut Conn) -> Result<bool, DbError> {
     Ok(!(any_user || any_category || any_article))
 }
 
+/// Moves everything in the write-ahead log into the database file and empties the log
+/// (at shutdown, so that the file alone is the whole database).
+pub fn checkpoint(conn: &mut Conn) -> Result<(), DbError> {
+    conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")?;
+    Ok(())
+}
+
+/// A consistent copy of the live database at `path` (which must not exist), taken while
+/// the server keeps serving: `VACUUM INTO` reads one snapshot and writes a compact file.
+pub fn backup(conn: &mut Conn, path: &str) -> Result<(), DbError> {
+    diesel::sql_query("VACUUM INTO ?").bind::<diesel::sql_types::Text, _>(path).execute(conn)?;
+    Ok(())
+}
+
 /// Whether the database answers a trivial query.
 pub fn ping(conn: &mut Conn) -> Result<(), DbError> {
     conn.batch_execute("SELECT 1")?;

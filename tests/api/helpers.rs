@@ -270,3 +270,73 @@ pub async fn invalid_fields_of(response: Response) -> Vec<String> {
     fields.sort();
     fields
 }
+
+/// A `warta` process of its own (for what needs a real process: signals, crashes, logs).
+pub struct Process {
+    pub child: std::process::Child,
+    pub address: String,
+    pub log_path: std::path::PathBuf,
+}
+
+/// A free port on loopback (the OS picks it; it is released before the server binds it).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Process {
+    /// Starts `warta serve` on `db_path` with `vars`, logging to a file, and waits until it is ready.
+    pub async fn start(db_path: &str, args: &[&str], vars: &[(&str, &str)]) -> Process {
+        let port = free_port();
+        let log_path = std::path::PathBuf::from(format!("{db_path}.{port}.log"));
+        let log = std::fs::File::create(&log_path).unwrap();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_warta"));
+        command
+            .arg("serve")
+            .args(args)
+            .env("DATABASE_URL", db_path)
+            .env("WARTA_BIND", format!("127.0.0.1:{port}"))
+            .env("WARTA_COMMENT_RATE_PER_MINUTE", "100000")
+            .stdout(std::process::Stdio::null())
+            .stderr(log);
+        for (k, v) in vars {
+            command.env(k, v);
+        }
+        let child = command.spawn().expect("warta starts");
+        let process = Process { child, address: format!("http://127.0.0.1:{port}"), log_path };
+        let client = Client::new();
+        for _ in 0..200 {
+            if let Ok(r) = client.get(format!("{}/ready", process.address)).send().await {
+                if r.status().is_success() {
+                    return process;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("warta did not become ready: {}", std::fs::read_to_string(&process.log_path).unwrap_or_default());
+    }
+
+    /// Sends SIGTERM and waits (bounded) for the exit status.
+    pub async fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        for _ in 0..300 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("warta did not stop within 15 s of SIGTERM");
+    }
+
+    /// Everything the process logged so far.
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
