@@ -138,7 +138,7 @@ pub enum ArticleOrderBy {
     PublishedAt,
     UpdatedAt,
     Title,
-    /// Best match first; the default with `search`, and only with it.
+    /// Best match first; the default with `search` (without one: newest first).
     Relevance,
 }
 
@@ -266,9 +266,8 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
             ]),
         )
         .unwrap_or(if search.is_some() { ArticleOrder::Relevance } else { ArticleOrder::PublishedAt });
-    if order_by == ArticleOrder::Relevance && search.is_none() {
-        q.error("order_by", "relevance needs a search");
-    }
+    // Without a search every article is equally relevant: newest first, as by default.
+    let order_by = if order_by == ArticleOrder::Relevance && search.is_none() { ArticleOrder::PublishedAt } else { order_by };
     let descending =
         q.parse("order", one_of(&[("asc", false), ("desc", true)])).unwrap_or(order_by != ArticleOrder::Title);
     let include_body = q.parse("include", one_of(&[("body", true)])).unwrap_or(false);
