@@ -267,7 +267,8 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
         )
         .unwrap_or(if search.is_some() { ArticleOrder::Relevance } else { ArticleOrder::PublishedAt });
     // Without a search every article is equally relevant: newest first, as by default.
-    let order_by = if order_by == ArticleOrder::Relevance && search.is_none() { ArticleOrder::PublishedAt } else { order_by };
+    let order_by =
+        if order_by == ArticleOrder::Relevance && search.is_none() { ArticleOrder::PublishedAt } else { order_by };
     let descending =
         q.parse("order", one_of(&[("asc", false), ("desc", true)])).unwrap_or(order_by != ArticleOrder::Title);
     let include_body = q.parse("include", one_of(&[("body", true)])).unwrap_or(false);
