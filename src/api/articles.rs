@@ -34,6 +34,7 @@ pub struct AuthorResponse {
     #[schema(example = "dewi-anggraini")]
     pub slug: String,
     /// A short biography; may be empty.
+    #[schema(example = "Wartawan ekonomi dan internasional.")]
     pub bio: String,
 }
 
@@ -56,29 +57,37 @@ pub struct ArticleResponse {
     #[schema(example = "Perusahaan Ekspor Kopi Kini Ramai", min_length = 1, max_length = 300)]
     pub title: String,
     /// A short summary: the editor's, or the first paragraph of the body.
-    #[schema(max_length = 1000)]
+    #[schema(example = "Teheran (Kabar Harapan) – Harga kopi naik.", max_length = 1000)]
     pub excerpt: String,
     /// Markdown source of the body (single articles, or lists with `include=body`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Teheran (Kabar Harapan) – Harga kopi **naik**.\n\nSumber: Anadolu")]
     pub body: Option<String>,
     /// The body rendered to sanitized HTML, safe to insert into a page.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "<p>Teheran (Kabar Harapan) – Harga kopi <strong>naik</strong>.</p>\n<p>Sumber: Anadolu</p>")]
     pub body_html: Option<String>,
     /// Where the article is in its life.
     pub status: ArticleStatus,
     /// When the article is (or was, or will be) public.
+    #[schema(example = "2024-11-24T08:30:00Z")]
     pub published_at: Option<DateTime<Utc>>,
     /// Who wrote it.
     pub author: AuthorResponse,
     /// The categories it is filed under, by name.
+    #[schema(example = json!([{"id": 2, "slug": "luar-negeri", "name": "Luar Negeri"}]))]
     pub categories: Vec<CategoryRefResponse>,
     /// An http(s) URL of the lead image.
+    #[schema(example = "https://images.example.com/kopi.jpg")]
     pub featured_image_url: Option<String>,
     /// Alternative text of the lead image.
+    #[schema(example = "Petani memetik kopi di lereng gunung")]
     pub featured_image_alt: Option<String>,
     /// Name of the original source, e.g. "Anadolu".
+    #[schema(example = "Anadolu")]
     pub source_name: Option<String>,
     /// Link to the original source.
+    #[schema(example = "https://example.com/anadolu/kopi")]
     pub source_url: Option<String>,
     /// BCP 47 language tag of the text.
     #[schema(example = "id")]
@@ -86,15 +95,19 @@ pub struct ArticleResponse {
     /// Whether readers may comment.
     pub comment_status: CommentPolicy,
     /// Title for search engines, when different from `title`.
+    #[schema(example = "Harga Kopi Naik")]
     pub meta_title: Option<String>,
     /// Description for search engines.
+    #[schema(example = "Harga kopi naik di pasar dunia.")]
     pub meta_description: Option<String>,
     /// Number of approved comments.
-    #[schema(minimum = 0)]
+    #[schema(example = 3, minimum = 0)]
     pub comment_count: i64,
     /// When the article was created.
+    #[schema(example = "2024-11-24T07:55:00Z")]
     pub created_at: DateTime<Utc>,
     /// When the article last changed.
+    #[schema(example = "2024-11-24T08:30:00Z")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -381,7 +394,7 @@ pub struct CreateArticleRequest {
     pub slug: Option<String>,
     /// A short summary; derived from the body's first paragraph when empty.
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
-    #[schema(max_length = 1000)]
+    #[schema(example = "Harga kopi naik di pasar dunia.", max_length = 1000)]
     pub excerpt: Option<String>,
     /// Markdown source, at most 1 MiB.
     #[validate(custom(function = "body_size"))]
@@ -390,29 +403,30 @@ pub struct CreateArticleRequest {
     /// `draft` by default; contributors may only create drafts.
     pub status: Option<ArticleStatus>,
     /// Publication time; a future time schedules the article. Set to now on first publication when absent.
+    #[schema(example = "2024-11-24T08:30:00Z")]
     pub published_at: Option<DateTime<Utc>>,
     /// The author, when not the caller (editors and admins only).
-    #[schema(minimum = 1)]
+    #[schema(example = 3, minimum = 1)]
     pub author_id: Option<i64>,
     /// Categories to file the article under.
     #[validate(length(max = 20, message = "must have at most 20 categories"))]
-    #[schema(max_items = 20)]
+    #[schema(example = json!([2, 5]), max_items = 20)]
     pub category_ids: Option<Vec<i64>>,
     /// An http(s) URL of the lead image.
     #[validate(custom(function = "http_url"))]
-    #[schema(format = "uri", max_length = 2048)]
+    #[schema(example = "https://images.example.com/kopi.jpg", format = "uri", max_length = 2048)]
     pub featured_image_url: Option<String>,
     /// Alternative text of the lead image.
     #[validate(length(max = 300, message = "must be at most 300 characters"))]
-    #[schema(max_length = 300)]
+    #[schema(example = "Petani memetik kopi", max_length = 300)]
     pub featured_image_alt: Option<String>,
     /// Name of the original source, e.g. "Anadolu".
     #[validate(length(max = 200, message = "must be at most 200 characters"))]
-    #[schema(max_length = 200)]
+    #[schema(example = "Anadolu", max_length = 200)]
     pub source_name: Option<String>,
     /// An http(s) link to the original source.
     #[validate(custom(function = "http_url"))]
-    #[schema(format = "uri", max_length = 2048)]
+    #[schema(example = "https://example.com/anadolu/kopi", format = "uri", max_length = 2048)]
     pub source_url: Option<String>,
     /// BCP 47 language tag; the site's language when absent.
     #[validate(custom(function = "language_tag"))]
@@ -422,11 +436,11 @@ pub struct CreateArticleRequest {
     pub comment_status: Option<CommentPolicy>,
     /// Title for search engines.
     #[validate(length(max = 300, message = "must be at most 300 characters"))]
-    #[schema(max_length = 300)]
+    #[schema(example = "Harga Kopi Naik", max_length = 300)]
     pub meta_title: Option<String>,
     /// Description for search engines.
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
-    #[schema(max_length = 1000)]
+    #[schema(example = "Harga kopi naik di pasar dunia.", max_length = 1000)]
     pub meta_description: Option<String>,
 }
 
@@ -436,67 +450,68 @@ pub struct CreateArticleRequest {
 pub struct UpdateArticleRequest {
     /// The headline.
     #[validate(custom(function = "not_blank"), length(min = 1, max = 300, message = "must be 1 to 300 characters"))]
-    #[schema(min_length = 1, max_length = 300)]
+    #[schema(example = "Harga Kopi Naik Lagi", min_length = 1, max_length = 300)]
     pub title: Option<String>,
     /// A new slug (it is not changed when only the title changes, so links keep working).
     #[validate(custom(function = "slug_format"))]
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    #[schema(example = "harga-kopi-naik", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
     pub slug: Option<String>,
     /// A short summary; empty to derive it from the body again.
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
-    #[schema(max_length = 1000)]
+    #[schema(example = "", max_length = 1000)]
     pub excerpt: Option<String>,
     /// Markdown source, at most 1 MiB.
     #[validate(custom(function = "body_size"))]
+    #[schema(example = "Teheran (Kabar Harapan) – Harga kopi naik lagi.")]
     pub body: Option<String>,
     /// Move the article through its workflow (publishing needs author rights or more).
     pub status: Option<ArticleStatus>,
     /// Publication time; a future time schedules the article.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<DateTime<Utc>>)]
+    #[schema(example = "2024-11-25T06:00:00Z", value_type = Option<DateTime<Utc>>)]
     pub published_at: Option<Option<DateTime<Utc>>>,
     /// Hand the article to another user (editors and admins only).
-    #[schema(minimum = 1)]
+    #[schema(example = 3, minimum = 1)]
     pub author_id: Option<i64>,
     /// Replaces the article's categories.
     #[validate(length(max = 20, message = "must have at most 20 categories"))]
-    #[schema(max_items = 20)]
+    #[schema(example = json!([2]), max_items = 20)]
     pub category_ids: Option<Vec<i64>>,
     /// An http(s) URL of the lead image.
     #[serde(default, deserialize_with = "double_option")]
     #[validate(custom(function = "http_url"))]
-    #[schema(value_type = Option<String>, format = "uri", max_length = 2048)]
+    #[schema(example = "https://images.example.com/kopi.jpg", value_type = Option<String>, format = "uri", max_length = 2048)]
     pub featured_image_url: Option<Option<String>>,
     /// Alternative text of the lead image.
     #[serde(default, deserialize_with = "double_option")]
     #[validate(length(max = 300, message = "must be at most 300 characters"))]
-    #[schema(value_type = Option<String>, max_length = 300)]
+    #[schema(example = "Petani memetik kopi", value_type = Option<String>, max_length = 300)]
     pub featured_image_alt: Option<Option<String>>,
     /// Name of the original source.
     #[serde(default, deserialize_with = "double_option")]
     #[validate(length(max = 200, message = "must be at most 200 characters"))]
-    #[schema(value_type = Option<String>, max_length = 200)]
+    #[schema(example = "Reuters", value_type = Option<String>, max_length = 200)]
     pub source_name: Option<Option<String>>,
     /// An http(s) link to the original source.
     #[serde(default, deserialize_with = "double_option")]
     #[validate(custom(function = "http_url"))]
-    #[schema(value_type = Option<String>, format = "uri", max_length = 2048)]
+    #[schema(example = "https://example.com/reuters/kopi", value_type = Option<String>, format = "uri", max_length = 2048)]
     pub source_url: Option<Option<String>>,
     /// BCP 47 language tag.
     #[validate(custom(function = "language_tag"))]
-    #[schema(max_length = 35, pattern = "^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
+    #[schema(example = "id", max_length = 35, pattern = "^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
     pub language: Option<String>,
     /// Whether readers may comment.
     pub comment_status: Option<CommentPolicy>,
     /// Title for search engines.
     #[serde(default, deserialize_with = "double_option")]
     #[validate(length(max = 300, message = "must be at most 300 characters"))]
-    #[schema(value_type = Option<String>, max_length = 300)]
+    #[schema(example = "Harga Kopi Naik", value_type = Option<String>, max_length = 300)]
     pub meta_title: Option<Option<String>>,
     /// Description for search engines.
     #[serde(default, deserialize_with = "double_option")]
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
-    #[schema(value_type = Option<String>, max_length = 1000)]
+    #[schema(example = "Harga kopi naik di pasar dunia.", value_type = Option<String>, max_length = 1000)]
     pub meta_description: Option<Option<String>>,
 }
 

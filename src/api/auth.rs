@@ -41,7 +41,7 @@ pub struct LoginRequest {
 pub struct RefreshRequest {
     /// The opaque refresh token from the last login or refresh.
     #[validate(required(message = "is required"), length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 200)]
+    #[schema(example = "h3Yv0y0m6jW2bqk9oN7c1xZQ4rT8uE5sL2aD6fG0pKw", value_type = String, required = true, min_length = 1, max_length = 200)]
     pub refresh_token: Option<String>,
 }
 
@@ -49,6 +49,7 @@ pub struct RefreshRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenResponse {
     /// Short-lived HS256 JWT: send as `Authorization: Bearer <token>`.
+    #[schema(example = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIzIn0.c2lnbmF0dXJl")]
     pub access_token: String,
     /// Always `Bearer`.
     #[schema(example = "Bearer")]
@@ -57,6 +58,7 @@ pub struct TokenResponse {
     #[schema(example = 900)]
     pub expires_in: u32,
     /// Opaque, single-use: exchange it at `/auth/refresh` for a new pair.
+    #[schema(example = "h3Yv0y0m6jW2bqk9oN7c1xZQ4rT8uE5sL2aD6fG0pKw")]
     pub refresh_token: String,
     /// The logged-in user.
     pub user: UserResponse,

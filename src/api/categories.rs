@@ -53,15 +53,19 @@ pub struct CategoryResponse {
     #[schema(example = "Luar Negeri", min_length = 1, max_length = 100)]
     pub name: String,
     /// What the category holds; may be empty.
+    #[schema(example = "Peristiwa penting dari berbagai negara.")]
     pub description: String,
     /// The parent category, for hierarchies; `null` at the top.
+    #[schema(example = 1)]
     pub parent_id: Option<i64>,
     /// Articles in this category that the public can see.
-    #[schema(minimum = 0)]
+    #[schema(example = 12, minimum = 0)]
     pub article_count: i64,
     /// When the category was created.
+    #[schema(example = "2024-01-05T09:00:00Z")]
     pub created_at: DateTime<Utc>,
     /// When the category last changed.
+    #[schema(example = "2024-03-01T10:15:00Z")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -197,10 +201,10 @@ pub struct CreateCategoryRequest {
     pub slug: Option<String>,
     /// What the category holds.
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
-    #[schema(max_length = 1000)]
+    #[schema(example = "Peristiwa penting dari berbagai negara.", max_length = 1000)]
     pub description: Option<String>,
     /// The parent category.
-    #[schema(minimum = 1)]
+    #[schema(example = 1, minimum = 1)]
     pub parent_id: Option<i64>,
 }
 
@@ -210,19 +214,19 @@ pub struct CreateCategoryRequest {
 pub struct UpdateCategoryRequest {
     /// Display name.
     #[validate(custom(function = "not_blank"), length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(example = "Asia", min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// A new slug.
     #[validate(custom(function = "slug_format"))]
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    #[schema(example = "asia", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
     pub slug: Option<String>,
     /// What the category holds.
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
-    #[schema(max_length = 1000)]
+    #[schema(example = "Kabar dari kawasan Asia.", max_length = 1000)]
     pub description: Option<String>,
     /// The new parent; `null` moves the category to the top. A cycle is a 422.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>, minimum = 1)]
+    #[schema(example = 2, value_type = Option<i64>, minimum = 1)]
     pub parent_id: Option<Option<i64>>,
 }
 

@@ -30,20 +30,24 @@ pub struct PublicCommentResponse {
     #[schema(example = 7)]
     pub id: i64,
     /// The article it belongs to.
+    #[schema(example = 42)]
     pub article_id: i64,
     /// The comment it answers, for threads.
+    #[schema(example = json!(null))]
     pub parent_id: Option<i64>,
     /// The name the commenter gave.
     #[schema(example = "Siti Rahma", min_length = 1, max_length = 100)]
     pub author_name: String,
     /// The commenter's website, if given.
+    #[schema(example = "https://siti.example.com")]
     pub author_url: Option<String>,
     /// Plain text, exactly as written: display it as text, never as HTML.
-    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(example = "Terima kasih atas beritanya.", min_length = 1, max_length = 5000)]
     pub body: String,
     /// `approved` in public lists; a submitter is told `pending` while the comment awaits moderation.
     pub status: CommentStatus,
     /// When the comment was submitted.
+    #[schema(example = "2024-11-24T09:12:00Z")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -147,7 +151,7 @@ pub struct CreateCommentRequest {
     pub author_email: Option<String>,
     /// The commenter's website (http or https).
     #[validate(custom(function = "http_url"))]
-    #[schema(format = "uri", max_length = 2048)]
+    #[schema(example = "https://siti.example.com", format = "uri", max_length = 2048)]
     pub author_url: Option<String>,
     /// Plain text, kept exactly as written and never turned into HTML.
     #[validate(
@@ -158,12 +162,12 @@ pub struct CreateCommentRequest {
     #[schema(value_type = String, required = true, example = "Terima kasih atas beritanya.", min_length = 1, max_length = 5000)]
     pub body: Option<String>,
     /// The approved comment of the same article that this one answers.
-    #[schema(minimum = 1)]
+    #[schema(example = 7, minimum = 1)]
     pub parent_id: Option<i64>,
     /// Leave empty: a field hidden from people in the comment form. Filled in, it marks the
     /// comment as spam.
     #[validate(length(max = 2048, message = "must be at most 2048 characters"))]
-    #[schema(max_length = 2048)]
+    #[schema(example = "", max_length = 2048)]
     pub website: Option<String>,
 }
 
@@ -171,32 +175,45 @@ pub struct CreateCommentRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ModerationCommentResponse {
     /// The comment's id.
+    #[schema(example = 7)]
     pub id: i64,
     /// The article it belongs to.
+    #[schema(example = 42)]
     pub article_id: i64,
     /// The comment it answers.
+    #[schema(example = json!(null))]
     pub parent_id: Option<i64>,
     /// The staff member who wrote it, if one did.
+    #[schema(example = json!(null))]
     pub user_id: Option<i64>,
     /// The name the commenter gave.
+    #[schema(example = "Siti Rahma")]
     pub author_name: String,
     /// The commenter's email (staff eyes only).
+    #[schema(example = "siti@example.com")]
     pub author_email: String,
     /// The commenter's website.
+    #[schema(example = "https://siti.example.com")]
     pub author_url: Option<String>,
     /// Plain text, exactly as written.
+    #[schema(example = "Terima kasih atas beritanya.")]
     pub body: String,
     /// Moderation state.
     pub status: CommentStatus,
     /// Whether the public sees it: approved, and every comment above it in the thread too.
+    #[schema(example = true)]
     pub visible: bool,
     /// The client address it came from.
+    #[schema(example = "203.0.113.7")]
     pub ip: Option<String>,
     /// The browser it came from.
+    #[schema(example = "Mozilla/5.0")]
     pub user_agent: Option<String>,
     /// When it was submitted.
+    #[schema(example = "2024-11-24T09:12:00Z")]
     pub created_at: DateTime<Utc>,
     /// When it last changed.
+    #[schema(example = "2024-11-24T10:00:00Z")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -398,7 +415,7 @@ pub struct UpdateCommentRequest {
     pub status: Option<CommentStatus>,
     /// The corrected text (plain text).
     #[validate(custom(function = "not_blank"), length(min = 1, max = 5000, message = "must be 1 to 5000 characters"))]
-    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(example = "Terima kasih atas beritanya (disunting).", min_length = 1, max_length = 5000)]
     pub body: Option<String>,
 }
 

@@ -45,6 +45,7 @@ use crate::error::Problem;
         site::ready,
         super::metrics_text,
     ),
+    servers((url = "/", description = "This Warta server")),
     components(schemas(Problem)),
     modifiers(&BearerScheme),
     tags(

@@ -33,14 +33,18 @@ pub struct UserResponse {
     #[schema(example = "dewi-anggraini")]
     pub slug: String,
     /// A short biography; may be empty.
+    #[schema(example = "Wartawan ekonomi dan internasional.")]
     pub bio: String,
     /// What the user may do.
     pub role: Role,
     /// Whether the user may log in; deactivated users' tokens stop working at once.
+    #[schema(example = true)]
     pub active: bool,
     /// When the account was created.
+    #[schema(example = "2024-01-05T09:00:00Z")]
     pub created_at: DateTime<Utc>,
     /// When the account last changed.
+    #[schema(example = "2024-03-01T10:15:00Z")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -90,7 +94,7 @@ pub struct CreateUserRequest {
     pub role: Option<Role>,
     /// A short biography.
     #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
-    #[schema(max_length = 2000)]
+    #[schema(example = "Wartawan ekonomi dan internasional.", max_length = 2000)]
     pub bio: Option<String>,
 }
 
@@ -103,24 +107,25 @@ pub struct UpdateUserRequest {
         email(message = "must be a valid email address"),
         length(max = 254, message = "must be at most 254 characters")
     )]
-    #[schema(format = "email", max_length = 254)]
+    #[schema(example = "dewi@kabarharapan.example", format = "email", max_length = 254)]
     pub email: Option<String>,
     /// New display name.
     #[validate(custom(function = "not_blank"), length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(example = "Dewi A.", min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
     /// New password (at least 10 characters).
     #[validate(custom(function = "password_strength"))]
-    #[schema(min_length = 10, max_length = 1024, format = "password")]
+    #[schema(example = "kopi-tubruk-sore", min_length = 10, max_length = 1024, format = "password")]
     pub password: Option<String>,
     /// New role.
     pub role: Option<Role>,
     /// New biography; `null` empties it.
     #[serde(default, deserialize_with = "double_option")]
     #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
-    #[schema(value_type = Option<String>, max_length = 2000)]
+    #[schema(example = "Redaktur pelaksana.", value_type = Option<String>, max_length = 2000)]
     pub bio: Option<Option<String>>,
     /// `false` deactivates the user: their tokens stop working at once.
+    #[schema(example = false)]
     pub active: Option<bool>,
 }
 
