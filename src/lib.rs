@@ -12,4 +12,5 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod generate;
 pub mod startup;

@@ -32,6 +32,18 @@ enum Command {
         /// Where to write the copy; it must not exist yet.
         path: std::path::PathBuf,
     },
+    /// Fill an empty database with synthetic newsroom content (for benchmarks).
+    Generate {
+        /// How many articles.
+        #[arg(long, default_value_t = 1000)]
+        articles: usize,
+        /// How many comments, spread over the public articles.
+        #[arg(long, default_value_t = 10_000)]
+        comments: usize,
+        /// Seed of the random content (the same seed gives the same content).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Manage staff accounts.
     User {
         #[command(subcommand)]
@@ -128,6 +140,21 @@ fn run(command: Command) -> anyhow::Result<()> {
             };
             let id = warta::db::users::create(&mut conn, &new, warta::domain::now())?;
             println!("created {role} {} with id {id}", email.trim().to_lowercase());
+            Ok(())
+        }
+        Command::Generate { articles, comments, seed } => {
+            let config = Config::from_env()?;
+            let (pool, _) = warta::db::connect(&config.database_url, 1)?;
+            let mut conn = pool.get()?;
+            warta::db::migrate(&mut conn)?;
+            let started = std::time::Instant::now();
+            let plan = warta::generate::Plan { articles, comments, seed };
+            warta::generate::run(&mut conn, plan, warta::domain::now())?;
+            println!(
+                "generated {articles} articles and {comments} comments into {} in {:.1?}",
+                config.database_url,
+                started.elapsed()
+            );
             Ok(())
         }
         Command::Backup { path } => {

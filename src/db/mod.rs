@@ -5,6 +5,7 @@
 //! so that a PostgreSQL backend needs new migrations and this file, not new queries.
 
 pub mod articles;
+pub mod bulk;
 pub mod categories;
 pub mod comments;
 pub mod fts;
@@ -128,6 +129,10 @@ pub fn migrate(conn: &mut Conn) -> Result<usize, DbError> {
     Ok(applied.len())
 }
 
+/// Write transactions committed by this process; the response cache reads it to know that
+/// content changed.
+pub static WRITES: AtomicU64 = AtomicU64::new(0);
+
 /// Runs `f` in a write transaction. On SQLite that is `BEGIN IMMEDIATE`: the write lock is
 /// taken up front, so the busy timeout applies instead of a deferred transaction failing
 /// when it upgrades from reading to writing. Inside an open transaction it is a savepoint.
@@ -138,10 +143,14 @@ where
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     let depth = AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth();
-    match depth {
+    let result = match depth {
         Ok(None) => conn.immediate_transaction(f),
         _ => conn.transaction(f),
+    };
+    if result.is_ok() {
+        WRITES.fetch_add(1, Ordering::AcqRel);
     }
+    result
 }
 
 /// Whether the database holds no users, categories or articles.
@@ -153,6 +162,19 @@ pub fn is_empty(conn: &mut Conn) -> Result<bool, DbError> {
     let any_article: bool =
         diesel::select(diesel::dsl::exists(articles::table.select(articles::id))).get_result(conn)?;
     Ok(!(any_user || any_category || any_article))
+}
+
+/// The database's count of content writes (kept by triggers, so it sees every process)
+/// and the Unix time of the next scheduled publication after `now`, if any.
+pub fn content_clock(conn: &mut Conn, now: chrono::NaiveDateTime) -> Result<(u64, Option<i64>), DbError> {
+    use schema::{articles, content_version};
+    let version: i64 = content_version::table.select(content_version::version).first(conn)?;
+    let next: Option<chrono::NaiveDateTime> = articles::table
+        .filter(articles::status.eq(crate::domain::ArticleStatus::Published.as_str()))
+        .filter(articles::published_at.gt(now))
+        .select(diesel::dsl::min(articles::published_at))
+        .first(conn)?;
+    Ok((version as u64, next.map(|t| t.and_utc().timestamp())))
 }
 
 /// Moves everything in the write-ahead log into the database file and empties the log

@@ -1,0 +1,117 @@
+//! Bulk inserts for `warta generate`: many rows per statement, ids assigned by the caller
+//! (the database is empty), triggers doing their usual work (full-text index, counts).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{article_categories, articles, categories, comments, users};
+use super::{Conn, DbError};
+
+/// Rows per INSERT: well under SQLite's limit of 32766 bound values.
+const CHUNK: usize = 1000;
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub slug: String,
+    pub bio: String,
+    pub password_hash: String,
+    pub role: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = categories)]
+pub struct CategoryRow {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub parent_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = articles)]
+pub struct ArticleRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub excerpt: String,
+    pub body: String,
+    pub body_html: String,
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub author_id: i64,
+    pub source_name: Option<String>,
+    pub language: String,
+    pub comment_status: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = comments)]
+pub struct CommentRow {
+    pub id: i64,
+    pub article_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_name: String,
+    pub author_email: String,
+    pub body: String,
+    pub status: String,
+    pub visible: bool,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Inserts users.
+pub fn users(conn: &mut Conn, rows: &[UserRow]) -> Result<(), DbError> {
+    for chunk in rows.chunks(CHUNK) {
+        diesel::insert_into(users::table).values(chunk).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Inserts categories (parents before children).
+pub fn categories(conn: &mut Conn, rows: &[CategoryRow]) -> Result<(), DbError> {
+    for chunk in rows.chunks(CHUNK) {
+        diesel::insert_into(categories::table).values(chunk).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Inserts articles and their category links in one transaction.
+pub fn articles(conn: &mut Conn, rows: &[ArticleRow], links: &[(i64, i64)]) -> Result<(), DbError> {
+    super::write(conn, |conn| {
+        for chunk in rows.chunks(CHUNK / 2) {
+            diesel::insert_into(articles::table).values(chunk).execute(conn)?;
+        }
+        let links: Vec<_> = links
+            .iter()
+            .map(|(a, c)| (article_categories::article_id.eq(*a), article_categories::category_id.eq(*c)))
+            .collect();
+        for chunk in links.chunks(CHUNK) {
+            diesel::insert_into(article_categories::table).values(chunk).execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// Inserts comments in one transaction.
+pub fn comments(conn: &mut Conn, rows: &[CommentRow]) -> Result<(), DbError> {
+    super::write(conn, |conn| {
+        for chunk in rows.chunks(CHUNK) {
+            diesel::insert_into(comments::table).values(chunk).execute(conn)?;
+        }
+        Ok(())
+    })
+}
