@@ -54,6 +54,8 @@ pub struct Config {
     pub metrics_bind: Option<SocketAddr>,
     /// Log lines as JSON objects instead of text.
     pub log_json: bool,
+    /// Whether public reads are answered from the response cache.
+    pub response_cache: bool,
 }
 
 /// The shortest `WARTA_JWT_SECRET` accepted in production, in bytes.
@@ -187,6 +189,12 @@ impl Config {
             Some(other) => return Err(bad("WARTA_LOG_FORMAT", format!("`{other}` is neither text nor json"))),
         };
 
+        let response_cache = match get("WARTA_RESPONSE_CACHE").as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => return Err(bad("WARTA_RESPONSE_CACHE", format!("`{other}` is neither on nor off"))),
+        };
+
         let database_url = text("DATABASE_URL", "warta.db");
         let database_url = database_url.strip_prefix("sqlite://").unwrap_or(&database_url).to_owned();
 
@@ -207,6 +215,7 @@ impl Config {
             production,
             metrics_bind,
             log_json,
+            response_cache,
         })
     }
 }

@@ -61,7 +61,9 @@ impl Application {
                 std::time::Duration::from_secs(60),
             ),
             metrics: Default::default(),
+            cache: api::cache::ResponseCache::new(config.response_cache),
         });
+        watch_content_clock(&state)?;
         let separate_metrics = config.metrics_bind.is_some();
         let main_state = state.clone();
         let server = HttpServer::new(move || {
@@ -72,6 +74,7 @@ impl Application {
                 .configure(|cfg| api::routes(cfg, !separate_metrics))
                 .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/openapi.json"])))
                 .default_service(web::to(api::not_found))
+                .wrap(from_fn(api::cache::serve))
                 .wrap(cors(&state.config.cors_origins))
                 .wrap(ErrorHandlers::new().default_handler(api::problemize))
                 .wrap(from_fn(api::middleware::observe))
@@ -165,6 +168,28 @@ fn prepare_database(conn: &mut db::Conn, config: &Config, options: StartOptions)
             tracing::info!(email = email.as_str(), "created the bootstrap admin");
         }
     }
+    Ok(())
+}
+
+/// Keeps the response cache's view of the database current: the write counter that other
+/// processes move, and the time of the next scheduled publication. Polls four times a
+/// second on a thread of its own with a connection of its own (so that its statements are
+/// not counted as the requests'), and ends with the application.
+fn watch_content_clock(state: &web::Data<AppState>) -> anyhow::Result<()> {
+    let weak = std::sync::Arc::downgrade(&state.clone().into_inner());
+    let (pool, _) = db::connect(&state.config.database_url, 1)?;
+    std::thread::spawn(move || {
+        while let Some(state) = weak.upgrade() {
+            if let Ok(mut conn) = pool.get() {
+                match db::content_clock(&mut conn, domain::now().naive_utc()) {
+                    Ok((version, next)) => state.cache.observe_database(version, next),
+                    Err(e) => tracing::warn!(error = %e, "cannot read the content clock"),
+                }
+            }
+            drop(state);
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    });
     Ok(())
 }
 

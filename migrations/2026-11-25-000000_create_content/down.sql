@@ -1,3 +1,4 @@
+DROP TABLE content_version;
 DROP TABLE articles_fts;
 DROP TABLE refresh_tokens;
 DROP TABLE comments;

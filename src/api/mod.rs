@@ -3,6 +3,7 @@
 
 pub mod articles;
 pub mod auth;
+pub mod cache;
 pub mod caching;
 pub mod categories;
 pub mod client;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub comment_limit: throttle::RateLimit,
     /// Request counts and latencies.
     pub metrics: metrics::Metrics,
+    /// Answers of public reads, current until content changes.
+    pub cache: cache::ResponseCache,
 }
 
 impl AppState {

@@ -92,6 +92,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    content_version (id) {
+        id -> BigInt,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_categories -> articles (article_id));
 diesel::joinable!(article_categories -> categories (category_id));

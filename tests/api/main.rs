@@ -3,6 +3,7 @@
 mod article_writes;
 mod articles;
 mod auth;
+mod cache;
 mod caching;
 mod categories;
 mod category_writes;
@@ -14,6 +15,7 @@ mod helpers;
 mod hostile;
 mod openapi;
 mod operations;
+mod readme;
 mod reliability;
 mod search;
 mod site;

@@ -1,0 +1,148 @@
+//! The response cache: hot public reads are answered from memory, and no write, moderation
+//! or scheduled publication is ever hidden behind a cached answer.
+
+use chrono::{Duration, Utc};
+use serde_json::{json, Value};
+use warta::domain::Role;
+
+use crate::helpers::{spawn_app, ArticleSpec, TestApp};
+
+async fn metric(app: &TestApp, name: &str) -> u64 {
+    let text = app.get("/metrics").await.text().await.unwrap();
+    text.lines().find_map(|l| l.strip_prefix(&format!("{name} "))).unwrap().trim().parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_hot_page_is_answered_from_the_cache_with_the_same_bytes_and_etag() {
+    let app = spawn_app().await;
+    let author = app.user("Dewi", Role::Author);
+    app.article(ArticleSpec::published(author, "Harga Kopi", 1));
+    let first = app.get("/api/v1/articles?per_page=5&page=1").await;
+    let (etag, total) = (first.headers()["etag"].clone(), first.headers()["x-total-count"].clone());
+    let first = first.text().await.unwrap();
+    let hits = metric(&app, "warta_cache_hits_total").await;
+    // The same query in another order is the same entry.
+    let second = app.get("/api/v1/articles?page=1&per_page=5").await;
+    assert_eq!(second.headers()["etag"], etag);
+    assert_eq!(second.headers()["x-total-count"], total);
+    assert!(second.headers().contains_key("link"));
+    assert_eq!(second.text().await.unwrap(), first);
+    assert_eq!(metric(&app, "warta_cache_hits_total").await, hits + 1);
+    let revalidated = app
+        .client
+        .get(app.url("/api/v1/articles?per_page=5&page=1"))
+        .header("If-None-Match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status().as_u16(), 304, "a 304 straight from the cache");
+}
+
+/// Reads every public view an editor's write could change.
+async fn public_views(app: &TestApp) -> Vec<String> {
+    let mut views = Vec::new();
+    for path in [
+        "/api/v1/articles",
+        "/api/v1/articles?category=ekonomi",
+        "/api/v1/articles/harga-kopi",
+        "/api/v1/articles/harga-kopi/comments",
+        "/api/v1/categories",
+        "/api/v1/categories/ekonomi",
+    ] {
+        views.push(app.get(path).await.text().await.unwrap());
+    }
+    views
+}
+
+#[tokio::test]
+async fn every_kind_of_write_shows_in_the_next_public_read() {
+    let app = spawn_app().await;
+    let editor = app.staff("Bayu", Role::Editor).await;
+    let token = Some(editor.token.as_str());
+    let category: Value =
+        app.post("/api/v1/categories", token, &json!({"name": "Ekonomi"})).await.json().await.unwrap();
+    let article: Value = app
+        .post(
+            "/api/v1/articles",
+            token,
+            &json!({"title": "Harga Kopi", "status": "published", "category_ids": [category["id"]]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/articles/{}", article["id"]);
+    let mut before = public_views(&app).await;
+    let comment: Value = app
+        .post(
+            "/api/v1/articles/harga-kopi/comments",
+            None,
+            &json!({"author_name": "A", "author_email": "a@example.com", "body": "Mantap"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let admin = app.staff("Rina", Role::Admin).await;
+    let comment_path = format!("/api/v1/comments/{}", comment["id"]);
+    for step in 0..6 {
+        let (what, response) = match step {
+            0 => ("edit the article", app.patch(&path, token, &json!({"title": "Harga Kopi Naik"})).await),
+            1 => ("approve a comment", app.patch(&comment_path, token, &json!({"status": "approved"})).await),
+            2 => ("mark it spam", app.patch(&comment_path, token, &json!({"status": "spam"})).await),
+            3 => {
+                let renamed = json!({"name": "Ekonomi Bisnis"});
+                (
+                    "rename the category",
+                    app.patch(&format!("/api/v1/categories/{}", category["id"]), token, &renamed).await,
+                )
+            }
+            4 => {
+                let renamed = json!({"display_name": "Bayu P."});
+                (
+                    "rename the author",
+                    app.patch(&format!("/api/v1/users/{}", editor.id), Some(&admin.token), &renamed).await,
+                )
+            }
+            _ => ("unpublish", app.patch(&path, token, &json!({"status": "draft"})).await),
+        };
+        assert!(response.status().is_success(), "{what}: {}", response.status());
+        let after = public_views(&app).await;
+        assert_ne!(after, before, "{what} is visible at once");
+        before = after;
+    }
+}
+
+#[tokio::test]
+async fn a_scheduled_article_appears_on_time_without_a_write() {
+    let app = spawn_app().await;
+    let author = app.user("Dewi", Role::Author);
+    app.article(ArticleSpec::published(author, "Sudah Terbit", 1));
+    app.article(ArticleSpec {
+        published_at: Some(Utc::now() + Duration::seconds(2)),
+        ..ArticleSpec::published(author, "Terjadwal", 0)
+    });
+    // Warm the cache while the article is still in the future.
+    for _ in 0..3 {
+        assert_eq!(app.get_json("/api/v1/articles", 200).await["meta"]["total"], 1);
+        assert_eq!(app.get("/api/v1/articles/terjadwal").await.status().as_u16(), 404);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(3200)).await;
+    assert_eq!(app.get_json("/api/v1/articles", 200).await["meta"]["total"], 2, "the list is not stale");
+    assert_eq!(app.get("/api/v1/articles/terjadwal").await.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn staff_requests_bypass_the_cache() {
+    let app = spawn_app().await;
+    let editor = app.staff("Bayu", Role::Editor).await;
+    let public = app.get("/api/v1/articles").await.text().await.unwrap();
+    app.get("/api/v1/articles").await;
+    let staff = app.get_as("/api/v1/articles?status=any", &editor.token).await;
+    assert_eq!(staff.headers()["cache-control"], "private, no-store");
+    let draft = app.post("/api/v1/articles", Some(&editor.token), &json!({"title": "Draf"})).await;
+    assert_eq!(draft.status().as_u16(), 201);
+    let staff: Value = app.get_as("/api/v1/articles?status=any", &editor.token).await.json().await.unwrap();
+    assert_eq!(staff["meta"]["total"], 1);
+    assert_eq!(app.get("/api/v1/articles").await.text().await.unwrap(), public, "the public still sees nothing");
+}
