@@ -1,6 +1,6 @@
 //! Articles over HTTP: the public list and the single article.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
@@ -334,9 +334,7 @@ pub async fn list_articles(
     let found = db::run(&state.pool, move |conn| db::articles::list(conn, &filter)).await?;
     let meta = page.meta(found.total);
     let body = Paginated { data: found.items.into_iter().map(ArticleResponse::from).collect(), meta };
-    let mut response = caching::json(&req, &body, state.audience(&user))?;
-    pagination::add_headers(&req, &mut response, &body.meta);
-    Ok(response)
+    pagination::respond(&req, &body, state.audience(&user))
 }
 
 /// Get an article
@@ -586,14 +584,6 @@ fn if_match_holds(if_match: Option<&str>, etag: &str) -> bool {
     }
 }
 
-fn created(req: &HttpRequest, view: ArticleView) -> Result<HttpResponse, AppError> {
-    let location = format!("/api/v1/articles/{}", view.meta.id);
-    let mut response = caching::json(req, &ArticleResponse::from(view), Audience::Private)?;
-    *response.status_mut() = StatusCode::CREATED;
-    response.headers_mut().insert(header::LOCATION, location.parse().map_err(anyhow::Error::from)?);
-    Ok(response)
-}
-
 /// Create an article
 ///
 /// Contributors may only create drafts; publishing (status `published`, possibly scheduled
@@ -662,7 +652,8 @@ pub async fn create_article(
         Ok::<_, AppError>(db::articles::find(conn, &IdOrSlug::Id(id), staff_sees_all())?)
     })
     .await?;
-    created(&req, view)
+    let location = format!("/api/v1/articles/{}", view.meta.id);
+    caching::created(&req, &ArticleResponse::from(view), Some(location))
 }
 
 /// Update an article

@@ -54,6 +54,18 @@ pub fn json<T: Serialize>(req: &HttpRequest, value: &T, audience: Audience) -> R
     Ok(response)
 }
 
+/// A `201 Created` for a caller who wrote something: the new resource, its `ETag`, and its
+/// URL in `Location` when it has one of its own.
+pub fn created<T: Serialize>(req: &HttpRequest, value: &T, location: Option<String>) -> Result<HttpResponse, AppError> {
+    let mut response = json(req, value, Audience::Private)?;
+    *response.status_mut() = StatusCode::CREATED;
+    if let Some(location) = location {
+        let value = HeaderValue::from_str(&location).map_err(|e| AppError::Internal(e.into()))?;
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
 fn mime_json() -> HeaderValue {
     HeaderValue::from_static("application/json")
 }

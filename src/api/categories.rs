@@ -1,6 +1,5 @@
 //! Categories over HTTP: the public list and the single category.
 
-use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -143,9 +142,7 @@ pub async fn list_categories(
         db::run(&state.pool, move |conn| db::categories::list(conn, &parent, page.offset(), page.per_page, now))
             .await?;
     let body = Paginated { data: views.into_iter().map(CategoryResponse::from).collect(), meta: page.meta(total) };
-    let mut response = caching::json(&req, &body, state.audience(&user))?;
-    pagination::add_headers(&req, &mut response, &body.meta);
-    Ok(response)
+    pagination::respond(&req, &body, state.audience(&user))
 }
 
 /// Get a category
@@ -277,10 +274,7 @@ pub async fn create_category(
     })
     .await?;
     let location = format!("/api/v1/categories/{}", view.category.id);
-    let mut response = caching::json(&req, &CategoryResponse::from(view), Audience::Private)?;
-    *response.status_mut() = StatusCode::CREATED;
-    response.headers_mut().insert(header::LOCATION, location.parse().map_err(anyhow::Error::from)?);
-    Ok(response)
+    caching::created(&req, &CategoryResponse::from(view), Some(location))
 }
 
 /// The id of the category `path` names.

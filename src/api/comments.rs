@@ -1,6 +1,5 @@
 //! Comments over HTTP: an article's public thread, submissions from readers, and moderation.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -124,9 +123,7 @@ pub async fn list_article_comments(
     .await
     .not_found_as("article")?;
     let body = Paginated { data: rows.into_iter().map(PublicCommentResponse::from).collect(), meta: page.meta(total) };
-    let mut response = caching::json(&req, &body, state.audience(&user))?;
-    pagination::add_headers(&req, &mut response, &body.meta);
-    Ok(response)
+    pagination::respond(&req, &body, state.audience(&user))
 }
 
 /// A reader's comment. Name, email and body are required; the email is never published.
@@ -336,9 +333,7 @@ pub async fn create_comment(
         // Spammers learn nothing: they are told what every reader is told.
         shown.status = CommentStatus::Pending;
     }
-    let mut response = caching::json(&req, &shown, Audience::Private)?;
-    *response.status_mut() = StatusCode::CREATED;
-    Ok(response)
+    caching::created(&req, &shown, None)
 }
 
 fn require_moderator(user: &AuthUser) -> Result<(), AppError> {
@@ -402,9 +397,7 @@ pub async fn list_comments(
         db::run(&state.pool, move |conn| db::comments::list(conn, &filter, page.offset(), page.per_page)).await?;
     let body =
         Paginated { data: rows.into_iter().map(ModerationCommentResponse::from).collect(), meta: page.meta(total) };
-    let mut response = caching::json(&req, &body, Audience::Private)?;
-    pagination::add_headers(&req, &mut response, &body.meta);
-    Ok(response)
+    pagination::respond(&req, &body, Audience::Private)
 }
 
 /// A moderator's change to a comment.

@@ -73,6 +73,17 @@ pub struct Paginated<T: ToSchema> {
     pub meta: PageMeta,
 }
 
+/// A page as a cached JSON response with its pagination headers.
+pub fn respond<T: ToSchema + Serialize>(
+    req: &HttpRequest,
+    page: &Paginated<T>,
+    audience: super::caching::Audience,
+) -> Result<HttpResponse, crate::error::AppError> {
+    let mut response = super::caching::json(req, page, audience)?;
+    add_headers(req, &mut response, &page.meta);
+    Ok(response)
+}
+
 /// Adds `X-Total-Count` and a `Link` header with `first`, `prev`, `next` and `last`
 /// relative to the request's own path and parameters.
 pub fn add_headers(req: &HttpRequest, response: &mut HttpResponse, meta: &PageMeta) {

@@ -177,9 +177,7 @@ pub async fn list_users(
     q.finish()?;
     let (rows, total) = db::run(&state.pool, move |conn| db::users::list(conn, page.offset(), page.per_page)).await?;
     let body = Paginated { data: rows.into_iter().map(UserResponse::from).collect(), meta: page.meta(total) };
-    let mut response = caching::json(&req, &body, Audience::Private)?;
-    pagination::add_headers(&req, &mut response, &body.meta);
-    Ok(response)
+    pagination::respond(&req, &body, Audience::Private)
 }
 
 /// Create a user
@@ -223,10 +221,7 @@ pub async fn create_user(
     })
     .await?;
     let location = format!("/api/v1/users/{}", created.id);
-    let mut response = caching::json(&req, &UserResponse::from(created), Audience::Private)?;
-    *response.status_mut() = actix_web::http::StatusCode::CREATED;
-    response.headers_mut().insert(actix_web::http::header::LOCATION, location.parse().map_err(anyhow::Error::from)?);
-    Ok(response)
+    caching::created(&req, &UserResponse::from(created), Some(location))
 }
 
 /// Get a user
