@@ -166,6 +166,9 @@ fn filtered(filter: &ArticleFilter) -> BoxedArticles {
 /// One page of the articles `filter` selects, with the total: a fixed number of statements
 /// whatever the page size (count, page, authors, categories, and bodies when asked).
 pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbError> {
+    if let (ArticleOrder::Relevance, Some(search)) = (filter.order_by, &filter.search) {
+        return list_by_relevance(conn, filter, search);
+    }
     conn.transaction(|conn| {
         let total: i64 = filtered(filter).count().get_result(conn)?;
         let mut query = filtered(filter);
@@ -176,18 +179,42 @@ pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbEr
             (ArticleOrder::UpdatedAt, false) => query.order((articles::updated_at.asc(), articles::id.asc())),
             (ArticleOrder::Title, true) => query.order((articles::title.desc(), articles::id.desc())),
             (ArticleOrder::Title, false) => query.order((articles::title.asc(), articles::id.asc())),
-            // bm25 is lower for better matches: "descending relevance" is ascending rank.
-            (ArticleOrder::Relevance, descending) => match &filter.search {
-                Some(search) if descending => query.order((fts::rank(search).asc(), articles::id.desc())),
-                Some(search) => query.order((fts::rank(search).desc(), articles::id.asc())),
-                None => query.order(articles::id.desc()),
-            },
+            // Relevance with a search is list_by_relevance; without one there is nothing to rank.
+            (ArticleOrder::Relevance, _) => query.order((articles::published_at.desc(), articles::id.desc())),
         };
         let metas: Vec<ArticleMeta> = if total > filter.offset {
             query.select(ArticleMeta::as_select()).offset(filter.offset).limit(filter.limit).load(conn)?
         } else {
             Vec::new()
         };
+        let items = with_relations(conn, metas, filter.include_body)?;
+        Ok(ArticlePage { items, total })
+    })
+}
+
+/// A page of search results by relevance: the index ranks every match once, the filters
+/// pick the matching articles, and the page is cut from them in rank order. Four statements
+/// whatever the page (ranks, ids, the page's rows, and their relations).
+fn list_by_relevance(conn: &mut Conn, filter: &ArticleFilter, search: &str) -> Result<ArticlePage, DbError> {
+    conn.transaction(|conn| {
+        let ranks = fts::ranks(conn, search)?;
+        let mut ids: Vec<i64> = filtered(filter).select(articles::id).load(conn)?;
+        // bm25 is lower for better matches: "descending relevance" is ascending rank.
+        let rank = |id: &i64| ranks.get(id).copied().unwrap_or(f64::MAX);
+        ids.sort_by(|a, b| rank(a).total_cmp(&rank(b)).then(b.cmp(a)));
+        if !filter.descending {
+            ids.reverse();
+        }
+        let total = ids.len() as i64;
+        let start = usize::try_from(filter.offset).unwrap_or(usize::MAX).min(ids.len());
+        let end = start.saturating_add(usize::try_from(filter.limit).unwrap_or(0)).min(ids.len());
+        let page = &ids[start..end];
+        let mut metas: Vec<ArticleMeta> = if page.is_empty() {
+            Vec::new()
+        } else {
+            articles::table.filter(articles::id.eq_any(page)).select(ArticleMeta::as_select()).load(conn)?
+        };
+        metas.sort_by_key(|m| page.iter().position(|id| *id == m.id));
         let items = with_relations(conn, metas, filter.include_body)?;
         Ok(ArticlePage { items, total })
     })

@@ -31,6 +31,7 @@ async fn a_list_costs_the_same_few_statements_whatever_per_page_is() {
         ("/api/v1/articles?include=body", 7),
         ("/api/v1/articles", 6),
         ("/api/v1/articles?category=rubrik-1", 6),
+        ("/api/v1/articles?search=berita", 7),
         ("/api/v1/categories", 5),
         ("/api/v1/articles/berita-1/comments", 5),
     ] {
