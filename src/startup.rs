@@ -62,6 +62,7 @@ impl Application {
             ),
             metrics: Default::default(),
             cache: api::cache::ResponseCache::new(config.response_cache),
+            counts: Default::default(),
         });
         watch_content_clock(&state)?;
         let separate_metrics = config.metrics_bind.is_some();

@@ -296,6 +296,7 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
         descending,
         include_body,
         search,
+        known_total: None,
         offset: page.offset(),
         limit: page.per_page,
     };
@@ -330,8 +331,19 @@ pub async fn list_articles(
     user: MaybeAuthUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let (filter, page) = read_list_query(&req, user.0.as_ref())?;
+    let (mut filter, page) = read_list_query(&req, user.0.as_ref())?;
+    // Counting a big archive is the costly part of a list: the public total of a filter is
+    // kept per content version (it changes only with a write or a due publication).
+    let count_key = matches!(filter.visibility, Visibility::Public { .. })
+        .then(|| format!("{:?}", (&filter.category, &filter.author, filter.after, filter.before, &filter.search)));
+    let version = state.cache.version();
+    if let Some(key) = &count_key {
+        filter.known_total = state.counts.get(key, version);
+    }
     let found = db::run(&state.pool, move |conn| db::articles::list(conn, &filter)).await?;
+    if let Some(key) = count_key {
+        state.counts.put(key, version, found.total);
+    }
     let meta = page.meta(found.total);
     let body = Paginated { data: found.items.into_iter().map(ArticleResponse::from).collect(), meta };
     pagination::respond(&req, &body, state.audience(&user))

@@ -162,3 +162,29 @@ pub async fn serve(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceRe
 fn is_public(headers: &HeaderMap) -> bool {
     headers.get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("public"))
 }
+
+/// Totals of public lists per filter, valid for one content version.
+#[derive(Default)]
+pub struct CountCache {
+    entries: Mutex<HashMap<String, (u64, i64)>>,
+}
+
+/// Filters whose totals are kept before the cache starts afresh.
+const MAX_COUNTS: usize = 10_000;
+
+impl CountCache {
+    /// The total of `key` at `version`, if known.
+    pub fn get(&self, key: &str, version: u64) -> Option<i64> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.get(key).filter(|(v, _)| *v == version).map(|(_, total)| *total)
+    }
+
+    /// Records the total of `key` at `version`.
+    pub fn put(&self, key: String, version: u64, total: i64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= MAX_COUNTS {
+            entries.clear();
+        }
+        entries.insert(key, (version, total));
+    }
+}

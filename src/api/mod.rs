@@ -49,6 +49,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// Answers of public reads, current until content changes.
     pub cache: cache::ResponseCache,
+    /// Totals of public article lists, current until content changes.
+    pub counts: cache::CountCache,
 }
 
 impl AppState {

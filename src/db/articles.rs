@@ -87,6 +87,8 @@ pub struct ArticleFilter {
     pub include_body: bool,
     /// An FTS5 expression from `domain::search::fts_query`.
     pub search: Option<String>,
+    /// The number of matching articles when the caller knows it already (it is not counted again).
+    pub known_total: Option<i64>,
     pub offset: i64,
     pub limit: i64,
 }
@@ -170,7 +172,10 @@ pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbEr
         return list_by_relevance(conn, filter, search);
     }
     conn.transaction(|conn| {
-        let total: i64 = filtered(filter).count().get_result(conn)?;
+        let total: i64 = match filter.known_total {
+            Some(total) => total,
+            None => filtered(filter).count().get_result(conn)?,
+        };
         let mut query = filtered(filter);
         query = match (filter.order_by, filter.descending) {
             (ArticleOrder::PublishedAt, true) => query.order((articles::published_at.desc(), articles::id.desc())),

@@ -146,3 +146,24 @@ async fn staff_requests_bypass_the_cache() {
     assert_eq!(staff["meta"]["total"], 1);
     assert_eq!(app.get("/api/v1/articles").await.text().await.unwrap(), public, "the public still sees nothing");
 }
+
+#[tokio::test]
+async fn list_totals_are_kept_only_until_content_changes() {
+    let app =
+        crate::helpers::spawn_app_with(&[("WARTA_RESPONSE_CACHE", "off")], warta::startup::StartOptions::default())
+            .await;
+    let editor = app.staff("Bayu", Role::Editor).await;
+    assert_eq!(app.get_json("/api/v1/articles", 200).await["meta"]["total"], 0);
+    assert_eq!(app.get_json("/api/v1/articles?per_page=5", 200).await["meta"]["total"], 0);
+    let r = app
+        .post("/api/v1/articles", Some(&editor.token), &json!({"title": "Baru Terbit", "status": "published"}))
+        .await;
+    assert_eq!(r.status().as_u16(), 201);
+    assert_eq!(
+        app.get_json("/api/v1/articles?per_page=5", 200).await["meta"]["total"],
+        1,
+        "a write moves the total on"
+    );
+    app.delete("/api/v1/articles/baru-terbit", Some(&editor.token)).await;
+    assert_eq!(app.get_json("/api/v1/articles", 200).await["meta"]["total"], 0);
+}
