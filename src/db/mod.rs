@@ -133,6 +133,9 @@ pub fn migrate(conn: &mut Conn) -> Result<usize, DbError> {
 /// content changed.
 pub static WRITES: AtomicU64 = AtomicU64::new(0);
 
+/// One writer of this process at a time (see `write`).
+static WRITE_TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `f` in a write transaction. On SQLite that is `BEGIN IMMEDIATE`: the write lock is
 /// taken up front, so the busy timeout applies instead of a deferred transaction failing
 /// when it upgrades from reading to writing. Inside an open transaction it is a savepoint.
@@ -144,7 +147,13 @@ where
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     let depth = AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth();
     let result = match depth {
-        Ok(None) => conn.immediate_transaction(f),
+        Ok(None) => {
+            // Writers of this process queue here rather than in SQLite's busy handler, which
+            // polls with growing sleeps and lets unlucky writers starve (seconds of p99 under
+            // load). Other processes still meet the busy timeout.
+            let _turn = WRITE_TURN.lock().unwrap_or_else(|e| e.into_inner());
+            conn.immediate_transaction(f)
+        }
         _ => conn.transaction(f),
     };
     if result.is_ok() {

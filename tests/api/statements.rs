@@ -8,9 +8,15 @@ use warta::startup::StartOptions;
 async fn statements_for(app: &TestApp, path: &str) -> u64 {
     // Warm up so that pool connections exist (their set-up is not the request's cost).
     app.get_json(path, 200).await;
-    let before = app.stats.statements();
-    app.get_json(path, 200).await;
-    app.stats.statements() - before
+    // Other tests in this process write too, which may expire a kept list total once: the
+    // fewest statements of three requests is the cost of a request.
+    let mut fewest = u64::MAX;
+    for _ in 0..3 {
+        let before = app.stats.statements();
+        app.get_json(path, 200).await;
+        fewest = fewest.min(app.stats.statements() - before);
+    }
+    fewest
 }
 
 #[tokio::test]
