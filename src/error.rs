@@ -121,6 +121,8 @@ impl From<DbError> for AppError {
             DbError::NotFound => AppError::NotFound("not found".into()),
             DbError::Conflict(detail) => AppError::Conflict(detail),
             DbError::Invalid { field, message } => FieldErrors::single(field, message),
+            // Every connection busy past the pool's timeout: overload, not a bug.
+            DbError::Pool(e) => AppError::Unavailable(e.to_string()),
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }

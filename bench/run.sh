@@ -1,0 +1,357 @@
+#!/usr/bin/env bash
+# Warta's benchmark: generates datasets, serves each one, drives it with wrk, drives a ceiling
+# server (examples/ceiling.rs, replaying Warta's own captured responses) with the same load,
+# and writes a Markdown report to bench/results/latest.md. See bench/README.md.
+#
+# Usage: bench/run.sh
+# Optional environment:
+#   DURATION=10            seconds of load per scenario
+#   SIZES="1k 10k 100k"    datasets, in articles (k = thousand, m = million); comments = 10 x articles
+#   COMMENTS_PER_ARTICLE=10
+#   CONNECTIONS=32 THREADS=2   wrk load shape
+#   BENCH_SKIP_BUILD=1     do not run cargo; use WARTA_BIN and CEILING_BIN as they are
+#   WARTA_BIN, CEILING_BIN binaries (default: target/release/warta, target/release/examples/ceiling)
+#   BENCH_DATA_DIR         where datasets live (default: bench/data, reused when present)
+#   GEN_TIMEOUT=3600       seconds allowed for generating one dataset
+#   KEEP_WORK=1            keep the working copy of each dataset after its run
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+DURATION=${DURATION:-10}
+SIZES=${SIZES:-"1k 10k 100k"}
+COMMENTS_PER_ARTICLE=${COMMENTS_PER_ARTICLE:-10}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+GEN_TIMEOUT=${GEN_TIMEOUT:-3600}
+DATA_DIR=${BENCH_DATA_DIR:-$BENCH_DIR/data}
+RESULTS_DIR=$BENCH_DIR/results
+RAW_DIR=$RESULTS_DIR/raw
+LUA=$BENCH_DIR/lua/scenario.lua
+WARTA_BIN=${WARTA_BIN:-$ROOT/target/release/warta}
+CEILING_BIN=${CEILING_BIN:-$ROOT/target/release/examples/ceiling}
+# Search terms (comma-separated, URL-encoded); the wrk script picks one at random per request.
+SEARCH_WORDS=${SEARCH_WORDS:-"harga,pasar,banjir,menteri,kopi,pemilu,sekolah,investasi,beras,petani,gempa,korupsi,listrik,pajak,wisata,nelayan,inflasi,pelabuhan,harga%20beras,banjir%20jakarta"}
+EDITOR_EMAIL=editor2@generated.example
+BENCH_PASSWORD=warta-bench-2026
+NONCE=$(date +%s%N)
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# ---------------------------------------------------------------- processes and cleanup
+PIDS=()
+stop_pid() { # pid: SIGTERM, then SIGKILL after 40 s
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 400; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    local kept=() p
+    for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || kept+=("$p"); done
+    PIDS=("${kept[@]+"${kept[@]}"}")
+}
+cleanup() {
+    local p
+    for p in "${PIDS[@]+"${PIDS[@]}"}"; do stop_pid "$p"; done
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+# ---------------------------------------------------------------- build and tools
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+    log "building release binaries"
+    (cd "$ROOT" && cargo build --release --bin warta --example ceiling)
+fi
+[ -x "$WARTA_BIN" ] || die "no warta binary at $WARTA_BIN"
+[ -x "$CEILING_BIN" ] || die "no ceiling binary at $CEILING_BIN"
+command -v wrk >/dev/null || die "wrk is missing (Debian/Ubuntu: apt-get install wrk)"
+command -v curl >/dev/null || die "curl is missing"
+command -v python3 >/dev/null || die "python3 is missing"
+
+mkdir -p "$DATA_DIR" "$RAW_DIR"
+RESULTS=$RAW_DIR/results.tsv   # size scenario target <BENCH line from the wrk script>
+FACTS=$RAW_DIR/facts.tsv       # size key value
+: >"$RESULTS"
+: >"$FACTS"
+fact() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$FACTS"; }
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+json() { python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+header() { tr -d '\r' | awk -v h="$1" 'index(tolower($0), h ": ") == 1 { v = substr($0, length(h) + 3) } END { print v }'; }
+vmhwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+parse_size() {
+    local s=${1,,}
+    case $s in
+    *k) echo $((${s%k} * 1000)) ;;
+    *m) echo $((${s%m} * 1000000)) ;;
+    *) echo "$s" ;;
+    esac
+}
+
+# ---------------------------------------------------------------- servers
+JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+# start_warta DB CACHE(on|off) LOG: sets WARTA_PID, BASE and READY_MS
+start_warta() {
+    local db=$1 cache=$2 logfile=$3 port t0 code i
+    port=$(free_port)
+    BASE=http://127.0.0.1:$port
+    t0=$(now_ms)
+    (cd "$DATA_DIR" && exec env DATABASE_URL="$db" WARTA_BIND="127.0.0.1:$port" \
+        WARTA_COMMENT_RATE_PER_MINUTE=100000 WARTA_RESPONSE_CACHE="$cache" WARTA_JWT_SECRET="$JWT_SECRET" \
+        RUST_LOG=warn "$WARTA_BIN" serve) >"$logfile" 2>&1 &
+    WARTA_PID=$!
+    PIDS+=("$WARTA_PID")
+    for ((i = 0; i < 6000; i++)); do
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/ready" || true)
+        [ "$code" = 200 ] && break
+        kill -0 "$WARTA_PID" 2>/dev/null || die "warta exited during start-up; see $logfile"
+        sleep 0.01
+    done
+    [ "$code" = 200 ] || die "warta not ready after 60 s; see $logfile"
+    READY_MS=$(($(now_ms) - t0))
+    log "warta (cache $cache) pid $WARTA_PID ready on $BASE in ${READY_MS} ms"
+}
+
+# start_ceiling DIR: sets CEILING_PID and BASE
+start_ceiling() {
+    local dir=$1 port i code
+    port=$(free_port)
+    BASE=http://127.0.0.1:$port
+    "$CEILING_BIN" "127.0.0.1:$port" "$dir" >"$RAW_DIR/ceiling-$SIZE.log" 2>&1 &
+    CEILING_PID=$!
+    PIDS+=("$CEILING_PID")
+    for ((i = 0; i < 3000; i++)); do
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/api/v1/categories" || true)
+        [ "$code" = 200 ] && break
+        kill -0 "$CEILING_PID" 2>/dev/null || die "ceiling exited; see $RAW_DIR/ceiling-$SIZE.log"
+        sleep 0.01
+    done
+    [ "$code" = 200 ] || die "ceiling not answering"
+}
+
+# ---------------------------------------------------------------- load
+# settle: waits (at most 60 s) until the server answers /ready within 50 ms, so that work queued by
+# the previous scenario (requests wrk abandoned when its time was up) does not slow the next one.
+settle() {
+    local i t waited=0
+    for ((i = 0; i < 600; i++)); do
+        t=$(curl -s -o /dev/null -w '%{time_total}' --max-time 5 "$BASE/ready" || echo 9)
+        awk -v t="$t" 'BEGIN { exit !(t < 0.05) }' && break
+        waited=1
+        sleep 0.1
+    done
+    if [ "$waited" = 1 ]; then log "  waited $((i / 10 + 1)) s or so for the server to settle"; fi
+}
+
+# bench SCENARIO TARGET PATH [wrk args...]; scenario-specific BENCH_* variables come from the caller's env
+bench() {
+    local scenario=$1 target=$2 path=$3 out line
+    shift 3
+    out=$RAW_DIR/$SIZE-$scenario-$target.txt
+    settle
+    log "$SIZE $scenario on $target: $path"
+    timeout $((DURATION + 60)) env BENCH_NONCE="$NONCE-$target" BENCH_WORDS="${BENCH_WORDS:-$SEARCH_WORDS}" \
+        wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --timeout 10s --latency -s "$LUA" "$@" "$BASE$path" \
+        >"$out" 2>&1 || log "wrk ended with an error (see $out)"
+    line=$(grep '^BENCH ' "$out" | tail -1 || true)
+    [ -n "$line" ] || { log "no result line in $out"; return 0; }
+    printf '%s\t%s\t%s\t%s\n' "$SIZE" "$scenario" "$target" "$line" >>"$RESULTS"
+    log "  $line"
+}
+
+# expect STATUS CURL-ARGS...: one request whose status must be STATUS (a sanity check before a scenario)
+expect() {
+    local want=$1 code
+    shift
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$@" || true)
+    [ "$code" = "$want" ] || die "expected $want, got $code for: $*"
+}
+
+# capture DIR NAME METHOD PATH [curl args...]: stores Warta's answer for the ceiling (index.tsv) when
+# it is a 2xx; prints "STATUS SECONDS" (000 when no answer came within CAPTURE_TIMEOUT seconds).
+CAPTURE_TIMEOUT=${CAPTURE_TIMEOUT:-30}
+capture() {
+    local dir=$1 name=$2 method=$3 path=$4 out code took ctype etag
+    shift 4
+    out=$(curl -s -X "$method" -D "$dir/$name.hdr" -o "$dir/$name.body" -w '%{http_code} %{time_total}' \
+        --max-time "$CAPTURE_TIMEOUT" "$@" "$BASE$path" || true)
+    code=${out%% *}
+    took=${out#* }
+    if [ "${code:0:1}" = 2 ]; then
+        ctype=$(header content-type <"$dir/$name.hdr")
+        etag=$(header etag <"$dir/$name.hdr")
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$method" "$path" "$code" "${ctype:--}" "${etag:--}" "$name.body" >>"$dir/index.tsv"
+    fi
+    echo "$code $took"
+}
+
+# ---------------------------------------------------------------- machine
+MACHINE="nproc $(nproc); $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo); memory $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); kernel $(uname -r); $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+fact - machine "$MACHINE"
+fact - load "wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), -t $THREADS -c $CONNECTIONS -d ${DURATION}s, loopback"
+log "machine: $MACHINE"
+
+# ---------------------------------------------------------------- one dataset
+run_size() {
+    SIZE=$1
+    local articles comments db work t0 t1 gen
+    articles=$(parse_size "$SIZE")
+    comments=$((articles * COMMENTS_PER_ARTICLE))
+    db=$DATA_DIR/articles-$SIZE.db
+    fact "$SIZE" dataset "$articles articles, $comments comments"
+
+    # 1. dataset: reuse or generate
+    if [ -f "$db" ] && [ -f "$db.gen" ]; then
+        gen=$(cat "$db.gen")
+        log "$SIZE: reusing $db (generated in $gen s)"
+        fact "$SIZE" generation "reused $(basename "$db"), generated earlier in $gen s"
+    else
+        rm -f "$db" "$db-wal" "$db-shm" "$db.tmp" "$db.tmp-wal" "$db.tmp-shm"
+        log "$SIZE: generating $articles articles and $comments comments"
+        t0=$(now_ms)
+        (cd "$DATA_DIR" && timeout "$GEN_TIMEOUT" env DATABASE_URL="$db.tmp" RUST_LOG=warn \
+            "$WARTA_BIN" generate --articles "$articles" --comments "$comments") \
+            >"$RAW_DIR/generate-$SIZE.log" 2>&1 || die "generation failed or timed out; see $RAW_DIR/generate-$SIZE.log"
+        t1=$(now_ms)
+        gen=$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.1f", ms / 1000 }')
+        for ext in "" -wal -shm; do
+            if [ -f "$db.tmp$ext" ]; then mv "$db.tmp$ext" "$db$ext"; fi
+        done
+        echo "$gen" >"$db.gen"
+        log "$SIZE: generated in $gen s"
+        fact "$SIZE" generation "$gen s"
+    fi
+    fact "$SIZE" db_size "$(du -m "$db" | cut -f1) MB"
+
+    # Work on a copy so that the writes of a run do not change the dataset.
+    work=$DATA_DIR/work-$SIZE.db
+    rm -f "$work" "$work-wal" "$work-shm"
+    cp "$db" "$work"
+    if [ -f "$db-wal" ]; then cp "$db-wal" "$work-wal"; fi
+
+    # 2. serve with the response cache on
+    start_warta "$work" on "$RAW_DIR/warta-$SIZE-cache-on.log"
+    fact "$SIZE" ready_on "$READY_MS"
+
+    # What to ask for.
+    local cats page1 list100 list200 category total_pages deep slug comments_slug comments_n post_slug patch_ids token
+    cats=$(curl -sf "$BASE/api/v1/categories?per_page=100")
+    category=$(json 'max(d["data"], key=lambda c: c["article_count"])["slug"]' <<<"$cats")
+    page1=$(curl -sf "$BASE/api/v1/articles")
+    total_pages=$(json 'd["meta"]["total_pages"]' <<<"$page1")
+    deep=$(((total_pages / 2) < 500 ? (total_pages / 2) : 500))
+    [ "$deep" -ge 1 ] || deep=1
+    list100=$(curl -sf "$BASE/api/v1/articles?per_page=100")
+    list200=$(curl -sf "$BASE/api/v1/articles?per_page=100&page=2")
+    slug=$(json 'd["data"][1]["slug"]' <<<"$list100")
+    comments_slug=$(json 'max(d["data"], key=lambda a: a["comment_count"])["slug"]' <<<"$list100")
+    comments_n=$(json 'max(a["comment_count"] for a in d["data"])' <<<"$list100")
+    post_slug=$(json '[a["slug"] for a in d["data"] if a["comment_status"] == "open"][0]' <<<"$list200")
+    patch_ids=$(json '",".join(str(a["id"]) for a in d["data"][10:18])' <<<"$list200")
+    fact "$SIZE" public "$(json 'd["meta"]["total"]' <<<"$page1") public articles, $total_pages pages of 10"
+    fact "$SIZE" category "$category ($(json 'max(c["article_count"] for c in d["data"])' <<<"$cats") articles)"
+    fact "$SIZE" deep "page $deep of $total_pages"
+    fact "$SIZE" slug "$slug"
+    fact "$SIZE" comments_slug "$comments_slug ($comments_n approved comments)"
+    fact "$SIZE" post_slug "$post_slug"
+    fact "$SIZE" patch_ids "$patch_ids"
+
+    # 4a. capture the GET answers for the ceiling (before any write of this run)
+    local cdir=$DATA_DIR/ceiling-$SIZE w i code etag
+    rm -rf "$cdir"
+    mkdir -p "$cdir"
+    : >"$cdir/index.tsv"
+    local p_list=/api/v1/articles
+    local p_category="/api/v1/articles?category=$category"
+    local p_deep="/api/v1/articles?page=$deep&per_page=10"
+    local p_slug=/api/v1/articles/$slug
+    local p_comments=/api/v1/articles/$comments_slug/comments
+    local p_categories=/api/v1/categories
+    for pair in list:"$p_list" category:"$p_category" deep:"$p_deep" slug:"$p_slug" comments:"$p_comments" categories:"$p_categories"; do
+        code=$(capture "$cdir" "${pair%%:*}" GET "${pair#*:}")
+        [ "${code%% *}" = 200 ] || die "GET ${pair#*:} answered ${code%% *}"
+    done
+    IFS=, read -ra words <<<"$SEARCH_WORDS"
+    etag=$(header etag <"$cdir/list.hdr")
+    [ -n "$etag" ] || die "no ETag on $p_list"
+
+    # 3. hot reads
+    bench list warta "$p_list"
+    bench category warta "$p_category"
+    bench deep warta "$p_deep"
+    bench slug warta "$p_slug"
+    bench comments warta "$p_comments"
+    bench categories warta "$p_categories"
+    expect 304 -H "If-None-Match: $etag" "$BASE$p_list"
+    bench revalidate warta "$p_list" -H "If-None-Match: $etag"
+
+    # writes: capture one answer each for the ceiling, then load
+    local p_post=/api/v1/articles/$post_slug/comments
+    code=$(capture "$cdir" comment-post POST "$p_post" -H 'Content-Type: application/json' \
+        -d "{\"author_name\":\"Pembaca Uji\",\"author_email\":\"pembaca@uji.example\",\"body\":\"Komentar uji $NONCE: kopi.\"}")
+    [ "${code%% *}" = 201 ] || die "comment POST answered ${code%% *}"
+    BENCH_MODE=comment BENCH_PATH=$p_post bench comment_post warta "$p_post"
+
+    token=$(curl -sf -X POST "$BASE/api/v1/auth/login" -H 'Content-Type: application/json' \
+        -d "{\"email\":\"$EDITOR_EMAIL\",\"password\":\"$BENCH_PASSWORD\"}" | json 'd["access_token"]')
+    IFS=, read -ra ids <<<"$patch_ids"
+    for id in "${ids[@]}"; do
+        code=$(capture "$cdir" "patch-$id" PATCH "/api/v1/articles/$id" -H 'Content-Type: application/json' \
+            -H "Authorization: Bearer $token" -d "{\"meta_description\":\"Ringkasan uji $NONCE\"}")
+        [ "${code%% *}" = 200 ] || die "PATCH article $id answered ${code%% *}"
+    done
+    BENCH_MODE=patch BENCH_IDS=$patch_ids BENCH_TOKEN=$token bench article_patch warta "/api/v1/articles/${ids[0]}"
+
+    fact "$SIZE" rss_on "$(vmhwm_kb "$WARTA_PID")"
+    stop_pid "$WARTA_PID"
+
+    # cache-cold reads: the same server with WARTA_RESPONSE_CACHE=off
+    start_warta "$work" off "$RAW_DIR/warta-$SIZE-cache-off.log"
+    fact "$SIZE" ready_off "$READY_MS"
+    bench cold_list warta "$p_list"
+    bench cold_deep warta "$p_deep"
+    # Search last: slow queries still queued when wrk stops would slow a following scenario.
+    # One query is captured for the ceiling (and timed alone); the load mixes all the terms.
+    code=$(capture "$cdir" search GET "/api/v1/articles?search=${words[0]}")
+    if [ "${code%% *}" = 200 ]; then
+        fact "$SIZE" search_alone "\`${words[0]}\` alone: ${code#* } s"
+    else
+        log "search ${words[0]} gave no 200 within $CAPTURE_TIMEOUT s (status ${code%% *}); the ceiling skips search"
+        fact "$SIZE" search_alone "\`${words[0]}\` alone: no answer within $CAPTURE_TIMEOUT s (status ${code%% *})"
+    fi
+    BENCH_MODE=search bench search warta "/api/v1/articles?search=${words[0]}"
+    fact "$SIZE" rss_off "$(vmhwm_kb "$WARTA_PID")"
+    stop_pid "$WARTA_PID"
+
+    # 4b. the ceiling: the same load against Warta's captured answers
+    start_ceiling "$cdir"
+    bench list ceiling "$p_list"
+    bench category ceiling "$p_category"
+    bench deep ceiling "$p_deep"
+    bench slug ceiling "$p_slug"
+    bench comments ceiling "$p_comments"
+    bench categories ceiling "$p_categories"
+    if grep -q "^GET	/api/v1/articles?search=" "$cdir/index.tsv"; then
+        BENCH_MODE=search BENCH_WORDS=${words[0]} bench search ceiling "/api/v1/articles?search=${words[0]}"
+    fi
+    expect 304 -H "If-None-Match: $etag" "$BASE$p_list"
+    bench revalidate ceiling "$p_list" -H "If-None-Match: $etag"
+    BENCH_MODE=comment BENCH_PATH=$p_post bench comment_post ceiling "$p_post"
+    BENCH_MODE=patch BENCH_IDS=$patch_ids BENCH_TOKEN=$token bench article_patch ceiling "/api/v1/articles/${ids[0]}"
+    stop_pid "$CEILING_PID"
+
+    if [ "${KEEP_WORK:-0}" != 1 ]; then rm -f "$work" "$work-wal" "$work-shm"; fi
+}
+
+STARTED=$(now_ms)
+for size in $SIZES; do run_size "$size"; done
+fact - total "$(awk -v ms=$(($(now_ms) - STARTED)) 'BEGIN { printf "%.0f", ms / 1000 }') s"
+
+python3 "$BENCH_DIR/report.py" "$RESULTS" "$FACTS" >"$RESULTS_DIR/latest.md"
+cat "$RESULTS_DIR/latest.md"
+log "written to $RESULTS_DIR/latest.md (raw wrk output in $RAW_DIR)"
