@@ -34,6 +34,12 @@ pub fn none_match_hits(req: &HttpRequest, etag: &str) -> bool {
 /// when the client's copy is current.
 pub fn json<T: Serialize>(req: &HttpRequest, value: &T, audience: Audience) -> Result<HttpResponse, AppError> {
     let body = serde_json::to_vec(value).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(json_bytes(req, body, audience))
+}
+
+/// Already serialized JSON as a 200 with caching headers, or a bodiless 304.
+pub fn json_bytes(req: &HttpRequest, body: impl Into<actix_web::web::Bytes>, audience: Audience) -> HttpResponse {
+    let body = body.into();
     let etag = etag_of(&body);
     let cache_control = match audience {
         Audience::Public { max_age } => format!("public, max-age={max_age}"),
@@ -51,7 +57,7 @@ pub fn json<T: Serialize>(req: &HttpRequest, value: &T, audience: Audience) -> R
     if let Ok(v) = HeaderValue::from_str(&cache_control) {
         headers.insert(header::CACHE_CONTROL, v);
     }
-    Ok(response)
+    response
 }
 
 /// A `201 Created` for a caller who wrote something: the new resource, its `ETag`, and its

@@ -117,7 +117,7 @@ pub async fn list_article_comments(
     q.finish()?;
     let visibility = visibility_for(user.0.as_ref(), Some(None));
     let (rows, total) = db::run(&state.pool, move |conn| {
-        let article_id = db::articles::visible_id(conn, &key, visibility)?;
+        let (article_id, _) = db::articles::visible_ref(conn, &key, visibility)?;
         db::comments::list_public(conn, article_id, page.offset(), page.per_page)
     })
     .await
@@ -304,11 +304,12 @@ pub async fn create_comment(
     };
     let stored_comment = db::run(&state.pool, move |conn| {
         let now = domain::now();
-        let article = db::articles::find(conn, &key, visibility).map_err(AppError::from).not_found_as("article")?;
-        if stored::<CommentPolicy>(&article.meta.comment_status) == CommentPolicy::Closed {
+        let (article_id, policy) =
+            db::articles::visible_ref(conn, &key, visibility).map_err(AppError::from).not_found_as("article")?;
+        if policy == CommentPolicy::Closed {
             return Err(AppError::Forbidden("comments on this article are closed".into()));
         }
-        new.article_id = article.meta.id;
+        new.article_id = article_id;
         let signal = match signal {
             Some(signal) => Some(signal),
             None => {

@@ -204,17 +204,8 @@ async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
 }
 
-async fn openapi_document(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let body = state.openapi_json.as_bytes();
-    let etag = caching::etag_of(body);
-    if caching::none_match_hits(&req, &etag) {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
-        .body(state.openapi_json.clone()))
+async fn openapi_document(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    caching::json_bytes(&req, state.openapi_json.clone(), state.public_audience())
 }
 
 /// The answer for paths that name nothing.

@@ -227,24 +227,26 @@ fn list_by_relevance(conn: &mut Conn, filter: &ArticleFilter, search: &str) -> R
 
 /// The article `key` names, when `visibility` lets the reader see it.
 pub fn find(conn: &mut Conn, key: &IdOrSlug, visibility: Visibility) -> Result<ArticleView, DbError> {
-    let query = visible(visibility);
-    let query = match key {
-        IdOrSlug::Id(id) => query.filter(articles::id.eq(*id)),
-        IdOrSlug::Slug(slug) => query.filter(articles::slug.eq(slug.clone())),
-    };
-    let meta: ArticleMeta = query.select(ArticleMeta::as_select()).first(conn)?;
+    let meta: ArticleMeta = by_key(key, visibility).select(ArticleMeta::as_select()).first(conn)?;
     let mut views = with_relations(conn, vec![meta], true)?;
     views.pop().ok_or(DbError::NotFound)
 }
 
-/// The id of the article `key` names, when visible (for nested resources such as comments).
-pub fn visible_id(conn: &mut Conn, key: &IdOrSlug, visibility: Visibility) -> Result<i64, DbError> {
+/// The article `key` names among those `visibility` shows.
+fn by_key(key: &IdOrSlug, visibility: Visibility) -> BoxedArticles {
     let query = visible(visibility);
-    let query = match key {
+    match key {
         IdOrSlug::Id(id) => query.filter(articles::id.eq(*id)),
         IdOrSlug::Slug(slug) => query.filter(articles::slug.eq(slug.clone())),
-    };
-    Ok(query.select(articles::id).first(conn)?)
+    }
+}
+
+/// The id and comment policy of the article `key` names, when visible: what nested
+/// resources (its comments) need, without loading the article itself.
+pub fn visible_ref(conn: &mut Conn, key: &IdOrSlug, visibility: Visibility) -> Result<(i64, CommentPolicy), DbError> {
+    let (id, policy): (i64, String) =
+        by_key(key, visibility).select((articles::id, articles::comment_status)).first(conn)?;
+    Ok((id, policy.parse().unwrap_or(CommentPolicy::Closed)))
 }
 
 /// Attaches authors, categories and (when asked) bodies with one query each.
