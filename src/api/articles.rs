@@ -266,7 +266,10 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
     let before = q.parse("before", timestamp);
     // An empty search box means no search, as a form submits it.
     let search = q
-        .parse("search", |s| if s.trim().is_empty() { Ok(None) } else { domain::search::fts_query(s).map(Some) })
+        .parse(
+            "search",
+            |s| if s.trim().is_empty() { Ok(None) } else { domain::search::SearchQuery::parse(s).map(Some) },
+        )
         .flatten();
     let order_by = q
         .parse(
@@ -334,8 +337,9 @@ pub async fn list_articles(
     let (mut filter, page) = read_list_query(&req, user.0.as_ref())?;
     // Counting a big archive is the costly part of a list: the public total of a filter is
     // kept per content version (it changes only with a write or a due publication).
-    let count_key = matches!(filter.visibility, Visibility::Public { .. })
-        .then(|| format!("{:?}", (&filter.category, &filter.author, filter.after, filter.before, &filter.search)));
+    // A search is counted by the full-text index every time (its cost follows the matches).
+    let count_key = (matches!(filter.visibility, Visibility::Public { .. }) && filter.search.is_none())
+        .then(|| format!("{:?}", (&filter.category, &filter.author, filter.after, filter.before)));
     let version = state.cache.version();
     if let Some(key) = &count_key {
         filter.known_total = state.counts.get(key, version);

@@ -7,10 +7,12 @@ use diesel::sqlite::Sqlite;
 use std::collections::HashMap;
 
 use super::categories::CategoryRef;
+use super::fts::{self, Conditions, SearchOrder, Value};
 use super::schema::{article_categories, articles, categories, users};
 use super::users::Author;
-use super::{fts, Conn, DbError};
+use super::{Conn, DbError};
 use crate::domain::content::{derive_excerpt, render_markdown};
+use crate::domain::search::SearchQuery;
 use crate::domain::{ArticleStatus, CommentPolicy, IdOrSlug, Slug};
 
 /// An article's row without its body: what lists show.
@@ -85,8 +87,8 @@ pub struct ArticleFilter {
     pub order_by: ArticleOrder,
     pub descending: bool,
     pub include_body: bool,
-    /// An FTS5 expression from `domain::search::fts_query`.
-    pub search: Option<String>,
+    /// A full-text search: only matching articles.
+    pub search: Option<SearchQuery>,
     /// The number of matching articles when the caller knows it already (it is not counted again).
     pub known_total: Option<i64>,
     pub offset: i64,
@@ -159,17 +161,60 @@ fn filtered(filter: &ArticleFilter) -> BoxedArticles {
     if let Some(before) = filter.before {
         query = query.filter(articles::published_at.lt(before));
     }
-    if let Some(search) = &filter.search {
-        query = query.filter(fts::matches(search));
-    }
     query
+}
+
+/// What [`filtered`] selects, bar the search, as conditions for the full-text index.
+fn search_conditions(filter: &ArticleFilter) -> Conditions {
+    const PUBLIC: &str = "a.status = 'published' AND a.published_at <= ?";
+    let mut c = Conditions::default();
+    match filter.visibility {
+        Visibility::Public { now } => c.and(PUBLIC, [Value::Time(now)]),
+        Visibility::Staff { now, viewer, sees_all, status } => {
+            if let Some(status) = status {
+                c.and("a.status = ?", [Value::Text(status.as_str().into())]);
+            }
+            if !sees_all {
+                c.and(
+                    "a.author_id = ? OR (a.status = 'published' AND a.published_at <= ?)",
+                    [Value::Int(viewer), Value::Time(now)],
+                );
+            }
+        }
+    }
+    match &filter.category {
+        Some(IdOrSlug::Id(id)) => c.and(
+            "EXISTS (SELECT 1 FROM article_categories ac WHERE ac.article_id = a.id AND ac.category_id = ?)",
+            [Value::Int(*id)],
+        ),
+        Some(IdOrSlug::Slug(slug)) => c.and(
+            "EXISTS (SELECT 1 FROM article_categories ac WHERE ac.article_id = a.id \
+             AND ac.category_id = (SELECT id FROM categories WHERE slug = ?))",
+            [Value::Text(slug.clone())],
+        ),
+        None => {}
+    }
+    match &filter.author {
+        Some(IdOrSlug::Id(id)) => c.and("a.author_id = ?", [Value::Int(*id)]),
+        Some(IdOrSlug::Slug(slug)) => {
+            c.and("a.author_id = (SELECT id FROM users WHERE slug = ?)", [Value::Text(slug.clone())])
+        }
+        None => {}
+    }
+    if let Some(after) = filter.after {
+        c.and("a.published_at > ?", [Value::Time(after)]);
+    }
+    if let Some(before) = filter.before {
+        c.and("a.published_at < ?", [Value::Time(before)]);
+    }
+    c
 }
 
 /// One page of the articles `filter` selects, with the total: a fixed number of statements
 /// whatever the page size (count, page, authors, categories, and bodies when asked).
 pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbError> {
-    if let (ArticleOrder::Relevance, Some(search)) = (filter.order_by, &filter.search) {
-        return list_by_relevance(conn, filter, search);
+    if let Some(search) = &filter.search {
+        return list_by_search(conn, filter, search);
     }
     conn.transaction(|conn| {
         let total: i64 = match filter.known_total {
@@ -197,31 +242,28 @@ pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbEr
     })
 }
 
-/// A page of search results by relevance: the index ranks every match once, the filters
-/// pick the matching articles, and the page is cut from them in rank order. Four statements
-/// whatever the page (ranks, ids, the page's rows, and their relations).
-fn list_by_relevance(conn: &mut Conn, filter: &ArticleFilter, search: &str) -> Result<ArticlePage, DbError> {
+/// A page of search results: the full-text index picks the page's ids (see `fts::search`),
+/// then the page's rows and their relations are loaded as for any list.
+fn list_by_search(conn: &mut Conn, filter: &ArticleFilter, search: &SearchQuery) -> Result<ArticlePage, DbError> {
+    let order = match (filter.order_by, filter.descending) {
+        (ArticleOrder::Relevance, best_first) => SearchOrder::Relevance { best_first },
+        (ArticleOrder::PublishedAt, true) => SearchOrder::Column("a.published_at DESC, a.id DESC"),
+        (ArticleOrder::PublishedAt, false) => SearchOrder::Column("a.published_at ASC, a.id ASC"),
+        (ArticleOrder::UpdatedAt, true) => SearchOrder::Column("a.updated_at DESC, a.id DESC"),
+        (ArticleOrder::UpdatedAt, false) => SearchOrder::Column("a.updated_at ASC, a.id ASC"),
+        (ArticleOrder::Title, true) => SearchOrder::Column("a.title DESC, a.id DESC"),
+        (ArticleOrder::Title, false) => SearchOrder::Column("a.title ASC, a.id ASC"),
+    };
     conn.transaction(|conn| {
-        let ranks = fts::ranks(conn, search)?;
-        let mut ids: Vec<i64> = filtered(filter).select(articles::id).load(conn)?;
-        // bm25 is lower for better matches: "descending relevance" is ascending rank.
-        let rank = |id: &i64| ranks.get(id).copied().unwrap_or(f64::MAX);
-        ids.sort_by(|a, b| rank(a).total_cmp(&rank(b)).then(b.cmp(a)));
-        if !filter.descending {
-            ids.reverse();
-        }
-        let total = ids.len() as i64;
-        let start = usize::try_from(filter.offset).unwrap_or(usize::MAX).min(ids.len());
-        let end = start.saturating_add(usize::try_from(filter.limit).unwrap_or(0)).min(ids.len());
-        let page = &ids[start..end];
-        let mut metas: Vec<ArticleMeta> = if page.is_empty() {
+        let found = fts::search(conn, search, &search_conditions(filter), order, filter.offset, filter.limit)?;
+        let mut metas: Vec<ArticleMeta> = if found.ids.is_empty() {
             Vec::new()
         } else {
-            articles::table.filter(articles::id.eq_any(page)).select(ArticleMeta::as_select()).load(conn)?
+            articles::table.filter(articles::id.eq_any(&found.ids)).select(ArticleMeta::as_select()).load(conn)?
         };
-        metas.sort_by_key(|m| page.iter().position(|id| *id == m.id));
+        metas.sort_by_key(|m| found.ids.iter().position(|id| *id == m.id));
         let items = with_relations(conn, metas, filter.include_body)?;
-        Ok(ArticlePage { items, total })
+        Ok(ArticlePage { items, total: found.total })
     })
 }
 

@@ -1,47 +1,165 @@
 //! Full-text search through SQLite's FTS5 index `articles_fts` (kept by triggers, ranked by
 //! bm25 with title > excerpt > body). The one place that knows the index is FTS5: a
-//! PostgreSQL backend would answer these two functions with a tsvector column instead.
+//! PostgreSQL backend would answer [`search`] with a tsvector column instead.
+//!
+//! A search is driven by the index: it walks the matches and checks each against the
+//! reader's filters through the `articles_search_lookup` index, so its cost follows the
+//! number of matches, never the size of the archive or of a filter.
 
-use diesel::dsl::sql;
-use diesel::expression::BoxableExpression;
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Double, Text};
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::sql_types::{BigInt, Text, Timestamp};
 use diesel::sqlite::Sqlite;
-use std::collections::HashMap;
 
-use super::schema::articles;
 use super::{Conn, DbError};
+use crate::domain::search::SearchQuery;
 
-/// True for articles that match the FTS5 expression `query` (built by `domain::search`);
-/// the empty expression matches nothing.
-pub fn matches(query: &str) -> Box<dyn BoxableExpression<articles::table, Sqlite, SqlType = Bool>> {
-    if query.is_empty() {
-        return Box::new(sql::<Bool>("0"));
+/// A value bound into a search's conditions.
+#[derive(Debug, Clone)]
+pub enum Value {
+    Int(i64),
+    Text(String),
+    Time(NaiveDateTime),
+}
+
+/// SQL conditions on the article `a` that narrow a search, with the values they bind.
+/// The SQL is the caller's own text, never reader input: input only ever arrives as values.
+#[derive(Debug, Clone, Default)]
+pub struct Conditions {
+    sql: Vec<&'static str>,
+    values: Vec<Value>,
+}
+
+impl Conditions {
+    /// Adds one condition with the values of its `?` placeholders, in order.
+    pub fn and<const N: usize>(&mut self, sql: &'static str, values: [Value; N]) {
+        debug_assert_eq!(sql.matches('?').count(), N, "one value per placeholder in {sql}");
+        self.sql.push(sql);
+        self.values.extend(values);
     }
-    Box::new(
-        sql::<Bool>("articles.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ")
-            .bind::<Text, _>(query.to_owned())
-            .sql(")"),
-    )
+
+    fn text(&self) -> String {
+        if self.sql.is_empty() {
+            return "1".into();
+        }
+        self.sql.iter().map(|c| format!("({c})")).collect::<Vec<_>>().join(" AND ")
+    }
+}
+
+/// The order of search results.
+#[derive(Debug, Clone, Copy)]
+pub enum SearchOrder {
+    /// By relevance: the title tier, then the rest, each by bm25; `best_first` or reversed.
+    Relevance { best_first: bool },
+    /// By the given SQL ordering over `a` (for instance `a.published_at DESC, a.id DESC`).
+    Column(&'static str),
+}
+
+/// One page of matching article ids, in order, with the number of all matches.
+#[derive(Debug)]
+pub struct SearchPage {
+    pub ids: Vec<i64>,
+    pub total: i64,
 }
 
 #[derive(QueryableByName)]
-struct Ranked {
+struct Count {
     #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = Double)]
-    rank: f64,
+    n: i64,
 }
 
-/// The relevance of every article matching `query`, computed once per match: lower is
-/// better (bm25 is negative).
-pub fn ranks(conn: &mut Conn, query: &str) -> Result<HashMap<i64, f64>, DbError> {
-    if query.is_empty() {
-        return Ok(HashMap::new());
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+fn statement(
+    select: &str,
+    fts: String,
+    conditions: &Conditions,
+    tail: &str,
+) -> BoxedSqlQuery<'static, Sqlite, SqlQuery> {
+    let text = format!(
+        "SELECT {select} FROM articles_fts f \
+         CROSS JOIN articles a INDEXED BY articles_search_lookup ON a.id = f.rowid \
+         WHERE f.articles_fts MATCH ? AND {} {tail}",
+        conditions.text()
+    );
+    let mut query = diesel::sql_query(text).into_boxed::<Sqlite>().bind::<Text, _>(fts);
+    for value in &conditions.values {
+        query = match value.clone() {
+            Value::Int(v) => query.bind::<BigInt, _>(v),
+            Value::Text(v) => query.bind::<Text, _>(v),
+            Value::Time(v) => query.bind::<Timestamp, _>(v),
+        };
     }
-    let ranked: Vec<Ranked> =
-        diesel::sql_query("SELECT rowid AS id, rank FROM articles_fts WHERE articles_fts MATCH ?")
-            .bind::<Text, _>(query)
-            .load(conn)?;
-    Ok(ranked.into_iter().map(|r| (r.id, r.rank)).collect())
+    query
+}
+
+fn count(conn: &mut Conn, fts: String, conditions: &Conditions) -> Result<i64, DbError> {
+    Ok(statement("count(*) AS n", fts, conditions, "").get_result::<Count>(conn)?.n)
+}
+
+fn page(
+    conn: &mut Conn,
+    fts: String,
+    conditions: &Conditions,
+    order: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<i64>, DbError> {
+    let tail = format!("ORDER BY {order} LIMIT ? OFFSET ?");
+    let rows: Vec<Id> = statement("a.id AS id", fts, conditions, &tail)
+        .bind::<BigInt, _>(limit)
+        .bind::<BigInt, _>(offset)
+        .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// The page `[offset, offset + limit)` of the articles matching `query` and `conditions`, in
+/// `order`, with the number of all of them. Relevance ranks the title tier on its own when
+/// it fills the page, and ranks the rest only for the pages that reach into it. Run it in
+/// a transaction, which makes its counts and pages agree.
+pub fn search(
+    conn: &mut Conn,
+    query: &SearchQuery,
+    conditions: &Conditions,
+    order: SearchOrder,
+    offset: i64,
+    limit: i64,
+) -> Result<SearchPage, DbError> {
+    if query.is_empty() {
+        return Ok(SearchPage { ids: Vec::new(), total: 0 });
+    }
+    let total = count(conn, query.all_words(), conditions)?;
+    if total <= offset || limit <= 0 {
+        return Ok(SearchPage { ids: Vec::new(), total });
+    }
+    let best_first = match order {
+        SearchOrder::Column(order) => {
+            let ids = page(conn, query.all_words(), conditions, order, offset, limit)?;
+            return Ok(SearchPage { ids, total });
+        }
+        SearchOrder::Relevance { best_first } => best_first,
+    };
+    // bm25 is lower for better matches.
+    let within = if best_first { "f.rank ASC, a.id DESC" } else { "f.rank DESC, a.id ASC" };
+    let in_title = count(conn, query.title_tier(), conditions)?;
+    let mut tiers = [(query.title_tier(), in_title), (query.body_tier(), total - in_title)];
+    if !best_first {
+        tiers.reverse();
+    }
+    let (want_from, want_to) = (offset, offset.saturating_add(limit));
+    let mut ids = Vec::new();
+    let mut start = 0;
+    for (fts, size) in tiers {
+        let (from, to) = (want_from.max(start), want_to.min(start + size));
+        if from < to {
+            ids.extend(page(conn, fts, conditions, within, from - start, to - from)?);
+        }
+        start += size;
+    }
+    Ok(SearchPage { ids, total })
 }

@@ -1,52 +1,107 @@
-//! Reader search input turned into a safe full-text query: every word is quoted, so that
+//! Reader search input turned into safe full-text queries: every word is quoted, so that
 //! quotes, `*`, `-`, `NEAR`, `AND`, parentheses or SQL in the input are searched as text and
 //! can never break the query; the last word matches as a prefix for search-as-you-type.
+//!
+//! Relevance comes in two tiers: articles whose title holds one of the words come first,
+//! the rest after them, each tier ordered by bm25 (title > excerpt > body). That is what
+//! "a title match outranks a body match" means to a reader, and it lets a page of results
+//! be ranked from the (small) title tier alone when that tier fills the page.
 
 /// The longest search text accepted, in characters.
 pub const MAX_SEARCH_CHARS: usize = 200;
 /// The most words a search uses.
 pub const MAX_TERMS: usize = 12;
 
-/// An FTS5 `MATCH` expression built from `input`, or why there is none. Input without a
-/// letter or digit (only punctuation) gives the empty expression, which matches nothing.
-pub fn fts_query(input: &str) -> Result<String, String> {
-    if input.chars().count() > MAX_SEARCH_CHARS {
-        return Err(format!("must be at most {MAX_SEARCH_CHARS} characters"));
+/// A reader's search, as words: all must match, the last as a prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    words: Vec<String>,
+}
+
+impl SearchQuery {
+    /// Reads search input, or says why it is refused. Input without a letter or digit (only
+    /// punctuation) gives a query without words, which matches nothing.
+    pub fn parse(input: &str) -> Result<SearchQuery, String> {
+        if input.chars().count() > MAX_SEARCH_CHARS {
+            return Err(format!("must be at most {MAX_SEARCH_CHARS} characters"));
+        }
+        let words = input
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(MAX_TERMS)
+            .map(str::to_owned)
+            .collect();
+        Ok(SearchQuery { words })
     }
-    let words: Vec<&str> =
-        input.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(MAX_TERMS).collect();
-    let Some((last, first)) = words.split_last() else {
-        return Ok(String::new());
-    };
-    // Words are alphanumeric only, so quoting needs no escaping; the prefix star sits
-    // outside the quotes, where FTS5 reads it as "starts with".
-    let mut query: Vec<String> = first.iter().map(|w| format!("\"{w}\"")).collect();
-    query.push(format!("\"{last}\"*"));
-    Ok(query.join(" "))
+
+    /// True when there is nothing to search for (the query matches nothing).
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// The words as FTS5 phrases: quoted (alphanumeric only, so quoting needs no escaping),
+    /// the last with the prefix star outside the quotes, where FTS5 reads it as "starts with".
+    fn phrases(&self) -> impl Iterator<Item = String> + '_ {
+        let last = self.words.len().saturating_sub(1);
+        self.words
+            .iter()
+            .enumerate()
+            .map(move |(i, w)| if i == last { format!("\"{w}\"*") } else { format!("\"{w}\"") })
+    }
+
+    /// The FTS5 expression every result matches: all words, in any column.
+    pub fn all_words(&self) -> String {
+        self.phrases().collect::<Vec<_>>().join(" ")
+    }
+
+    /// The FTS5 expression of the first tier: all words, and one of them in the title.
+    pub fn title_tier(&self) -> String {
+        format!("({}) AND ({})", self.all_words(), self.in_title())
+    }
+
+    /// The FTS5 expression of the second tier: all words, none in the title.
+    pub fn body_tier(&self) -> String {
+        format!("({}) NOT ({})", self.all_words(), self.in_title())
+    }
+
+    fn in_title(&self) -> String {
+        format!("{{title}}: ({})", self.phrases().collect::<Vec<_>>().join(" OR "))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn all(input: &str) -> String {
+        SearchQuery::parse(input).unwrap().all_words()
+    }
+
     #[test]
     fn words_are_quoted_and_the_last_is_a_prefix() {
-        assert_eq!(fts_query("harga kopi").unwrap(), r#""harga" "kopi"*"#);
-        assert_eq!(fts_query("  Kafé ").unwrap(), r#""Kafé"*"#);
+        assert_eq!(all("harga kopi"), r#""harga" "kopi"*"#);
+        assert_eq!(all("  Kafé "), r#""Kafé"*"#);
+    }
+
+    #[test]
+    fn tiers_split_on_the_title() {
+        let q = SearchQuery::parse("harga kopi").unwrap();
+        assert_eq!(q.title_tier(), r#"("harga" "kopi"*) AND ({title}: ("harga" OR "kopi"*))"#);
+        assert_eq!(q.body_tier(), r#"("harga" "kopi"*) NOT ({title}: ("harga" OR "kopi"*))"#);
     }
 
     #[test]
     fn hostile_syntax_becomes_plain_words() {
-        assert_eq!(fts_query(r#""unterminated"#).unwrap(), r#""unterminated"*"#);
-        assert_eq!(fts_query("kopi NEAR(teh) AND -susu*").unwrap(), r#""kopi" "NEAR" "teh" "AND" "susu"*"#);
-        assert_eq!(fts_query("'; DROP TABLE articles; --").unwrap(), r#""DROP" "TABLE" "articles"*"#);
-        assert_eq!(fts_query("(((").unwrap(), "");
+        assert_eq!(all(r#""unterminated"#), r#""unterminated"*"#);
+        assert_eq!(all("kopi NEAR(teh) AND -susu*"), r#""kopi" "NEAR" "teh" "AND" "susu"*"#);
+        assert_eq!(all("'; DROP TABLE articles; --"), r#""DROP" "TABLE" "articles"*"#);
+        assert!(SearchQuery::parse("(((").unwrap().is_empty());
     }
 
     #[test]
     fn long_input_is_refused_and_many_words_are_capped() {
-        assert!(fts_query(&"a".repeat(201)).is_err());
-        let many = fts_query(&"kata ".repeat(30)).unwrap();
+        assert!(SearchQuery::parse(&"a".repeat(201)).is_err());
+        let many = all(&"kata ".repeat(30));
         assert_eq!(many.matches("\"kata\"").count(), MAX_TERMS);
     }
 }

@@ -114,3 +114,95 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn a_title_match_outranks_any_number_of_body_matches_on_every_page() {
+    let app = spawn_app().await;
+    let author = app.user("Rina", Role::Author);
+    let body = |text: &str| ArticleSpec { body: text.into(), ..ArticleSpec::published(author, "x", 1) };
+    let filler = "Lalu lintas di jalan utama kota tersendat sejak pagi karena perbaikan saluran air.";
+    app.article(ArticleSpec {
+        title: "Hujan Deras Semalam".into(),
+        ..body(&format!("{} {filler}", "Banjir datang lagi, banjir makin tinggi.".repeat(10)))
+    });
+    app.article(ArticleSpec { title: "Jalan Ditutup".into(), ..body(&format!("{filler} {filler} Ada banjir kecil.")) });
+    app.article(ArticleSpec { title: "Banjir Rendam Kota".into(), ..body(filler) });
+    app.article(ArticleSpec { title: "Warga Mengungsi Akibat Banjir Bandang".into(), ..body(filler) });
+    app.article(ArticleSpec { title: "Pasar Murah Digelar".into(), ..body(filler) });
+
+    let all = app.get_json("/api/v1/articles?search=banjir&per_page=10", 200).await;
+    assert_eq!(all["meta"]["total"], 4);
+    let ranked = titles(&all);
+    let mut title_tier = ranked[..2].to_vec();
+    title_tier.sort();
+    assert_eq!(title_tier, ["Banjir Rendam Kota", "Warga Mengungsi Akibat Banjir Bandang"], "{ranked:?}");
+    assert_eq!(ranked[2..], ["Hujan Deras Semalam", "Jalan Ditutup"], "more mentions rank higher within a tier");
+
+    // Every page size cuts the same order, also where a page spans both tiers.
+    for per_page in 1..=4 {
+        let mut paged = Vec::new();
+        for page in 1..=4usize.div_ceil(per_page) {
+            let found =
+                app.get_json(&format!("/api/v1/articles?search=banjir&per_page={per_page}&page={page}"), 200).await;
+            assert_eq!(found["meta"]["total"], 4);
+            paged.extend(titles(&found));
+        }
+        assert_eq!(paged, ranked, "per_page={per_page}");
+    }
+    let past_the_end = app.get_json("/api/v1/articles?search=banjir&per_page=3&page=3", 200).await;
+    assert_eq!(past_the_end["data"], serde_json::json!([]));
+    assert_eq!(past_the_end["meta"]["total"], 4);
+
+    let worst_first = titles(&app.get_json("/api/v1/articles?search=banjir&order=asc", 200).await);
+    assert_eq!(worst_first, ranked.iter().rev().cloned().collect::<Vec<_>>());
+    let second_page_asc = app.get_json("/api/v1/articles?search=banjir&order=asc&per_page=3&page=2", 200).await;
+    assert_eq!(titles(&second_page_asc), [ranked[0].clone()]);
+}
+
+#[tokio::test]
+async fn search_combines_with_author_dates_and_every_order() {
+    let app = newsroom().await;
+    let other = app.user("Joko", Role::Author);
+    app.article(ArticleSpec {
+        body: "Kafé di stasiun dibuka.".into(),
+        ..ArticleSpec::published(other, "Stasiun Baru", 30 * 24)
+    });
+    let by_joko = app.get_json("/api/v1/articles?search=kafe&author=joko", 200).await;
+    assert_eq!(titles(&by_joko), ["Stasiun Baru"]);
+    let by_dewi = app.get_json("/api/v1/articles?search=kafe&author=dewi", 200).await;
+    assert_eq!(by_dewi["meta"]["total"], 2);
+    let old = (chrono::Utc::now() - chrono::Duration::days(7)).format("%Y-%m-%dT%H:%M:%SZ");
+    let before = app.get_json(&format!("/api/v1/articles?search=kafe&before={old}"), 200).await;
+    assert_eq!(titles(&before), ["Stasiun Baru"]);
+    let after = app.get_json(&format!("/api/v1/articles?search=kafe&after={old}"), 200).await;
+    assert_eq!(after["meta"]["total"], 2);
+    let by_title = app.get_json("/api/v1/articles?search=kafe&order_by=title", 200).await;
+    assert_eq!(titles(&by_title), ["Bisnis Kuliner Tumbuh", "Kafé Pinggir Sawah Ramai Pengunjung", "Stasiun Baru"]);
+    let oldest = app.get_json("/api/v1/articles?search=kafe&order_by=published_at&order=asc", 200).await;
+    assert_eq!(titles(&oldest)[0], "Stasiun Baru");
+    let unknown = app.get_json("/api/v1/articles?search=kafe&category=tidak-ada", 200).await;
+    assert_eq!(unknown["meta"]["total"], 0, "an unknown category matches nothing");
+}
+
+#[tokio::test]
+async fn staff_search_reaches_what_their_role_may_see() {
+    let app = newsroom().await;
+    let editor = app.staff("Editor Satu", Role::Editor).await;
+    let author = app.staff("Penulis Dua", Role::Author).await;
+    app.article(ArticleSpec { body: "Kafé milik penulis.".into(), ..ArticleSpec::draft(author.id, "Draf Penulis") });
+
+    let total = |body: Value| body["meta"]["total"].as_i64().unwrap();
+    let as_editor = app.get_as("/api/v1/articles?search=kafe&status=any", &editor.token).await;
+    assert_eq!(total(as_editor.json().await.unwrap()), 4, "two published and two drafts");
+    let drafts = app.get_as("/api/v1/articles?search=kafe&status=draft", &editor.token).await;
+    assert_eq!(total(drafts.json().await.unwrap()), 2);
+    let as_author = app.get_as("/api/v1/articles?search=kafe&status=any", &author.token).await;
+    let found: Value = as_author.json().await.unwrap();
+    assert_eq!(found["meta"]["total"], 3, "their own draft and the public ones, not another's draft");
+    assert!(titles(&found).contains(&"Draf Penulis".to_owned()));
+    assert_eq!(
+        app.get_json("/api/v1/articles?search=kafe", 200).await["meta"]["total"],
+        2,
+        "the public sees neither draft"
+    );
+}
