@@ -187,16 +187,8 @@ async fn the_cli_creates_users_with_a_password_from_stdin_or_a_variable() {
     let out = cli(
         &app.db_path,
         &[
-            "user",
-            "create",
-            "--email",
-            "a@example.com",
-            "--role",
-            "author",
-            "--display-name",
-            "Penulis A",
-            "--password-env",
-            "PW",
+            "user", "create", "--email", "a@example.com", "--role", "author", "--display-name", "Penulis A",
+            "--password-env", "PW",
         ],
         None,
         &[("PW", STAFF_PASSWORD)],

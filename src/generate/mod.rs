@@ -13,6 +13,9 @@ use crate::db::{self, Conn};
 use crate::domain::content::{derive_excerpt, render_markdown};
 use crate::domain::Slug;
 
+mod vocabulary;
+use vocabulary::{Vocabulary, DESKS};
+
 /// The password of every generated account.
 pub const GENERATED_PASSWORD: &str = "warta-bench-2026";
 
@@ -24,175 +27,9 @@ pub struct Plan {
     pub seed: u64,
 }
 
-const WORDS: &[&str] = &[
-    "pemerintah",
-    "daerah",
-    "warga",
-    "harga",
-    "pasar",
-    "kopi",
-    "beras",
-    "petani",
-    "nelayan",
-    "sekolah",
-    "guru",
-    "rumah",
-    "sakit",
-    "jalan",
-    "tol",
-    "banjir",
-    "hujan",
-    "musim",
-    "kemarau",
-    "ekspor",
-    "impor",
-    "perusahaan",
-    "investasi",
-    "bank",
-    "rupiah",
-    "dolar",
-    "inflasi",
-    "anggaran",
-    "menteri",
-    "presiden",
-    "gubernur",
-    "bupati",
-    "desa",
-    "kota",
-    "provinsi",
-    "pulau",
-    "laut",
-    "pelabuhan",
-    "bandara",
-    "kereta",
-    "listrik",
-    "air",
-    "bersih",
-    "kesehatan",
-    "pendidikan",
-    "teknologi",
-    "digital",
-    "aplikasi",
-    "internet",
-    "usaha",
-    "kecil",
-    "menengah",
-    "pekerja",
-    "buruh",
-    "upah",
-    "minimum",
-    "pajak",
-    "program",
-    "bantuan",
-    "sosial",
-    "pangan",
-    "stok",
-    "gudang",
-    "distribusi",
-    "cuaca",
-    "ekstrem",
-    "gempa",
-    "bumi",
-    "relawan",
-    "pengungsi",
-    "tim",
-    "penyelamat",
-    "polisi",
-    "pengadilan",
-    "hakim",
-    "jaksa",
-    "kasus",
-    "korupsi",
-    "pemilu",
-    "partai",
-    "calon",
-    "suara",
-    "kampanye",
-    "debat",
-    "dewan",
-    "rapat",
-    "paripurna",
-    "undang",
-    "peraturan",
-    "kebijakan",
-    "baru",
-    "lama",
-    "besar",
-    "penting",
-    "terbaru",
-    "meningkat",
-    "menurun",
-    "naik",
-    "turun",
-    "stabil",
-    "tajam",
-    "pesat",
-    "perlahan",
-    "hari",
-    "pekan",
-    "bulan",
-    "tahun",
-    "pagi",
-    "sore",
-    "malam",
-    "menurut",
-    "kata",
-    "ujar",
-    "jelas",
-    "tambah",
-    "sementara",
-    "namun",
-    "karena",
-    "sehingga",
-    "bahkan",
-    "juga",
-    "masih",
-    "sudah",
-    "akan",
-    "dapat",
-    "harus",
-    "olahraga",
-    "sepak",
-    "bola",
-    "pemain",
-    "pelatih",
-    "liga",
-    "juara",
-    "turnamen",
-    "stadion",
-    "penonton",
-    "budaya",
-    "festival",
-    "seni",
-    "musik",
-    "film",
-    "wisata",
-    "wisatawan",
-    "kuliner",
-    "tradisional",
-    "modern",
-];
 const PLACES: &[&str] = &[
-    "Jakarta",
-    "Bandung",
-    "Surabaya",
-    "Medan",
-    "Makassar",
-    "Semarang",
-    "Denpasar",
-    "Padang",
-    "Pontianak",
-    "Ambon",
-    "Kupang",
-    "Jayapura",
-    "Teheran",
-    "Kairo",
-    "Tokyo",
-    "Seoul",
-    "Bangkok",
-    "Manila",
-    "Riyadh",
-    "Ankara",
+    "Jakarta", "Bandung", "Surabaya", "Medan", "Makassar", "Semarang", "Denpasar", "Padang", "Pontianak", "Ambon",
+    "Kupang", "Jayapura", "Teheran", "Kairo", "Tokyo", "Seoul", "Bangkok", "Manila", "Riyadh", "Ankara",
 ];
 const SOURCES: &[&str] = &["Kabar Harapan", "Anadolu", "Reuters", "AFP", "Xinhua"];
 const NAMES: &[&str] = &[
@@ -200,38 +37,63 @@ const NAMES: &[&str] = &[
     "Fitri", "Eko", "Lestari", "Dimas", "Ayu", "Fajar", "Indah", "Teguh", "Nur", "Wahyu", "Ratna",
 ];
 
-fn word(rng: &mut StdRng) -> &'static str {
-    WORDS[rng.random_range(0..WORDS.len())]
-}
-
 fn capitalised(w: &str) -> String {
     let mut c = w.chars();
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
-fn sentence(rng: &mut StdRng) -> String {
+fn sentence(words: &Vocabulary, rng: &mut StdRng, desk: usize) -> String {
     let n = rng.random_range(8..20);
-    let mut words: Vec<String> = (0..n).map(|_| word(rng).to_owned()).collect();
-    words[0] = capitalised(&words[0]);
-    format!("{}.", words.join(" "))
+    let mut text: Vec<String> = (0..n).map(|_| words.prose(rng, desk).to_owned()).collect();
+    text[0] = capitalised(&text[0]);
+    format!("{}.", text.join(" "))
 }
 
-fn title(rng: &mut StdRng) -> String {
+fn title(words: &Vocabulary, rng: &mut StdRng, desk: usize) -> String {
     let n = rng.random_range(5..11);
-    (0..n).map(|_| capitalised(word(rng))).collect::<Vec<_>>().join(" ")
+    let mut picked: Vec<&str> = Vec::with_capacity(n);
+    while picked.len() < n {
+        let w = words.headline(rng, desk);
+        if !picked.contains(&w) {
+            picked.push(w);
+        }
+    }
+    picked.into_iter().map(capitalised).collect::<Vec<_>>().join(" ")
 }
 
-fn body(rng: &mut StdRng) -> String {
+fn body(words: &Vocabulary, rng: &mut StdRng, desk: usize) -> String {
     let place = PLACES[rng.random_range(0..PLACES.len())];
-    let mut paragraphs = vec![format!("{place} (Kabar Harapan) – {}", sentence(rng))];
+    let mut paragraphs = vec![format!("{place} (Kabar Harapan) – {}", sentence(words, rng, desk))];
     for p in 0..rng.random_range(4..10) {
         if p == 3 {
-            paragraphs.push(format!("## {}", capitalised(word(rng))));
+            paragraphs.push(format!("## {}", capitalised(words.headline(rng, desk))));
         }
         let s = rng.random_range(2..6);
-        paragraphs.push((0..s).map(|_| sentence(rng)).collect::<Vec<_>>().join(" "));
+        paragraphs.push((0..s).map(|_| sentence(words, rng, desk)).collect::<Vec<_>>().join(" "));
     }
     paragraphs.join("\n\n")
+}
+
+/// An article's text: title, Markdown body, derived excerpt and sanitized HTML.
+struct Text {
+    title: String,
+    body: String,
+    excerpt: String,
+    html: String,
+}
+
+impl Text {
+    fn write(words: &Vocabulary, desk: usize, seed: u64, id: i64) -> Text {
+        let mut rng = StdRng::seed_from_u64(seed ^ (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let title = title(words, &mut rng, desk);
+        let body = body(words, &mut rng, desk);
+        Text { excerpt: derive_excerpt(&body), html: render_markdown(&body), title, body }
+    }
+}
+
+/// A desk for text that belongs to none in particular (bios, comments), from its id.
+fn rng_desk(id: i64) -> usize {
+    id.unsigned_abs() as usize % DESKS.len()
 }
 
 fn progress(enabled: bool, what: &str, done: usize, total: usize, started: Instant) {
@@ -253,6 +115,7 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
     db::migrate(conn)?;
     let show = std::io::stderr().is_terminal();
     let mut rng = StdRng::seed_from_u64(plan.seed);
+    let words = Vocabulary::new();
     let stamp = now.naive_utc();
 
     let hash = crate::auth::hash_password(GENERATED_PASSWORD)?;
@@ -261,13 +124,13 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
     for (role, count) in roles {
         for _ in 0..count {
             let id = users.len() as i64 + 1;
-            let name = format!("{} {}", NAMES[rng.random_range(0..NAMES.len())], capitalised(word(&mut rng)));
+            let name = format!("{} {}", NAMES[rng.random_range(0..NAMES.len())], capitalised(words.any(&mut rng)));
             users.push(UserRow {
                 id,
                 email: format!("{role}{id}@generated.example"),
                 display_name: name.clone(),
                 slug: format!("{}-{id}", Slug::from_title(&name, "penulis")),
-                bio: sentence(&mut rng),
+                bio: sentence(&words, &mut rng, rng_desk(id)),
                 password_hash: hash.clone(),
                 role: role.into(),
                 active: true,
@@ -279,15 +142,18 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
     bulk::users(conn, &users)?;
     let writers: Vec<i64> = users.iter().filter(|u| u.role != "contributor").map(|u| u.id).collect();
 
-    let tops = ["Dalam Negeri", "Luar Negeri", "Ekonomi", "Olahraga", "Teknologi", "Budaya"];
+    // Each category belongs to a desk, whose topic words its articles use.
     let mut categories = Vec::new();
-    for top in tops {
+    let mut desk_of = Vec::new();
+    for (desk, top) in DESKS.iter().enumerate() {
         let parent = categories.len() as i64 + 1;
         categories.push(category(parent, top, None, stamp));
+        desk_of.push(desk);
         for _ in 0..3 {
             let id = categories.len() as i64 + 1;
-            let name = format!("{} {}", capitalised(word(&mut rng)), capitalised(word(&mut rng)));
+            let name = format!("{} {}", capitalised(words.headline(&mut rng, desk)), capitalised(words.any(&mut rng)));
             categories.push(category(id, &name, Some(parent), stamp));
+            desk_of.push(desk);
         }
     }
     bulk::categories(conn, &categories)?;
@@ -298,18 +164,26 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
     let mut next_id = 1i64;
     while (next_id as usize) <= plan.articles {
         let end = (next_id as usize + batch - 1).min(plan.articles) as i64;
-        let drafts: Vec<(i64, String, String, i64)> = (next_id..=end)
-            .map(|id| (id, title(&mut rng), body(&mut rng), writers[rng.random_range(0..writers.len())]))
+        // id, first category, author
+        let drafts: Vec<(i64, i64, i64)> = (next_id..=end)
+            .map(|id| {
+                (id, rng.random_range(0..categories.len()) as i64 + 1, writers[rng.random_range(0..writers.len())])
+            })
             .collect();
-        // Rendering dominates: split it over the cores.
-        let rendered: Vec<(String, String)> = std::thread::scope(|scope| {
+        // Writing and rendering dominate: split them over the cores. Each article's text has
+        // its own seed, so the result does not depend on how the work is split.
+        let (words, desk_of) = (&words, &desk_of);
+        let texts: Vec<Text> = std::thread::scope(|scope| {
             let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
             let per = drafts.len().div_ceil(threads);
             let handles: Vec<_> = drafts
                 .chunks(per.max(1))
                 .map(|chunk| {
                     scope.spawn(move || {
-                        chunk.iter().map(|d| (derive_excerpt(&d.2), render_markdown(&d.2))).collect::<Vec<_>>()
+                        chunk
+                            .iter()
+                            .map(|&(id, first, _)| Text::write(words, desk_of[(first - 1) as usize], plan.seed, id))
+                            .collect::<Vec<_>>()
                     })
                 })
                 .collect();
@@ -317,7 +191,7 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
         });
         let mut rows = Vec::with_capacity(drafts.len());
         let mut links = Vec::new();
-        for ((id, title, body, author), (excerpt, html)) in drafts.into_iter().zip(rendered) {
+        for ((id, first, author), Text { title, body, excerpt, html }) in drafts.into_iter().zip(texts) {
             let roll: u32 = rng.random_range(0..100);
             let age = Duration::minutes(rng.random_range(0..5 * 365 * 24 * 60));
             let (status, published_at) = match roll {
@@ -329,7 +203,6 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
             if status == "published" && published_at.is_some_and(|t| t <= stamp) {
                 public.push((id, published_at.unwrap_or(stamp)));
             }
-            let first = rng.random_range(0..categories.len()) as i64 + 1;
             links.push((id, first));
             let parent = categories[(first - 1) as usize].parent_id;
             if let Some(parent) = parent.filter(|_| rng.random_bool(0.5)) {
@@ -388,7 +261,10 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
             parent_id: parent,
             author_name: name.into(),
             author_email: format!("{}{id}@pembaca.example", name.to_lowercase()),
-            body: (0..rng.random_range(1..4)).map(|_| sentence(&mut rng)).collect::<Vec<_>>().join(" "),
+            body: (0..rng.random_range(1..4))
+                .map(|_| sentence(&words, &mut rng, rng_desk(id)))
+                .collect::<Vec<_>>()
+                .join(" "),
             status: status.into(),
             visible,
             ip: Some(format!("198.51.100.{}", rng.random_range(1..255))),
