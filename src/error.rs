@@ -123,6 +123,8 @@ impl From<DbError> for AppError {
             DbError::Invalid { field, message } => FieldErrors::single(field, message),
             // Every connection busy past the pool's timeout: overload, not a bug.
             DbError::Pool(e) => AppError::Unavailable(e.to_string()),
+            // The disk refused a commit: nothing was stored, and trying again may succeed.
+            e @ DbError::NotCommitted(_) => AppError::Unavailable(e.to_string()),
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }

@@ -63,6 +63,7 @@ impl Application {
             metrics: Default::default(),
             cache: api::cache::ResponseCache::new(config.response_cache),
             counts: Default::default(),
+            group_commit: db::group::GroupCommit::start(pool.clone())?,
         });
         watch_content_clock(&state)?;
         let separate_metrics = config.metrics_bind.is_some();

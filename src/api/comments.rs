@@ -302,33 +302,39 @@ pub async fn create_comment(
         ip: ip.map(|ip| ip.to_string()),
         user_agent,
     };
-    let stored_comment = db::run(&state.pool, move |conn| {
-        let now = domain::now();
-        let (article_id, policy) =
-            db::articles::visible_ref(conn, &key, visibility).map_err(AppError::from).not_found_as("article")?;
-        if policy == CommentPolicy::Closed {
-            return Err(AppError::Forbidden("comments on this article are closed".into()));
-        }
-        new.article_id = article_id;
-        let signal = match signal {
-            Some(signal) => Some(signal),
-            None => {
-                db::comments::duplicate_since(conn, new.article_id, &new.body, now - db::comments::duplicate_window())?
-                    .then_some(SpamSignal::Duplicate)
+    // Checked and stored in one transaction shared with the comments arriving together.
+    let stored_comment = state
+        .group_commit
+        .write(move |conn| {
+            let now = domain::now();
+            let (article_id, policy) =
+                db::articles::visible_ref(conn, &key, visibility).map_err(AppError::from).not_found_as("article")?;
+            if policy == CommentPolicy::Closed {
+                return Err(AppError::Forbidden("comments on this article are closed".into()));
             }
-        };
-        new.status = match (&staff, signal) {
-            (Some(_), _) => CommentStatus::Approved,
-            (None, Some(_)) => CommentStatus::Spam,
-            (None, None) => CommentStatus::Pending,
-        };
-        if let Some(signal) = signal {
-            tracing::info!(article = new.article_id, ?signal, "comment held as spam");
-        }
-        let id = db::comments::create(conn, &new, now)?;
-        Ok(db::comments::find(conn, id)?)
-    })
-    .await?;
+            new.article_id = article_id;
+            let signal = match signal {
+                Some(signal) => Some(signal),
+                None => db::comments::duplicate_since(
+                    conn,
+                    new.article_id,
+                    &new.body,
+                    now - db::comments::duplicate_window(),
+                )?
+                .then_some(SpamSignal::Duplicate),
+            };
+            new.status = match (&staff, signal) {
+                (Some(_), _) => CommentStatus::Approved,
+                (None, Some(_)) => CommentStatus::Spam,
+                (None, None) => CommentStatus::Pending,
+            };
+            if let Some(signal) = signal {
+                tracing::info!(article = new.article_id, ?signal, "comment held as spam");
+            }
+            let id = db::comments::create(conn, &new, now)?;
+            Ok(db::comments::find(conn, id)?)
+        })
+        .await?;
     let mut shown = PublicCommentResponse::from(PublicComment::from(stored_comment));
     if shown.status == CommentStatus::Spam {
         // Spammers learn nothing: they are told what every reader is told.

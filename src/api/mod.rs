@@ -51,6 +51,8 @@ pub struct AppState {
     pub cache: cache::ResponseCache,
     /// Totals of public article lists, current until content changes.
     pub counts: cache::CountCache,
+    /// The writer that commits reader comments in groups.
+    pub group_commit: crate::db::group::GroupCommit,
 }
 
 impl AppState {

@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod categories;
 pub mod comments;
 pub mod fts;
+pub mod group;
 pub mod schema;
 pub mod sessions;
 pub mod users;
@@ -50,6 +51,9 @@ pub enum DbError {
     Migration(String),
     #[error("the database task was cancelled")]
     Cancelled,
+    /// The transaction a write shared with others could not be committed; nothing is stored.
+    #[error("the write could not be stored: {0}")]
+    NotCommitted(String),
 }
 
 impl From<diesel::result::Error> for DbError {
@@ -134,7 +138,7 @@ pub fn migrate(conn: &mut Conn) -> Result<usize, DbError> {
 pub static WRITES: AtomicU64 = AtomicU64::new(0);
 
 /// One writer of this process at a time (see `write`).
-static WRITE_TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+pub(crate) static WRITE_TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Runs `f` in a write transaction. On SQLite that is `BEGIN IMMEDIATE`: the write lock is
 /// taken up front, so the busy timeout applies instead of a deferred transaction failing

@@ -388,3 +388,46 @@ async fn a_commenters_email_and_address_never_appear_in_any_public_response() {
     let queue = app.get_as("/api/v1/comments", &editor).await.text().await.unwrap();
     assert!(queue.contains(email) && queue.contains(address));
 }
+
+#[tokio::test]
+async fn a_burst_of_submissions_is_stored_whole_and_a_bad_one_fails_alone() {
+    let (app, editor) = newsroom(&[("WARTA_COMMENT_RATE_PER_MINUTE", "1000")]).await;
+    let pending = submit(&app, "kopi", &comment("Belum disetujui")).await;
+    // Submitted at once, these share transactions; the replies to a pending comment must
+    // fail alone without taking the others with them.
+    let requests = (0..48).map(|i| {
+        let body = if i % 4 == 0 {
+            json!({"author_name": "A", "author_email": "a@example.com", "body": format!("Balasan {i}"), "parent_id": pending["id"]})
+        } else {
+            comment(&format!("Komentar serentak {i}"))
+        };
+        let app = &app;
+        async move {
+            let r = app.post("/api/v1/articles/kopi/comments", None, &body).await;
+            (i, r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    });
+    let answers = futures_util::future::join_all(requests).await;
+    let mut stored = Vec::new();
+    for (i, status, body) in answers {
+        if i % 4 == 0 {
+            assert_eq!(status, 422, "{body}");
+            assert!(body["errors"]["parent_id"].is_array(), "{body}");
+        } else {
+            assert_eq!(status, 201, "{body}");
+            assert_eq!(body["body"], format!("Komentar serentak {i}"));
+            stored.push(body["id"].as_i64().unwrap());
+        }
+    }
+    let mut unique = stored.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 36, "every acknowledged comment has its own id");
+
+    let r = app.get_as("/api/v1/comments?status=pending&per_page=100", &editor).await;
+    let queue: Value = r.json().await.unwrap();
+    assert_eq!(queue["meta"]["total"], 37, "the 36 and the first one, no failed reply");
+    let listed: Vec<i64> = queue["data"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert!(stored.iter().all(|id| listed.contains(id)));
+    assert!(queue["data"].as_array().unwrap().iter().all(|c| !c["body"].as_str().unwrap().starts_with("Balasan")));
+}

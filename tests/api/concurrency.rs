@@ -171,3 +171,51 @@ async fn concurrent_writers_lose_nothing_and_never_see_a_locked_database() {
         assert_eq!(public["meta"]["total"].as_i64().unwrap(), count);
     }
 }
+
+/// Group commit, seen from the database: writes queued behind a busy writer share one
+/// transaction, none is answered before it is committed, and a failing one is undone alone.
+#[tokio::test]
+async fn grouped_writes_answer_after_commit_and_fail_alone() {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use warta::db::{group::GroupCommit, schema::categories, DbError};
+
+    let app = spawn_app_with(&[], StartOptions::default()).await;
+    let group = GroupCommit::start(app.pool.clone()).unwrap();
+    // Another connection holds the write lock, as another process could.
+    let mut blocker = SqliteConnection::establish(&app.db_path).unwrap();
+    blocker.batch_execute("PRAGMA busy_timeout = 5000; BEGIN IMMEDIATE").unwrap();
+
+    let insert = |name: &'static str, fail: bool| {
+        let group = group.clone();
+        tokio::spawn(async move {
+            group
+                .write(move |conn| {
+                    let new = warta::db::categories::NewCategory {
+                        name: name.into(),
+                        slug: None,
+                        description: String::new(),
+                        parent_id: None,
+                    };
+                    let id = warta::db::categories::create(conn, &new, chrono::Utc::now())?;
+                    if fail {
+                        return Err(DbError::Conflict(format!("{name} changes its mind")));
+                    }
+                    Ok(id)
+                })
+                .await
+        })
+    };
+    let writes = [insert("Satu", false), insert("Dua", true), insert("Tiga", false)];
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(writes.iter().all(|w| !w.is_finished()), "no write is answered while it cannot be committed");
+
+    blocker.batch_execute("COMMIT").unwrap();
+    let [one, two, three] = writes;
+    assert!(one.await.unwrap().is_ok());
+    assert!(matches!(two.await.unwrap(), Err(DbError::Conflict(_))));
+    assert!(three.await.unwrap().is_ok());
+    let names: Vec<String> =
+        categories::table.select(categories::name).order(categories::id).load(&mut app.conn()).unwrap();
+    assert_eq!(names, ["Satu", "Tiga"], "the failing write is undone, the others are stored");
+}
