@@ -146,20 +146,28 @@ pub fn search(
     };
     // bm25 is lower for better matches.
     let within = if best_first { "f.rank ASC, a.id DESC" } else { "f.rank DESC, a.id ASC" };
-    let in_title = count(conn, query.title_tier(), conditions)?;
-    let mut tiers = [(query.title_tier(), in_title), (query.body_tier(), total - in_title)];
-    if !best_first {
-        tiers.reverse();
-    }
-    let (want_from, want_to) = (offset, offset.saturating_add(limit));
-    let mut ids = Vec::new();
-    let mut start = 0;
-    for (fts, size) in tiers {
-        let (from, to) = (want_from.max(start), want_to.min(start + size));
-        if from < to {
-            ids.extend(page(conn, fts, conditions, within, from - start, to - from)?);
+    let (title, body) = (query.title_tier(), query.body_tier());
+    if best_first {
+        // Title matches first. A page the title tier fills needs nothing else; only a page
+        // that reaches past it needs to know where it ends.
+        let mut ids = page(conn, title.clone(), conditions, within, offset, limit)?;
+        let short = limit - ids.len() as i64;
+        if short > 0 {
+            let in_title = if ids.is_empty() { count(conn, title, conditions)? } else { offset + ids.len() as i64 };
+            let from = (offset - in_title).max(0);
+            ids.extend(page(conn, body, conditions, within, from, short)?);
         }
-        start += size;
+        return Ok(SearchPage { ids, total });
+    }
+    // Worst first: the body tier, then the title tier.
+    let in_body = count(conn, body.clone(), conditions)?;
+    let mut ids = Vec::new();
+    if offset < in_body {
+        ids = page(conn, body, conditions, within, offset, limit)?;
+    }
+    let short = limit - ids.len() as i64;
+    if short > 0 {
+        ids.extend(page(conn, title, conditions, within, (offset - in_body).max(0), short)?);
     }
     Ok(SearchPage { ids, total })
 }
