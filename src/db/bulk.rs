@@ -65,6 +65,7 @@ pub struct CommentRow {
     pub author_name: String,
     pub author_email: String,
     pub body: String,
+    pub body_hash: i64,
     pub status: String,
     pub visible: bool,
     pub ip: Option<String>,

@@ -129,6 +129,7 @@ pub fn create(conn: &mut Conn, new: &NewComment, at: DateTime<Utc>) -> Result<i6
                 comments::author_email.eq(&new.author_email),
                 comments::author_url.eq(&new.author_url),
                 comments::body.eq(&new.body),
+                comments::body_hash.eq(body_hash(&new.body)),
                 comments::status.eq(new.status.as_str()),
                 comments::visible.eq(parent_visible && new.status == CommentStatus::Approved),
                 comments::ip.eq(&new.ip),
@@ -147,10 +148,16 @@ pub fn duplicate_since(conn: &mut Conn, article_id: i64, body: &str, since: Date
     Ok(diesel::select(diesel::dsl::exists(
         comments::table
             .filter(comments::article_id.eq(article_id))
+            .filter(comments::body_hash.eq(body_hash(body)))
             .filter(comments::created_at.ge(since.naive_utc()))
             .filter(comments::body.eq(body)),
     ))
     .get_result(conn)?)
+}
+
+/// What finds a repeated text among an article's comments (`comments_repeats` index).
+pub fn body_hash(body: &str) -> i64 {
+    xxhash_rust::xxh3::xxh3_64(body.as_bytes()) as i64
 }
 
 /// The comment `id`, whole.
@@ -213,7 +220,7 @@ pub fn update(conn: &mut Conn, id: i64, changes: &CommentChanges, now: DateTime<
         diesel::update(comments::table.find(id))
             .set((
                 changes.status.map(|s| comments::status.eq(s.as_str())),
-                changes.body.as_ref().map(|b| comments::body.eq(b)),
+                changes.body.as_ref().map(|b| (comments::body.eq(b), comments::body_hash.eq(body_hash(b)))),
                 comments::updated_at.eq(now.naive_utc()),
             ))
             .execute(conn)?;

@@ -76,6 +76,7 @@ diesel::table! {
         user_agent -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        body_hash -> Nullable<BigInt>,
     }
 }
 

@@ -255,16 +255,16 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
         let since = (stamp - published).num_minutes().max(1);
         let at = published + Duration::minutes(rng.random_range(0..since));
         let name = NAMES[rng.random_range(0..NAMES.len())];
+        let body =
+            (0..rng.random_range(1..4)).map(|_| sentence(&words, &mut rng, rng_desk(id))).collect::<Vec<_>>().join(" ");
         rows.push(CommentRow {
             id,
             article_id: article,
             parent_id: parent,
             author_name: name.into(),
             author_email: format!("{}{id}@pembaca.example", name.to_lowercase()),
-            body: (0..rng.random_range(1..4))
-                .map(|_| sentence(&words, &mut rng, rng_desk(id)))
-                .collect::<Vec<_>>()
-                .join(" "),
+            body_hash: crate::db::comments::body_hash(&body),
+            body,
             status: status.into(),
             visible,
             ip: Some(format!("198.51.100.{}", rng.random_range(1..255))),

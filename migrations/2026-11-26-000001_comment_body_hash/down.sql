@@ -1,0 +1,2 @@
+DROP INDEX comments_repeats;
+ALTER TABLE comments DROP COLUMN body_hash;
