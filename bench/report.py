@@ -109,6 +109,14 @@ def main():
         alone = seconds_to_ms(f("search_alone"))
         replay = "the ceiling skips search" if "no answer" in alone else "the ceiling replays that one answer"
         w(f"- search, one query timed alone on the cache-off server: {alone}; {replay}")
+        queries = [q.split(":") for q in f("search_queries", "").split(";") if q]
+        if queries:
+            shown = []
+            for word, matches, took in queries:
+                took = f"{float(took) * 1000:.1f} ms" if took != "-" else "no answer"
+                extra = " (worst case, not in the load mix)" if word == "yang" else ""
+                shown.append(f"`{word.replace('%20', ' ')}` {matches} matches, {took}{extra}")
+            w("- search queries alone (matches, time by curl): " + "; ".join(shown))
         w("")
         w("| scenario | req/s | p50 | p99 | ceiling req/s | ratio |")
         w("|---|---:|---:|---:|---:|---:|")
