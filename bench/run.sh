@@ -102,7 +102,8 @@ start_warta() {
     BASE=http://127.0.0.1:$port
     t0=$(now_ms)
     (cd "$DATA_DIR" && exec env DATABASE_URL="$db" WARTA_BIND="127.0.0.1:$port" \
-        WARTA_COMMENT_RATE_PER_MINUTE=100000 WARTA_RESPONSE_CACHE="$cache" WARTA_JWT_SECRET="$JWT_SECRET" \
+        WARTA_COMMENT_RATE_PER_MINUTE=100 WARTA_TRUSTED_PROXIES=127.0.0.1 \
+        WARTA_RESPONSE_CACHE="$cache" WARTA_JWT_SECRET="$JWT_SECRET" \
         RUST_LOG=warn "$WARTA_BIN" serve) >"$logfile" 2>&1 &
     WARTA_PID=$!
     PIDS+=("$WARTA_PID")
