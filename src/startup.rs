@@ -31,6 +31,7 @@ pub struct Application {
     metrics_server: Option<Server>,
     stats: Arc<DbStats>,
     pool: db::DbPool,
+    group_commit: db::group::GroupCommit,
 }
 
 impl Application {
@@ -66,6 +67,7 @@ impl Application {
             group_commit: db::group::GroupCommit::start(pool.clone())?,
         });
         watch_content_clock(&state)?;
+        let group_commit = state.group_commit.clone();
         let separate_metrics = config.metrics_bind.is_some();
         let main_state = state.clone();
         let server = HttpServer::new(move || {
@@ -107,7 +109,7 @@ impl Application {
             }
             None => (None, None),
         };
-        Ok(Application { port, metrics_port, server, metrics_server, stats, pool })
+        Ok(Application { port, metrics_port, server, metrics_server, stats, pool, group_commit })
     }
 
     /// The port of the separate metrics listener, when `WARTA_METRICS_BIND` is set.
@@ -136,8 +138,13 @@ impl Application {
             }
             None => self.server.await?,
         }
-        db::run(&self.pool, db::checkpoint).await?;
-        tracing::info!("stopped; the database is checkpointed");
+        // Requests are done; the comments they queued are committed before the checkpoint.
+        let group_commit = self.group_commit.clone();
+        web::block(move || group_commit.stop()).await?;
+        match db::run(&self.pool, db::checkpoint).await {
+            Ok(()) => tracing::info!("stopped; the database is checkpointed"),
+            Err(e) => tracing::warn!("stopped; {e} (the next start replays it)"),
+        }
         Ok(())
     }
 }

@@ -7,36 +7,51 @@
 //! Used for reader comments, the public write that arrives in bursts; editorial writes keep
 //! their own transaction (`db::write`).
 
-use diesel::connection::Connection;
+use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering;
 use std::sync::{mpsc, Arc, Mutex};
+use std::thread::JoinHandle;
 
 use super::{Conn, DbError, DbPool, WRITES, WRITE_TURN};
 
 /// The most jobs one transaction takes, so that a long queue still gets answers steadily.
 const MAX_BATCH: usize = 256;
 
-/// One write waiting for its batch.
-struct Job {
-    /// Runs inside the batch's transaction; true when it succeeded.
-    run: Box<dyn FnOnce(&mut Conn) -> bool + Send>,
-    /// Answers the caller once the batch is settled: `Ok` when it committed, else why not.
-    finish: Box<dyn FnOnce(Result<(), String>) + Send>,
+/// Runs inside the batch's transaction; true when it succeeded.
+type Run = Box<dyn FnOnce(&mut Conn) -> bool + Send>;
+/// Answers the caller once the batch is settled: `Ok` when it committed, else why not.
+type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
+
+enum Message {
+    Job(Run, Finish),
+    /// Finish what is queued, then stop.
+    Stop,
 }
 
 /// The queue of the writer thread; cloning it shares the same writer.
 #[derive(Clone)]
 pub struct GroupCommit {
-    queue: mpsc::Sender<Job>,
+    queue: mpsc::Sender<Message>,
+    thread: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
 
 impl GroupCommit {
-    /// Starts the writer thread on `pool`. It stops when the last clone is dropped.
+    /// Starts the writer thread on `pool`.
     pub fn start(pool: DbPool) -> std::io::Result<GroupCommit> {
-        let (queue, jobs) = mpsc::channel::<Job>();
-        std::thread::Builder::new().name("warta-group-commit".into()).spawn(move || writer(pool, jobs))?;
-        Ok(GroupCommit { queue })
+        let (queue, messages) = mpsc::channel::<Message>();
+        let thread =
+            std::thread::Builder::new().name("warta-group-commit".into()).spawn(move || writer(pool, messages))?;
+        Ok(GroupCommit { queue, thread: Arc::new(Mutex::new(Some(thread))) })
+    }
+
+    /// Commits what is queued and stops the writer (at shutdown, before the checkpoint).
+    /// Writes submitted afterwards fail as cancelled.
+    pub fn stop(&self) {
+        let _ = self.queue.send(Message::Stop);
+        if let Some(thread) = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = thread.join();
+        }
     }
 
     /// Runs `f` in the next batch and answers once that batch is on disk. `f` runs in a
@@ -50,31 +65,53 @@ impl GroupCommit {
         let (answer, answered) = tokio::sync::oneshot::channel::<Result<T, E>>();
         let result = Arc::new(Mutex::new(None::<Result<T, E>>));
         let slot = result.clone();
-        let job = Job {
-            run: Box::new(move |conn| {
-                let outcome = f(conn);
-                let ok = outcome.is_ok();
-                *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
-                ok
-            }),
-            finish: Box::new(move |committed| {
-                let outcome = result.lock().unwrap_or_else(|e| e.into_inner()).take();
-                let _ = answer.send(match (committed, outcome) {
-                    (Ok(()), Some(outcome)) => outcome,
-                    // Its own error says more than the batch's.
-                    (Err(_), Some(Err(e))) => Err(e),
-                    (Err(why), _) => Err(E::from(DbError::NotCommitted(why))),
-                    // It panicked: it never produced an answer.
-                    (Ok(()), None) => Err(E::from(DbError::Cancelled)),
-                });
-            }),
-        };
-        self.queue.send(job).map_err(|_| E::from(DbError::Cancelled))?;
+        let run: Run = Box::new(move |conn| {
+            let outcome = f(conn);
+            let ok = outcome.is_ok();
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
+            ok
+        });
+        let finish: Finish = Box::new(move |committed| {
+            let outcome = result.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let _ = answer.send(match (committed, outcome) {
+                (Ok(()), Some(outcome)) => outcome,
+                // Its own error says more than the batch's.
+                (Err(_), Some(Err(e))) => Err(e),
+                (Err(why), _) => Err(E::from(DbError::NotCommitted(why))),
+                (Ok(()), None) => Err(E::from(DbError::NotCommitted("the write did not run".into()))),
+            });
+        });
+        self.queue.send(Message::Job(run, finish)).map_err(|_| E::from(DbError::Cancelled))?;
         answered.await.map_err(|_| E::from(DbError::Cancelled))?
     }
 }
 
-/// Why a job's savepoint was rolled back (its own error travels in its answer).
+/// Why a batch cannot be committed. A job's own failure is not one: its savepoint is rolled
+/// back and the batch goes on.
+#[derive(Debug)]
+enum Abort {
+    Database(diesel::result::Error),
+    /// The transaction is no longer what the batch opened (a job panicked mid-way, or SQLite
+    /// rolled the whole transaction back after an I/O error): nothing of it may be trusted.
+    Lost(&'static str),
+}
+
+impl From<diesel::result::Error> for Abort {
+    fn from(e: diesel::result::Error) -> Self {
+        Abort::Database(e)
+    }
+}
+
+impl std::fmt::Display for Abort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Abort::Database(e) => write!(f, "{e}"),
+            Abort::Lost(why) => f.write_str(why),
+        }
+    }
+}
+
+/// Whether a job failed in the ordinary way (its savepoint is rolled back).
 struct Failed;
 
 impl From<diesel::result::Error> for Failed {
@@ -83,55 +120,82 @@ impl From<diesel::result::Error> for Failed {
     }
 }
 
-fn writer(pool: DbPool, jobs: mpsc::Receiver<Job>) {
-    while let Ok(first) = jobs.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        let mut conn = match pool.get() {
-            Ok(conn) => conn,
-            Err(e) => {
-                let why = format!("no database connection: {e}");
-                tracing::warn!(jobs = batch.len(), "group commit: {why}");
-                for job in batch {
-                    (job.finish)(Err(why.clone()));
+fn depth(conn: &mut Conn) -> Option<usize> {
+    match AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth() {
+        Ok(Some(depth)) => Some(depth.get() as usize),
+        Ok(None) => Some(0),
+        Err(_) => None,
+    }
+}
+
+/// Runs `runs` in one transaction, each in a savepoint; how many succeeded.
+fn commit(conn: &mut Conn, runs: Vec<Run>) -> Result<usize, Abort> {
+    let _turn = WRITE_TURN.lock().unwrap_or_else(|e| e.into_inner());
+    conn.immediate_transaction::<_, Abort, _>(|conn| {
+        let mut succeeded = 0;
+        for run in runs {
+            let mut panicked = false;
+            let ran = conn.transaction::<_, Failed, _>(|conn| match catch_unwind(AssertUnwindSafe(|| run(conn))) {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(Failed),
+                Err(_) => {
+                    panicked = true;
+                    Err(Failed)
                 }
-                continue;
+            });
+            if panicked {
+                return Err(Abort::Lost("a write panicked"));
             }
-        };
-        let mut finishes = Vec::with_capacity(batch.len());
-        let committed = {
-            let _turn = WRITE_TURN.lock().unwrap_or_else(|e| e.into_inner());
-            conn.immediate_transaction::<_, diesel::result::Error, _>(|conn| {
-                for Job { run, finish } in batch {
-                    let _ =
-                        conn.transaction::<_, Failed, _>(|conn| match catch_unwind(AssertUnwindSafe(|| run(conn))) {
-                            Ok(true) => Ok(()),
-                            Ok(false) => Err(Failed),
-                            Err(_) => {
-                                tracing::error!("group commit: a job panicked; its changes are undone");
-                                Err(Failed)
-                            }
-                        });
+            // Back at the batch's own level, or the transaction is not ours any more.
+            if depth(conn) != Some(1) {
+                return Err(Abort::Lost("the transaction was lost while a write ran"));
+            }
+            succeeded += usize::from(ran.is_ok());
+        }
+        Ok(succeeded)
+    })
+}
+
+fn writer(pool: DbPool, messages: mpsc::Receiver<Message>) {
+    let mut stopping = false;
+    while !stopping {
+        let Ok(first) = messages.recv() else { return };
+        let mut runs = Vec::new();
+        let mut finishes = Vec::new();
+        let mut next = Some(first);
+        while let Some(message) = next.take() {
+            match message {
+                Message::Job(run, finish) => {
+                    runs.push(run);
                     finishes.push(finish);
                 }
-                Ok(())
-            })
-        };
-        let outcome = match committed {
-            Ok(()) => {
-                WRITES.fetch_add(1, Ordering::AcqRel);
-                Ok(())
+                Message::Stop => stopping = true,
             }
-            Err(e) => {
-                tracing::error!(error = %e, jobs = finishes.len(), "group commit failed; nothing of the batch is stored");
-                Err(e.to_string())
+            if runs.len() < MAX_BATCH && !stopping {
+                next = messages.try_recv().ok();
             }
+        }
+        if runs.is_empty() {
+            continue;
+        }
+        let outcome = match pool.get() {
+            Err(e) => Err(format!("no database connection: {e}")),
+            // A connection left inside a transaction (an aborted batch) is closed by the pool
+            // when it comes back, which rolls the transaction back.
+            Ok(mut conn) => match commit(&mut conn, runs) {
+                Ok(succeeded) => {
+                    if succeeded > 0 {
+                        // Only now, after the commit, may cached responses be rebuilt.
+                        WRITES.fetch_add(1, Ordering::AcqRel);
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e.to_string()),
+            },
         };
+        if let Err(why) = &outcome {
+            tracing::error!(jobs = finishes.len(), "group commit failed, nothing of the batch is stored: {why}");
+        }
         for finish in finishes {
             finish(outcome.clone());
         }

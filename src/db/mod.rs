@@ -193,7 +193,17 @@ pub fn content_clock(conn: &mut Conn, now: chrono::NaiveDateTime) -> Result<(u64
 /// Moves everything in the write-ahead log into the database file and empties the log
 /// (at shutdown, so that the file alone is the whole database).
 pub fn checkpoint(conn: &mut Conn) -> Result<(), DbError> {
-    conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")?;
+    #[derive(QueryableByName)]
+    struct Outcome {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        busy: i32,
+    }
+    let outcome: Outcome = diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result(conn)?;
+    if outcome.busy != 0 {
+        // Another connection (another process) is still writing: the log stays beside the
+        // database file, which is safe, just not a single file yet.
+        return Err(DbError::Conflict("the write-ahead log is busy; it was not fully checkpointed".into()));
+    }
     Ok(())
 }
 
