@@ -187,7 +187,8 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
                     })
                 })
                 .collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+            // A writer thread that panicked stops the generation rather than misalign texts.
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
         });
         let mut rows = Vec::with_capacity(drafts.len());
         let mut links = Vec::new();
@@ -231,6 +232,8 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
         progress(show, "articles", (end as usize).min(plan.articles), plan.articles, started);
     }
 
+    // Newest last, so that the comment pick below favours recent articles.
+    public.sort_by_key(|&(id, at)| (at, id));
     if public.is_empty() || plan.comments == 0 {
         return Ok(());
     }
