@@ -14,6 +14,8 @@ use warta::startup::{Application, StartOptions};
 
 pub struct TestApp {
     pub address: String,
+    /// The separate metrics listener's port, when `WARTA_METRICS_BIND` is set.
+    pub metrics_port: Option<u16>,
     pub client: Client,
     pub pool: DbPool,
     pub stats: Arc<DbStats>,
@@ -43,10 +45,12 @@ pub async fn spawn_app_on(dir: TempDir, db_path: String, vars: &[(&str, &str)], 
     let app = Application::build(config, options).await.expect("application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let stats = app.stats();
+    let metrics_port = app.metrics_port();
     tokio::spawn(app.run_until_stopped());
     let (pool, _) = db::connect(&db_path, 2).expect("fixture pool");
     TestApp {
         address,
+        metrics_port,
         client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
         pool,
         stats,

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use warta::startup::StartOptions;
 
-use crate::helpers::{free_port, spawn_app, spawn_app_with, Process};
+use crate::helpers::{spawn_app, spawn_app_with, Process};
 
 #[tokio::test]
 async fn every_response_carries_a_request_id_kept_only_when_well_formed() {
@@ -63,9 +63,9 @@ async fn metrics_count_requests_by_route_template_with_latency_and_pool_usage() 
 
 #[tokio::test]
 async fn metrics_can_live_on_a_listener_of_their_own() {
-    let port = free_port();
-    let bind = format!("127.0.0.1:{port}");
-    let app = spawn_app_with(&[("WARTA_METRICS_BIND", &bind)], StartOptions::default()).await;
+    // Port 0: the listener picks a free port itself (no race with other tests for one).
+    let app = spawn_app_with(&[("WARTA_METRICS_BIND", "127.0.0.1:0")], StartOptions::default()).await;
+    let bind = format!("127.0.0.1:{}", app.metrics_port.expect("a metrics listener"));
     assert_eq!(app.get("/metrics").await.status().as_u16(), 404, "not on the public listener");
     app.get("/api/v1/site").await;
     let text = app.client.get(format!("http://{bind}/metrics")).send().await.unwrap().text().await.unwrap();
