@@ -9,6 +9,7 @@ use validator::Validate;
 
 use super::caching::{self, Audience};
 use super::categories::CategoryRefResponse;
+use super::cursor;
 use super::json::ValidJson;
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::{id_or_slug, QueryReader};
@@ -196,6 +197,15 @@ pub struct ListArticlesQuery {
     /// word matches as a prefix. Results are ranked by relevance (title matches first).
     #[param(max_length = 200, example = "harga kopi")]
     search: Option<String>,
+    /// Keyset pagination instead of `page`: the `meta.next_cursor` of the previous page. Each
+    /// page costs the same however deep in the archive, and articles published meanwhile do
+    /// not shift the pages. Not with `search` (search results are paged with `page`); keep
+    /// the first page's order.
+    #[param(
+        max_length = 4096,
+        example = "eyJvIjoicHVibGlzaGVkX2F0IiwiZCI6dHJ1ZSwibiI6MTAsImsiOiIyMDI0LTExLTI0VDA4OjMwOjAwIiwiaSI6NDJ9"
+    )]
+    cursor: Option<String>,
     /// Sort key: `published_at` by default, `relevance` by default with `search`.
     #[param(inline)]
     order_by: Option<ArticleOrderBy>,
@@ -259,6 +269,7 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
         ));
     }
     let visibility = visibility_for(user, status);
+    let paged_by_number = q.has("page");
     let page = PageRequest::read(&mut q);
     let category = q.parse("category", id_or_slug);
     let author = q.parse("author", id_or_slug);
@@ -288,7 +299,19 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
     let descending =
         q.parse("order", one_of(&[("asc", false), ("desc", true)])).unwrap_or(order_by != ArticleOrder::Title);
     let include_body = q.parse("include", one_of(&[("body", true)])).unwrap_or(false);
+    if q.has("cursor") && paged_by_number {
+        q.error("cursor", "cannot be combined with `page`");
+    }
+    if q.has("cursor") && search.is_some() {
+        q.error("cursor", "search results are paged with `page`");
+    }
+    let cursor = q.parse("cursor", |s| cursor::decode(s, order_by, descending));
     q.finish()?;
+    let mut page = page;
+    if let Some(cursor) = &cursor {
+        // The page the cursor's position falls on: meta and Link stay meaningful.
+        page.page = (cursor.offset / page.per_page + 1).min(pagination::MAX_PAGE);
+    }
     let filter = ArticleFilter {
         visibility,
         category,
@@ -300,7 +323,8 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
         include_body,
         search,
         known_total: None,
-        offset: page.offset(),
+        offset: cursor.as_ref().map_or(page.offset(), |c| c.offset),
+        seek: cursor.map(|c| c.seek),
         limit: page.per_page,
     };
     Ok((filter, page))
@@ -344,11 +368,16 @@ pub async fn list_articles(
     if let Some(key) = &count_key {
         filter.known_total = state.counts.get(key, version);
     }
+    let (order_by, descending, next) = (filter.order_by, filter.descending, filter.offset + filter.limit);
+    let keyset = filter.search.is_none();
     let found = db::run(&state.pool, move |conn| db::articles::list(conn, &filter)).await?;
     if let Some(key) = count_key {
         state.counts.put(key, version, found.total);
     }
-    let meta = page.meta(found.total);
+    let mut meta = page.meta(found.total);
+    if keyset && found.more {
+        meta.next_cursor = found.items.last().and_then(|last| cursor::encode(order_by, descending, next, &last.meta));
+    }
     let body = Paginated { data: found.items.into_iter().map(ArticleResponse::from).collect(), meta };
     pagination::respond(&req, &body, state.audience(&user))
 }

@@ -8,6 +8,7 @@ pub mod caching;
 pub mod categories;
 pub mod client;
 pub mod comments;
+pub mod cursor;
 pub mod json;
 pub mod metrics;
 pub mod middleware;

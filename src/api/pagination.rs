@@ -43,6 +43,7 @@ impl PageRequest {
             per_page: self.per_page,
             total,
             total_pages: (total + self.per_page - 1) / self.per_page,
+            next_cursor: None,
         }
     }
 }
@@ -62,6 +63,12 @@ pub struct PageMeta {
     /// Pages in the whole list (0 for an empty list).
     #[schema(minimum = 0, example = 13)]
     pub total_pages: i64,
+    /// Article lists not ordered by relevance: pass it as `cursor` to get the next page by
+    /// keyset (as fast deep in the archive as on page 1, and stable while articles are added).
+    /// Absent on the last page and in other lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "eyJvIjoicHVibGlzaGVkX2F0IiwiZCI6dHJ1ZSwibiI6MTAsImsiOiIyMDI0LTExLTI0VDA4OjMwOjAwIiwiaSI6NDJ9")]
+    pub next_cursor: Option<String>,
 }
 
 /// One page of a list.
@@ -85,29 +92,35 @@ pub fn respond<T: ToSchema + Serialize>(
 }
 
 /// Adds `X-Total-Count` and a `Link` header with `first`, `prev`, `next` and `last`
-/// relative to the request's own path and parameters.
+/// relative to the request's own path and parameters. A request that came with a `cursor`
+/// gets its `next` link as a cursor too (and no `prev`: keyset pages go forward).
 pub fn add_headers(req: &HttpRequest, response: &mut HttpResponse, meta: &PageMeta) {
     let headers = response.headers_mut();
     headers.insert(HeaderName::from_static("x-total-count"), HeaderValue::from(meta.total));
     let last = meta.total_pages.max(1);
-    let mut links = vec![(1, "first")];
-    if meta.page > 1 {
-        links.push(((meta.page - 1).min(last), "prev"));
-    }
-    if meta.page < last {
-        links.push((meta.page + 1, "next"));
-    }
-    links.push((last, "last"));
-    let others: Vec<(String, String)> = actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+    let params: Vec<(String, String)> = actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string())
         .map(|q| q.into_inner())
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(k, _)| k != "page")
-        .collect();
+        .unwrap_or_default();
+    let by_cursor = params.iter().any(|(k, _)| k == "cursor");
+    let others: Vec<(String, String)> = params.into_iter().filter(|(k, _)| k != "page" && k != "cursor").collect();
+    let mut links = vec![(("page", 1.to_string()), "first")];
+    if by_cursor {
+        if let Some(cursor) = &meta.next_cursor {
+            links.push((("cursor", cursor.clone()), "next"));
+        }
+    } else {
+        if meta.page > 1 {
+            links.push((("page", (meta.page - 1).min(last).to_string()), "prev"));
+        }
+        if meta.page < last {
+            links.push((("page", (meta.page + 1).to_string()), "next"));
+        }
+    }
+    links.push((("page", last.to_string()), "last"));
     let value = links
         .into_iter()
-        .map(|(page, rel)| {
-            let mut pairs = vec![("page".to_owned(), page.to_string())];
+        .map(|((name, value), rel)| {
+            let mut pairs = vec![(name.to_owned(), value)];
             pairs.extend(others.iter().cloned());
             let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
             format!("<{}?{}>; rel=\"{rel}\"", req.path(), query)

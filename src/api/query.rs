@@ -45,6 +45,11 @@ impl QueryReader {
         }
     }
 
+    /// Whether `name` is among the parameters not read yet.
+    pub fn has(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k == name)
+    }
+
     /// The value of `name` converted by `parse`; a conversion error is recorded against `name`.
     pub fn parse<T>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
         let value = self.text(name)?;

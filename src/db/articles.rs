@@ -76,6 +76,23 @@ pub enum ArticleOrder {
     Relevance,
 }
 
+/// The sort key of the article a keyset page starts after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeekKey {
+    /// `published_at` (none for drafts) or `updated_at`.
+    Time(Option<NaiveDateTime>),
+    /// `title`.
+    Text(String),
+}
+
+/// Where a keyset page starts: just after the article with this sort key and id, in the
+/// list's order. Finding it is an index seek, so a page costs the same however deep it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seek {
+    pub key: SeekKey,
+    pub id: i64,
+}
+
 /// A list request, already validated.
 #[derive(Debug, Clone)]
 pub struct ArticleFilter {
@@ -91,6 +108,8 @@ pub struct ArticleFilter {
     pub search: Option<SearchQuery>,
     /// The number of matching articles when the caller knows it already (it is not counted again).
     pub known_total: Option<i64>,
+    /// Keyset pagination: the page starts after this article (`offset` then only numbers the page).
+    pub seek: Option<Seek>,
     pub offset: i64,
     pub limit: i64,
 }
@@ -100,6 +119,8 @@ pub struct ArticleFilter {
 pub struct ArticlePage {
     pub items: Vec<ArticleView>,
     pub total: i64,
+    /// Whether more articles follow this page.
+    pub more: bool,
 }
 
 type BoxedArticles = articles::BoxedQuery<'static, Sqlite>;
@@ -232,14 +253,76 @@ pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbEr
             // Relevance with a search is list_by_relevance; without one there is nothing to rank.
             (ArticleOrder::Relevance, _) => query.order((articles::published_at.desc(), articles::id.desc())),
         };
-        let metas: Vec<ArticleMeta> = if total > filter.offset {
-            query.select(ArticleMeta::as_select()).offset(filter.offset).limit(filter.limit).load(conn)?
+        let (metas, more) = if let Some(seek) = &filter.seek {
+            let drafts = matches!(filter.visibility, Visibility::Staff { .. });
+            query = after(query, filter.order_by, filter.descending, seek, drafts)?;
+            // One row more than the page says whether another page follows.
+            let mut metas: Vec<ArticleMeta> =
+                query.select(ArticleMeta::as_select()).limit(filter.limit + 1).load(conn)?;
+            let more = metas.len() as i64 > filter.limit;
+            metas.truncate(filter.limit as usize);
+            (metas, more)
+        } else if total > filter.offset {
+            let metas: Vec<ArticleMeta> =
+                query.select(ArticleMeta::as_select()).offset(filter.offset).limit(filter.limit).load(conn)?;
+            let more = filter.offset + (metas.len() as i64) < total;
+            (metas, more)
         } else {
-            Vec::new()
+            (Vec::new(), false)
         };
         let items = with_relations(conn, metas, filter.include_body)?;
-        Ok(ArticlePage { items, total })
+        Ok(ArticlePage { items, total, more })
     })
+}
+
+/// Narrows `query` to the articles after `seek` in the order given. Each condition starts
+/// with a plain bound on the sort column, which the index turns into a seek; the rest only
+/// settles ties on the id.
+///
+/// `drafts`: whether the list may hold drafts (staff lists), which have no publication time
+/// and come last when newest first; public lists never do, and keep the plain seek.
+fn after(
+    query: BoxedArticles,
+    order: ArticleOrder,
+    descending: bool,
+    seek: &Seek,
+    drafts: bool,
+) -> Result<BoxedArticles, DbError> {
+    let id = seek.id;
+    let query = match (order, &seek.key, descending) {
+        (ArticleOrder::PublishedAt, SeekKey::Time(Some(t)), true) if drafts => query.filter(
+            articles::published_at
+                .le(*t)
+                .and(articles::published_at.lt(*t).or(articles::id.lt(id).nullable()))
+                .or(articles::published_at.is_null().nullable()),
+        ),
+        (ArticleOrder::PublishedAt, SeekKey::Time(Some(t)), true) => query.filter(
+            articles::published_at.le(*t).and(articles::published_at.lt(*t).or(articles::id.lt(id).nullable())),
+        ),
+        // Drafts (no publication time) come last, newest id first.
+        (ArticleOrder::PublishedAt, SeekKey::Time(None), true) => {
+            query.filter(articles::published_at.is_null().and(articles::id.lt(id)))
+        }
+        (ArticleOrder::PublishedAt, SeekKey::Time(Some(t)), false) => query.filter(
+            articles::published_at.ge(*t).and(articles::published_at.gt(*t).or(articles::id.gt(id).nullable())),
+        ),
+        (ArticleOrder::PublishedAt, SeekKey::Time(None), false) => query
+            .filter(articles::published_at.is_null().and(articles::id.gt(id)).or(articles::published_at.is_not_null())),
+        (ArticleOrder::UpdatedAt, SeekKey::Time(Some(t)), true) => {
+            query.filter(articles::updated_at.le(*t).and(articles::updated_at.lt(*t).or(articles::id.lt(id))))
+        }
+        (ArticleOrder::UpdatedAt, SeekKey::Time(Some(t)), false) => {
+            query.filter(articles::updated_at.ge(*t).and(articles::updated_at.gt(*t).or(articles::id.gt(id))))
+        }
+        (ArticleOrder::Title, SeekKey::Text(t), true) => {
+            query.filter(articles::title.le(t.clone()).and(articles::title.lt(t.clone()).or(articles::id.lt(id))))
+        }
+        (ArticleOrder::Title, SeekKey::Text(t), false) => {
+            query.filter(articles::title.ge(t.clone()).and(articles::title.gt(t.clone()).or(articles::id.gt(id))))
+        }
+        _ => return Err(DbError::Invalid { field: "cursor", message: "does not fit this list's order".into() }),
+    };
+    Ok(query)
 }
 
 /// A page of search results: the full-text index picks the page's ids (see `fts::search`),
@@ -263,7 +346,8 @@ fn list_by_search(conn: &mut Conn, filter: &ArticleFilter, search: &SearchQuery)
         };
         metas.sort_by_key(|m| found.ids.iter().position(|id| *id == m.id));
         let items = with_relations(conn, metas, filter.include_body)?;
-        Ok(ArticlePage { items, total: found.total })
+        let more = filter.offset + (items.len() as i64) < found.total;
+        Ok(ArticlePage { items, total: found.total, more })
     })
 }
 

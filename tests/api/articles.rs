@@ -226,8 +226,10 @@ async fn pagination_edges_are_exact() {
         "</api/v1/articles?page=1&per_page=2>; rel=\"first\", </api/v1/articles?page=1&per_page=2>; rel=\"prev\", \
          </api/v1/articles?page=3&per_page=2>; rel=\"next\", </api/v1/articles?page=3&per_page=2>; rel=\"last\""
     );
-    let body: Value = page2.json().await.unwrap();
+    let mut body: Value = page2.json().await.unwrap();
     assert_eq!(titles(&body), ["Berita 2", "Berita 1"]);
+    let cursor = body["meta"].as_object_mut().unwrap().remove("next_cursor");
+    assert!(cursor.is_some_and(|c| c.is_string()), "a page with a successor offers a cursor");
     assert_eq!(body["meta"], serde_json::json!({"page": 2, "per_page": 2, "total": 5, "total_pages": 3}));
 
     let past = app.get_json("/api/v1/articles?per_page=2&page=9", 200).await;
