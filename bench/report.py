@@ -14,7 +14,8 @@ SCENARIOS = [
     # key, label, ceiling key
     ("list", "list page 1", "list"),
     ("category", "list by category", "category"),
-    ("deep", "deep page", "deep"),
+    ("deep", "deep page (middle) by number", "deep"),
+    ("deep_cursor", "deep page (middle) by cursor", "deep_cursor"),
     ("slug", "article by slug", "slug"),
     ("comments", "an article's comments", "comments"),
     ("categories", "categories", "categories"),
@@ -23,9 +24,10 @@ SCENARIOS = [
     ("article_patch", "article PATCH (editor)", "article_patch"),
     ("search", "search, cache off (20 queries)", "search"),
     ("cold_list", "list page 1, cache off", "list"),
-    ("cold_deep", "deep page, cache off", "deep"),
+    ("cold_deep", "deep page by number, cache off", "deep"),
+    ("cold_cursor", "deep page by cursor, cache off", "deep_cursor"),
 ]
-HOT_READS = ["list", "category", "deep", "slug", "comments", "categories", "revalidate"]
+HOT_READS = ["list", "category", "deep", "deep_cursor", "slug", "comments", "categories", "revalidate"]
 
 
 def load(results_path, facts_path):
@@ -173,7 +175,7 @@ def targets(results, facts, sizes):
         if v:
             row("search (cache off) >= 1000 req/s, p99 < 25 ms", size,
                 v["rps"] >= 1000 and v["sampled"] and v["p99_us"] < 25_000, f"{rps(v['rps'])} req/s, p99 {lat(v, 'p99_us')}")
-        for deep, page1 in (("deep", "list"), ("cold_deep", "cold_list")):
+        for deep, page1 in (("deep", "list"), ("deep_cursor", "list"), ("cold_deep", "cold_list"), ("cold_cursor", "cold_list")):
             d, p = get(size, deep), get(size, page1)
             if d and p and d["rps"]:
                 factor = p["rps"] / d["rps"]

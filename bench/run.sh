@@ -248,8 +248,12 @@ run_size() {
     category=$(json 'max(d["data"], key=lambda c: c["article_count"])["slug"]' <<<"$cats")
     page1=$(curl -sf "$BASE/api/v1/articles")
     total_pages=$(json 'd["meta"]["total_pages"]' <<<"$page1")
-    deep=$(((total_pages / 2) < 500 ? (total_pages / 2) : 500))
-    [ "$deep" -ge 1 ] || deep=1
+    # The deep page is the middle of the archive, by number and by cursor (the cursor of the
+    # page before it, taken once).
+    deep=$((total_pages / 2))
+    [ "$deep" -ge 2 ] || deep=2
+    local deep_cursor
+    deep_cursor=$(curl -sf "$BASE/api/v1/articles?page=$((deep - 1))&per_page=10" | json 'd["meta"]["next_cursor"]')
     list100=$(curl -sf "$BASE/api/v1/articles?per_page=100")
     list200=$(curl -sf "$BASE/api/v1/articles?per_page=100&page=2")
     slug=$(json 'd["data"][1]["slug"]' <<<"$list100")
@@ -273,10 +277,11 @@ run_size() {
     local p_list=/api/v1/articles
     local p_category="/api/v1/articles?category=$category"
     local p_deep="/api/v1/articles?page=$deep&per_page=10"
+    local p_cursor="/api/v1/articles?per_page=10&cursor=$deep_cursor"
     local p_slug=/api/v1/articles/$slug
     local p_comments=/api/v1/articles/$comments_slug/comments
     local p_categories=/api/v1/categories
-    for pair in list:"$p_list" category:"$p_category" deep:"$p_deep" slug:"$p_slug" comments:"$p_comments" categories:"$p_categories"; do
+    for pair in list:"$p_list" category:"$p_category" deep:"$p_deep" deep_cursor:"$p_cursor" slug:"$p_slug" comments:"$p_comments" categories:"$p_categories"; do
         code=$(capture "$cdir" "${pair%%:*}" GET "${pair#*:}")
         [ "${code%% *}" = 200 ] || die "GET ${pair#*:} answered ${code%% *}"
     done
@@ -288,6 +293,7 @@ run_size() {
     bench list warta "$p_list"
     bench category warta "$p_category"
     bench deep warta "$p_deep"
+    bench deep_cursor warta "$p_cursor"
     bench slug warta "$p_slug"
     bench comments warta "$p_comments"
     bench categories warta "$p_categories"
@@ -319,6 +325,7 @@ run_size() {
     fact "$SIZE" ready_off "$READY_MS"
     bench cold_list warta "$p_list"
     bench cold_deep warta "$p_deep"
+    bench cold_cursor warta "$p_cursor"
     # Search last: slow queries still queued when wrk stops would slow a following scenario.
     # One query is captured for the ceiling (and timed alone); the load mixes all the terms.
     code=$(capture "$cdir" search GET "/api/v1/articles?search=${words[0]}")
@@ -350,6 +357,7 @@ run_size() {
     bench list ceiling "$p_list"
     bench category ceiling "$p_category"
     bench deep ceiling "$p_deep"
+    bench deep_cursor ceiling "$p_cursor"
     bench slug ceiling "$p_slug"
     bench comments ceiling "$p_comments"
     bench categories ceiling "$p_categories"
