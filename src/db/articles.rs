@@ -242,7 +242,7 @@ pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbEr
             Some(total) => total,
             None => filtered(filter).count().get_result(conn)?,
         };
-        let mut query = filtered(filter);
+        let mut query = filtered(&seek_bounded(filter));
         query = match (filter.order_by, filter.descending) {
             (ArticleOrder::PublishedAt, true) => query.order((articles::published_at.desc(), articles::id.desc())),
             (ArticleOrder::PublishedAt, false) => query.order((articles::published_at.asc(), articles::id.asc())),
@@ -273,6 +273,26 @@ pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbEr
         let items = with_relations(conn, metas, filter.include_body)?;
         Ok(ArticlePage { items, total, more })
     })
+}
+
+/// `filter` for the page query of a keyset page of public articles newest first: the public
+/// bound `published_at <= now` becomes `published_at <= key`, the same rows (the key was
+/// public), so that the index range starts at the key. Left with two upper bounds on the
+/// column, SQLite ranges on one of them only, and could walk down from `now`.
+fn seek_bounded(filter: &ArticleFilter) -> std::borrow::Cow<'_, ArticleFilter> {
+    match (&filter.seek, filter.visibility, filter.order_by, filter.descending) {
+        (
+            Some(Seek { key: SeekKey::Time(Some(t)), .. }),
+            Visibility::Public { now },
+            ArticleOrder::PublishedAt,
+            true,
+        ) if *t < now => {
+            let mut bounded = filter.clone();
+            bounded.visibility = Visibility::Public { now: *t };
+            std::borrow::Cow::Owned(bounded)
+        }
+        _ => std::borrow::Cow::Borrowed(filter),
+    }
 }
 
 /// Narrows `query` to the articles after `seek` in the order given. Each condition starts
