@@ -33,6 +33,20 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
 }
 
+/// [`hash_password`] on the blocking pool: Argon2 takes tens of milliseconds of CPU, which
+/// must not stall an async worker.
+pub async fn hash_password_blocking(password: String) -> Result<String, AppError> {
+    web::block(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(AppError::Internal)
+}
+
+/// [`verify_password`] on the blocking pool, for the same reason.
+pub async fn verify_password_blocking(password: String, hash: String) -> Result<bool, AppError> {
+    web::block(move || verify_password(&password, &hash)).await.map_err(|e| AppError::Internal(e.into()))
+}
+
 /// `n` random bytes as unpadded base64url text.
 pub fn random_token(n: usize) -> String {
     let mut bytes = vec![0u8; n];
@@ -201,6 +215,7 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), 43);
         assert_eq!(token_hash(&a).len(), 64);
-        assert_eq!(token_hash(&a), token_hash(&a));
+        assert_eq!(token_hash(&a), token_hash(&a.clone()), "the same token always finds its row");
+        assert_ne!(token_hash(&a), token_hash(&b));
     }
 }

@@ -52,8 +52,6 @@ pub struct Config {
     pub production: bool,
     /// A separate address for `/metrics`, so that it need not be public.
     pub metrics_bind: Option<SocketAddr>,
-    /// Log lines as JSON objects instead of text.
-    pub log_json: bool,
     /// Whether public reads are answered from the response cache.
     pub response_cache: bool,
 }
@@ -183,11 +181,9 @@ impl Config {
                     .map_err(|_| bad("WARTA_METRICS_BIND", format!("`{raw}` is not an address like 127.0.0.1:9090")))?,
             ),
         };
-        let log_json = match get("WARTA_LOG_FORMAT").as_deref() {
-            None | Some("text") => false,
-            Some("json") => true,
-            Some(other) => return Err(bad("WARTA_LOG_FORMAT", format!("`{other}` is neither text nor json"))),
-        };
+        // Logging starts before the configuration is read (see `main`); a bad value still
+        // stops start-up here, naming the variable.
+        log_json(get("WARTA_LOG_FORMAT").as_deref()).map_err(|m| bad("WARTA_LOG_FORMAT", m))?;
 
         let response_cache = match get("WARTA_RESPONSE_CACHE").as_deref() {
             None | Some("on") => true,
@@ -214,7 +210,6 @@ impl Config {
             refresh_token_ttl,
             production,
             metrics_bind,
-            log_json,
             response_cache,
         })
     }
@@ -239,6 +234,15 @@ pub fn is_language_tag(tag: &str) -> bool {
     let primary_ok =
         parts.next().is_some_and(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
     primary_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Whether `WARTA_LOG_FORMAT` asks for JSON log lines (`text`, the default, or `json`).
+pub fn log_json(value: Option<&str>) -> Result<bool, String> {
+    match value.map(str::trim) {
+        None | Some("text") => Ok(false),
+        Some("json") => Ok(true),
+        Some(other) => Err(format!("`{other}` is neither text nor json")),
+    }
 }
 
 #[cfg(test)]

@@ -92,6 +92,15 @@ impl AppError {
     pub fn not_found(what: &str) -> AppError {
         AppError::NotFound(format!("{what} not found"))
     }
+
+    /// A 403 saying `why`, unless the role check `allowed` passed.
+    pub fn forbidden_unless(allowed: bool, why: &str) -> Result<(), AppError> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(why.to_owned()))
+        }
+    }
 }
 
 /// Names the missing thing in a 404: `db::run(...).await.not_found_as("article")?`.

@@ -82,7 +82,7 @@ fn main() -> ExitCode {
     let filter =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,actix_server=warn".into());
     let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    if std::env::var("WARTA_LOG_FORMAT").is_ok_and(|f| f.trim() == "json") {
+    if warta::config::log_json(std::env::var("WARTA_LOG_FORMAT").ok().as_deref()).unwrap_or(false) {
         logs.json().with_current_span(true).init();
     } else {
         logs.init();

@@ -54,7 +54,7 @@ impl Application {
             pool: pool.clone(),
             config: config.clone(),
             stats: stats.clone(),
-            openapi_json: api::openapi::document_json(),
+            openapi_json: api::openapi::document_json().into(),
             keys: auth::TokenKeys::new(&secret),
             throttles: Default::default(),
             comment_limit: api::throttle::RateLimit::new(
@@ -62,7 +62,7 @@ impl Application {
                 std::time::Duration::from_secs(60),
             ),
             metrics: Default::default(),
-            cache: api::cache::ResponseCache::new(config.response_cache),
+            cache: api::cache::ResponseCache::new(config.response_cache, stats.clone()),
             counts: Default::default(),
             group_commit: db::group::GroupCommit::start(pool.clone())?,
         });
@@ -125,6 +125,12 @@ impl Application {
     /// Statement counts of the server's database pool.
     pub fn stats(&self) -> Arc<DbStats> {
         self.stats.clone()
+    }
+
+    /// The server's database pool (tests write their fixtures through it, as the server's
+    /// own writes, so that the response cache sees them at once).
+    pub fn pool(&self) -> db::DbPool {
+        self.pool.clone()
     }
 
     /// Serves until the server is stopped (SIGINT/SIGTERM): new connections are refused,

@@ -600,19 +600,12 @@ fn staff_sees_all() -> Visibility {
     Visibility::Staff { now: domain::now().naive_utc(), viewer: 0, sees_all: true, status: None }
 }
 
-fn is_public(view: &ArticleView) -> bool {
-    view.meta.status == ArticleStatus::Published.as_str()
-        && view.meta.published_at.is_some_and(|at| at <= domain::now().naive_utc())
-}
-
-/// The article `key` names, if `user` may see it at all (else a 404, never a 403).
+/// The article `key` names, if `user` may see it at all (else a 404, never a 403): the same
+/// rule as their lists, applied by the query.
 fn find_for(conn: &mut db::Conn, key: &IdOrSlug, user: &AuthUser) -> Result<ArticleView, AppError> {
-    let view = db::articles::find(conn, key, staff_sees_all()).map_err(AppError::from).not_found_as("article")?;
-    let own = view.meta.author_id == user.id;
-    if !is_public(&view) && !permissions::may_view_unpublished(user.role, own) {
-        return Err(AppError::not_found("article"));
-    }
-    Ok(view)
+    db::articles::find(conn, key, visibility_for(Some(user), Some(None)))
+        .map_err(AppError::from)
+        .not_found_as("article")
 }
 
 /// The strong ETag of an article's representation (what GET returns).
@@ -621,12 +614,9 @@ fn article_etag(view: &ArticleView) -> Result<String, AppError> {
     Ok(caching::etag_of(&bytes))
 }
 
-/// Whether `If-Match` (when given) matches `etag`, by strong comparison.
-fn if_match_holds(if_match: Option<&str>, etag: &str) -> bool {
-    match if_match {
-        None => true,
-        Some(value) => value.split(',').map(str::trim).any(|tag| tag == "*" || tag == etag),
-    }
+/// Whether an `If-Match` value matches `etag`, by strong comparison.
+fn if_match_holds(if_match: &str, etag: &str) -> bool {
+    if_match.split(',').map(str::trim).any(|tag| tag == "*" || tag == etag)
 }
 
 /// Create an article
@@ -761,10 +751,14 @@ pub async fn update_article(
             {
                 return Err(AppError::Forbidden("only editors and admins hand articles to another user".into()));
             }
-            if !if_match_holds(if_match.as_deref(), &article_etag(&current)?) {
-                return Err(AppError::PreconditionFailed(
-                    "the article changed since the version in If-Match; fetch it again and reapply your change".into(),
-                ));
+            // The representation is serialized and hashed only when a client asked to compare.
+            if let Some(tag) = if_match.as_deref() {
+                if !if_match_holds(tag, &article_etag(&current)?) {
+                    return Err(AppError::PreconditionFailed(
+                        "the article changed since the version in If-Match; fetch it again and reapply your change"
+                            .into(),
+                    ));
+                }
             }
             let id = current.meta.id;
             db::articles::update(conn, id, &changes, domain::now())?;

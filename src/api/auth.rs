@@ -97,7 +97,7 @@ fn invalid_credentials() -> AppError {
     AppError::Unauthorized("the email or password is wrong".into())
 }
 
-async fn token_pair(
+fn token_pair(
     state: &AppState,
     user: db::users::User,
     session: &Session,
@@ -160,8 +160,7 @@ pub async fn login(
         Some((user, hash)) => (Some(user), hash),
         None => (None, decoy_hash().to_owned()),
     };
-    let matches =
-        web::block(move || auth::verify_password(&password, &hash)).await.map_err(|e| AppError::Internal(e.into()))?;
+    let matches = auth::verify_password_blocking(password, hash).await?;
     let user = match user {
         Some(user) if matches && user.active => user,
         _ => {
@@ -179,7 +178,7 @@ pub async fn login(
     let ttl = Duration::seconds(i64::from(state.config.refresh_token_ttl));
     let session =
         db::run(&state.pool, move |conn| db::sessions::start(conn, session, &hash, domain::now(), ttl)).await?;
-    let pair = token_pair(&state, user, &session, refresh).await?;
+    let pair = token_pair(&state, user, &session, refresh)?;
     caching::json(&req, &pair, Audience::Private)
 }
 
@@ -221,7 +220,7 @@ pub async fn refresh(
     .await?;
     match outcome {
         (Rotation::Rotated(session), Some(user)) => {
-            let pair = token_pair(&state, user, &session, next).await?;
+            let pair = token_pair(&state, user, &session, next)?;
             caching::json(&req, &pair, Audience::Private)
         }
         (Rotation::Reused, _) => {

@@ -16,7 +16,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use super::caching;
 use super::AppState;
@@ -38,6 +38,8 @@ struct Entry {
 /// The cache and the state that decides whether an entry is still current.
 pub struct ResponseCache {
     enabled: bool,
+    /// Write transactions committed through this process's pool.
+    stats: Arc<db::DbStats>,
     entries: RwLock<HashMap<String, Entry>>,
     bytes: Mutex<usize>,
     /// Writes seen by other processes, as the database counts them.
@@ -50,9 +52,10 @@ pub struct ResponseCache {
 
 impl ResponseCache {
     /// A cache; `enabled = false` makes every lookup a miss (for cache-cold measurements).
-    pub fn new(enabled: bool) -> ResponseCache {
+    pub fn new(enabled: bool, stats: Arc<db::DbStats>) -> ResponseCache {
         ResponseCache {
             enabled,
+            stats,
             entries: RwLock::new(HashMap::new()),
             bytes: Mutex::new(0),
             remote_version: AtomicU64::new(0),
@@ -68,8 +71,8 @@ impl ResponseCache {
             self.next_scheduled.store(i64::MAX, Ordering::Release);
             self.clock_version.fetch_add(1, Ordering::AcqRel);
         }
-        db::WRITES
-            .load(Ordering::Acquire)
+        self.stats
+            .write_commits()
             .wrapping_add(self.remote_version.load(Ordering::Acquire) << 20)
             .wrapping_add(self.clock_version.load(Ordering::Acquire) << 40)
     }

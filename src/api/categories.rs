@@ -228,11 +228,10 @@ pub struct UpdateCategoryRequest {
 }
 
 fn require_editor(user: &AuthUser) -> Result<(), AppError> {
-    if permissions::may_manage_categories(user.role) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("only editors and admins manage categories".into()))
-    }
+    AppError::forbidden_unless(
+        permissions::may_manage_categories(user.role),
+        "only editors and admins manage categories",
+    )
 }
 
 /// Create a category

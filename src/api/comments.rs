@@ -11,7 +11,7 @@ use super::caching::{self, Audience};
 use super::client::client_ip;
 use super::json::ValidJson;
 use super::pagination::{self, PageRequest, Paginated};
-use super::query::{id_or_slug, QueryReader};
+use super::query::{id_or_slug, path_id, QueryReader};
 use super::validation::{http_url, not_blank};
 use super::{stored, AppState};
 use crate::auth::{AuthUser, MaybeAuthUser};
@@ -331,8 +331,7 @@ pub async fn create_comment(
             if let Some(signal) = signal {
                 tracing::info!(article = new.article_id, ?signal, "comment held as spam");
             }
-            let id = db::comments::create(conn, &new, now)?;
-            Ok(db::comments::find(conn, id)?)
+            Ok(db::comments::create(conn, &new, now)?)
         })
         .await?;
     let mut shown = PublicCommentResponse::from(PublicComment::from(stored_comment));
@@ -344,15 +343,10 @@ pub async fn create_comment(
 }
 
 fn require_moderator(user: &AuthUser) -> Result<(), AppError> {
-    if permissions::may_moderate_comments(user.role) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("only editors and admins moderate comments".into()))
-    }
-}
-
-fn comment_id(path: &str) -> Result<i64, AppError> {
-    path.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| AppError::not_found("comment"))
+    AppError::forbidden_unless(
+        permissions::may_moderate_comments(user.role),
+        "only editors and admins moderate comments",
+    )
 }
 
 /// Parameters of the moderation queue.
@@ -447,7 +441,7 @@ pub async fn update_comment(
     body: ValidJson<UpdateCommentRequest>,
 ) -> Result<HttpResponse, AppError> {
     require_moderator(&user)?;
-    let id = comment_id(&path)?;
+    let id = path_id(&path, "comment")?;
     QueryReader::new(&req).finish()?;
     let changes = CommentChanges { status: body.0.status, body: body.0.body };
     let updated = db::run(&state.pool, move |conn| db::comments::update(conn, id, &changes, domain::now()))
@@ -478,7 +472,7 @@ pub async fn delete_comment(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     require_moderator(&user)?;
-    let id = comment_id(&path)?;
+    let id = path_id(&path, "comment")?;
     QueryReader::new(&req).finish()?;
     db::run(&state.pool, move |conn| db::comments::delete(conn, id)).await.not_found_as("comment")?;
     Ok(HttpResponse::NoContent().finish())

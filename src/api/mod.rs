@@ -39,7 +39,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub stats: Arc<DbStats>,
     /// The OpenAPI document, serialized once.
-    pub openapi_json: String,
+    pub openapi_json: web::Bytes,
     /// The keys that sign and check access tokens.
     pub keys: crate::auth::TokenKeys,
     /// Failed-login throttles.

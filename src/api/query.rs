@@ -85,6 +85,12 @@ pub fn id_or_slug(s: &str) -> Result<crate::domain::IdOrSlug, String> {
         .ok_or_else(|| "must be an id or a slug (lowercase words joined by hyphens)".to_owned())
 }
 
+/// The id in a path segment of a resource named `what` that has ids only: anything but a
+/// positive number names nothing (a 404, as for an id that does not exist).
+pub fn path_id(segment: &str, what: &str) -> Result<i64, AppError> {
+    segment.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| AppError::not_found(what))
+}
+
 /// Parses a whole number within `min..=max`.
 pub fn number_in(min: i64, max: i64) -> impl Fn(&str) -> Result<i64, String> {
     move |s| match s.parse::<i64>() {

@@ -9,7 +9,7 @@ use validator::Validate;
 use super::caching::{self, Audience};
 use super::json::ValidJson;
 use super::pagination::{self, PageRequest, Paginated};
-use super::query::{number_in, QueryReader};
+use super::query::{number_in, path_id, QueryReader};
 use super::validation::{double_option, not_blank, password_strength};
 use super::{stored, AppState};
 use crate::auth::{self, AuthUser};
@@ -130,15 +130,7 @@ pub struct UpdateUserRequest {
 }
 
 fn require_admin(user: &AuthUser) -> Result<(), AppError> {
-    if permissions::may_manage_users(user.role) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("only admins manage users".into()))
-    }
-}
-
-fn user_id(path: &str) -> Result<i64, AppError> {
-    path.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| AppError::not_found("user"))
+    AppError::forbidden_unless(permissions::may_manage_users(user.role), "only admins manage users")
 }
 
 /// Parameters of the user list.
@@ -207,7 +199,7 @@ pub async fn create_user(
     QueryReader::new(&req).finish()?;
     let body = body.0;
     let password = body.password.unwrap_or_default();
-    let hash = web::block(move || auth::hash_password(&password)).await.map_err(|e| AppError::Internal(e.into()))??;
+    let hash = auth::hash_password_blocking(password).await?;
     let new = db::users::NewUser {
         email: body.email.unwrap_or_default(),
         display_name: body.display_name.unwrap_or_default().trim().to_owned(),
@@ -244,7 +236,7 @@ pub async fn get_user(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     require_admin(&user)?;
-    let id = user_id(&path)?;
+    let id = path_id(&path, "user")?;
     QueryReader::new(&req).finish()?;
     let found = db::run(&state.pool, move |conn| db::users::find(conn, id)).await.not_found_as("user")?;
     caching::json(&req, &UserResponse::from(found), Audience::Private)
@@ -278,13 +270,11 @@ pub async fn update_user(
     body: ValidJson<UpdateUserRequest>,
 ) -> Result<HttpResponse, AppError> {
     require_admin(&user)?;
-    let id = user_id(&path)?;
+    let id = path_id(&path, "user")?;
     QueryReader::new(&req).finish()?;
     let body = body.0;
     let password_hash = match body.password {
-        Some(password) => Some(
-            web::block(move || auth::hash_password(&password)).await.map_err(|e| AppError::Internal(e.into()))??,
-        ),
+        Some(password) => Some(auth::hash_password_blocking(password).await?),
         None => None,
     };
     let changes = db::users::UserChanges {
@@ -334,7 +324,7 @@ pub async fn delete_user(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     require_admin(&user)?;
-    let id = user_id(&path)?;
+    let id = path_id(&path, "user")?;
     let mut q = QueryReader::new(&req);
     let reassign_to = q.parse("reassign_to", number_in(1, i64::MAX));
     q.finish()?;

@@ -145,7 +145,12 @@ fn visible(visibility: Visibility) -> BoxedArticles {
 }
 
 fn filtered(filter: &ArticleFilter) -> BoxedArticles {
-    let mut query = visible(filter.visibility);
+    filtered_as(filter, filter.visibility)
+}
+
+/// [`filtered`] with `visibility` in place of the filter's own.
+fn filtered_as(filter: &ArticleFilter, visibility: Visibility) -> BoxedArticles {
+    let mut query = visible(visibility);
     match &filter.category {
         Some(IdOrSlug::Id(id)) => {
             query = query.filter(
@@ -235,6 +240,10 @@ fn search_conditions(filter: &ArticleFilter) -> Conditions {
 /// whatever the page size (count, page, authors, categories, and bodies when asked).
 pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbError> {
     if let Some(search) = &filter.search {
+        if filter.seek.is_some() {
+            // Search results are ranked in tiers, which a keyset cannot address.
+            return Err(DbError::Invalid { field: "cursor", message: "search results are paged with `page`".into() });
+        }
         return list_by_search(conn, filter, search);
     }
     conn.transaction(|conn| {
@@ -242,7 +251,7 @@ pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbEr
             Some(total) => total,
             None => filtered(filter).count().get_result(conn)?,
         };
-        let mut query = filtered(&seek_bounded(filter));
+        let mut query = filtered_as(filter, seek_bounded(filter));
         query = match (filter.order_by, filter.descending) {
             (ArticleOrder::PublishedAt, true) => query.order((articles::published_at.desc(), articles::id.desc())),
             (ArticleOrder::PublishedAt, false) => query.order((articles::published_at.asc(), articles::id.asc())),
@@ -275,23 +284,19 @@ pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbEr
     })
 }
 
-/// `filter` for the page query of a keyset page of public articles newest first: the public
-/// bound `published_at <= now` becomes `published_at <= key`, the same rows (the key was
-/// public), so that the index range starts at the key. Left with two upper bounds on the
-/// column, SQLite ranges on one of them only, and could walk down from `now`.
-fn seek_bounded(filter: &ArticleFilter) -> std::borrow::Cow<'_, ArticleFilter> {
+/// The visibility for the page query of `filter`. On a keyset page of public articles newest
+/// first the public bound `published_at <= now` becomes `published_at <= key`, the same rows
+/// (the key was public), so that the index range starts at the key. Left with two upper
+/// bounds on the column, SQLite ranges on one of them only, and could walk down from `now`.
+fn seek_bounded(filter: &ArticleFilter) -> Visibility {
     match (&filter.seek, filter.visibility, filter.order_by, filter.descending) {
         (
             Some(Seek { key: SeekKey::Time(Some(t)), .. }),
             Visibility::Public { now },
             ArticleOrder::PublishedAt,
             true,
-        ) if *t < now => {
-            let mut bounded = filter.clone();
-            bounded.visibility = Visibility::Public { now: *t };
-            std::borrow::Cow::Owned(bounded)
-        }
-        _ => std::borrow::Cow::Borrowed(filter),
+        ) if *t < now => Visibility::Public { now: *t },
+        _ => filter.visibility,
     }
 }
 

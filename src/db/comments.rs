@@ -97,30 +97,24 @@ pub struct NewComment {
     pub user_agent: Option<String>,
 }
 
-/// Stores a comment; returns its id. A parent must be a public comment of the same article
+/// Stores a comment and returns it as stored (one statement: `RETURNING`). A parent must be a public comment of the same article
 /// (a 422 on `parent_id` otherwise).
-pub fn create(conn: &mut Conn, new: &NewComment, at: DateTime<Utc>) -> Result<i64, DbError> {
+pub fn create(conn: &mut Conn, new: &NewComment, at: DateTime<Utc>) -> Result<Comment, DbError> {
     super::write(conn, |conn| {
-        let parent_visible = match new.parent_id {
-            None => true,
-            Some(parent) => {
-                let found: Option<(i64, bool)> = comments::table
-                    .find(parent)
-                    .select((comments::article_id, comments::visible))
-                    .first(conn)
-                    .optional()?;
-                match found {
-                    Some((article, true)) if article == new.article_id => true,
-                    _ => {
-                        return Err(DbError::Invalid {
-                            field: "parent_id",
-                            message: "must be an approved comment of the same article".into(),
-                        })
-                    }
-                }
+        if let Some(parent) = new.parent_id {
+            let found: Option<(i64, bool)> = comments::table
+                .find(parent)
+                .select((comments::article_id, comments::visible))
+                .first(conn)
+                .optional()?;
+            if found != Some((new.article_id, true)) {
+                return Err(DbError::Invalid {
+                    field: "parent_id",
+                    message: "must be an approved comment of the same article".into(),
+                });
             }
-        };
-        let id = diesel::insert_into(comments::table)
+        }
+        let stored = diesel::insert_into(comments::table)
             .values((
                 comments::article_id.eq(new.article_id),
                 comments::parent_id.eq(new.parent_id),
@@ -131,15 +125,16 @@ pub fn create(conn: &mut Conn, new: &NewComment, at: DateTime<Utc>) -> Result<i6
                 comments::body.eq(&new.body),
                 comments::body_hash.eq(body_hash(&new.body)),
                 comments::status.eq(new.status.as_str()),
-                comments::visible.eq(parent_visible && new.status == CommentStatus::Approved),
+                // The parent is visible (checked above), so the reply is when approved.
+                comments::visible.eq(new.status == CommentStatus::Approved),
                 comments::ip.eq(&new.ip),
                 comments::user_agent.eq(&new.user_agent),
                 comments::created_at.eq(at.naive_utc()),
                 comments::updated_at.eq(at.naive_utc()),
             ))
-            .returning(comments::id)
+            .returning(Comment::as_returning())
             .get_result(conn)?;
-        Ok(id)
+        Ok(stored)
     })
 }
 
@@ -161,7 +156,7 @@ pub fn body_hash(body: &str) -> i64 {
 }
 
 /// The comment `id`, whole.
-pub fn find(conn: &mut Conn, id: i64) -> Result<Comment, DbError> {
+fn find(conn: &mut Conn, id: i64) -> Result<Comment, DbError> {
     Ok(comments::table.find(id).select(Comment::as_select()).first(conn)?)
 }
 
@@ -229,27 +224,50 @@ pub fn update(conn: &mut Conn, id: i64, changes: &CommentChanges, now: DateTime<
                 None => true,
                 Some(parent) => comments::table.find(parent).select(comments::visible).first(conn)?,
             };
-            refresh_visibility(conn, vec![(id, parent_visible)])?;
+            refresh_visibility(conn, id, parent_visible)?;
         }
         find(conn, id)
     })
 }
 
-/// Sets `visible` for each (comment, whether its parent is visible), then for their replies,
-/// level by level down the threads.
-fn refresh_visibility(conn: &mut Conn, mut level: Vec<(i64, bool)>) -> Result<(), DbError> {
+/// Re-decides `visible` for comment `id` (whose parent is visible or not) and every reply
+/// below it, a level of the thread at a time: a few statements per level, whatever the number
+/// of replies. A comment is visible when it is approved and its parent is visible.
+fn refresh_visibility(conn: &mut Conn, id: i64, parent_visible: bool) -> Result<(), DbError> {
     let approved = CommentStatus::Approved.as_str();
-    while !level.is_empty() {
-        let mut next = Vec::new();
-        for (id, parent_visible) in level {
-            let status: String = comments::table.find(id).select(comments::status).first(conn)?;
-            let visible = parent_visible && status == approved;
-            diesel::update(comments::table.find(id)).set(comments::visible.eq(visible)).execute(conn)?;
-            let children: Vec<i64> =
-                comments::table.filter(comments::parent_id.eq(id)).select(comments::id).load(conn)?;
-            next.extend(children.into_iter().map(|child| (child, visible)));
+    // This level's comments whose parent is visible, and those whose parent is not.
+    let (mut under_visible, mut under_hidden) = if parent_visible { (vec![id], vec![]) } else { (vec![], vec![id]) };
+    while !(under_visible.is_empty() && under_hidden.is_empty()) {
+        if !under_visible.is_empty() {
+            diesel::update(comments::table.filter(comments::id.eq_any(&under_visible)))
+                .set(comments::visible.eq(comments::status.eq(approved)))
+                .execute(conn)?;
         }
-        level = next;
+        if !under_hidden.is_empty() {
+            diesel::update(comments::table.filter(comments::id.eq_any(&under_hidden)))
+                .set(comments::visible.eq(false))
+                .execute(conn)?;
+        }
+        let level: Vec<i64> = under_visible.into_iter().chain(under_hidden).collect();
+        let visible_now: std::collections::HashSet<i64> = comments::table
+            .filter(comments::id.eq_any(&level))
+            .filter(comments::visible.eq(true))
+            .select(comments::id)
+            .load::<i64>(conn)?
+            .into_iter()
+            .collect();
+        let replies: Vec<(i64, Option<i64>)> = comments::table
+            .filter(comments::parent_id.eq_any(&level))
+            .select((comments::id, comments::parent_id))
+            .load(conn)?;
+        (under_visible, under_hidden) = (Vec::new(), Vec::new());
+        for (reply, parent) in replies {
+            if parent.is_some_and(|p| visible_now.contains(&p)) {
+                under_visible.push(reply);
+            } else {
+                under_hidden.push(reply);
+            }
+        }
     }
     Ok(())
 }

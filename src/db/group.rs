@@ -9,11 +9,10 @@
 
 use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::Ordering;
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 
-use super::{Conn, DbError, DbPool, WRITES, WRITE_TURN};
+use super::{Conn, DbError, DbPool, WRITE_TURN};
 
 /// The most jobs one transaction takes, so that a long queue still gets answers steadily.
 const MAX_BATCH: usize = 256;
@@ -128,14 +127,13 @@ fn depth(conn: &mut Conn) -> Option<usize> {
     }
 }
 
-/// Runs `runs` in one transaction, each in a savepoint; how many succeeded.
-fn commit(conn: &mut Conn, runs: Vec<Run>) -> Result<usize, Abort> {
+/// Runs `runs` in one transaction, each in a savepoint (a failed one is rolled back alone).
+fn commit(conn: &mut Conn, runs: Vec<Run>) -> Result<(), Abort> {
     let _turn = WRITE_TURN.lock().unwrap_or_else(|e| e.into_inner());
     conn.immediate_transaction::<_, Abort, _>(|conn| {
-        let mut succeeded = 0;
         for run in runs {
             let mut panicked = false;
-            let ran = conn.transaction::<_, Failed, _>(|conn| match catch_unwind(AssertUnwindSafe(|| run(conn))) {
+            let _ = conn.transaction::<_, Failed, _>(|conn| match catch_unwind(AssertUnwindSafe(|| run(conn))) {
                 Ok(true) => Ok(()),
                 Ok(false) => Err(Failed),
                 Err(_) => {
@@ -150,9 +148,8 @@ fn commit(conn: &mut Conn, runs: Vec<Run>) -> Result<usize, Abort> {
             if depth(conn) != Some(1) {
                 return Err(Abort::Lost("the transaction was lost while a write ran"));
             }
-            succeeded += usize::from(ran.is_ok());
         }
-        Ok(succeeded)
+        Ok(())
     })
 }
 
@@ -182,16 +179,8 @@ fn writer(pool: DbPool, messages: mpsc::Receiver<Message>) {
             Err(e) => Err(format!("no database connection: {e}")),
             // A connection left inside a transaction (an aborted batch) is closed by the pool
             // when it comes back, which rolls the transaction back.
-            Ok(mut conn) => match commit(&mut conn, runs) {
-                Ok(succeeded) => {
-                    if succeeded > 0 {
-                        // Only now, after the commit, may cached responses be rebuilt.
-                        WRITES.fetch_add(1, Ordering::AcqRel);
-                    }
-                    Ok(())
-                }
-                Err(e) => Err(e.to_string()),
-            },
+            // The pool's instrumentation counts the commit for the response cache.
+            Ok(mut conn) => commit(&mut conn, runs).map_err(|e| e.to_string()),
         };
         if let Err(why) = &outcome {
             tracing::error!(jobs = finishes.len(), "group commit failed, nothing of the batch is stored: {why}");

@@ -65,11 +65,13 @@ impl From<diesel::result::Error> for DbError {
     }
 }
 
-/// Counts SQL statements run on the pool's connections (the "no query per row" test and
-/// operators read it).
+/// What the pool's connections did: statements run (the "no query per row" test and
+/// operators read it) and write transactions committed (the response cache reads it to know
+/// that content changed).
 #[derive(Debug, Default)]
 pub struct DbStats {
     statements: AtomicU64,
+    write_commits: AtomicU64,
 }
 
 impl DbStats {
@@ -77,14 +79,64 @@ impl DbStats {
     pub fn statements(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
     }
+
+    /// Write transactions (`BEGIN IMMEDIATE`) committed since the pool was built, counted once
+    /// the `COMMIT` has succeeded, never before: whatever is read after the count moves sees
+    /// the write.
+    pub fn write_commits(&self) -> u64 {
+        self.write_commits.load(Ordering::Acquire)
+    }
 }
 
-struct StatementCounter(Arc<DbStats>);
+/// Where a connection is in its outermost transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Transaction {
+    None,
+    /// Begun; its `BEGIN` statement, next, says whether it writes.
+    Beginning,
+    Reading,
+    Writing,
+    /// A write transaction's `COMMIT` is running.
+    Committing,
+}
+
+/// Watches one connection for the pool's [`DbStats`].
+struct StatementCounter {
+    stats: Arc<DbStats>,
+    transaction: Transaction,
+}
 
 impl Instrumentation for StatementCounter {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { .. } = event {
-            self.0.statements.fetch_add(1, Ordering::Relaxed);
+        let outermost = |depth: std::num::NonZeroU32| depth.get() == 1;
+        match event {
+            InstrumentationEvent::StartQuery { query, .. } => {
+                self.stats.statements.fetch_add(1, Ordering::Relaxed);
+                if self.transaction == Transaction::Beginning {
+                    // Formatted once per transaction: the statement is `BEGIN ...` itself.
+                    let writes = query.to_string().starts_with("BEGIN IMMEDIATE");
+                    self.transaction = if writes { Transaction::Writing } else { Transaction::Reading };
+                }
+            }
+            InstrumentationEvent::BeginTransaction { depth, .. } if outermost(depth) => {
+                self.transaction = Transaction::Beginning;
+            }
+            InstrumentationEvent::CommitTransaction { depth, .. } if outermost(depth) => {
+                self.transaction = match self.transaction {
+                    Transaction::Writing => Transaction::Committing,
+                    _ => Transaction::None,
+                };
+            }
+            InstrumentationEvent::FinishQuery { error, .. } if self.transaction == Transaction::Committing => {
+                if error.is_none() {
+                    self.stats.write_commits.fetch_add(1, Ordering::AcqRel);
+                }
+                self.transaction = Transaction::None;
+            }
+            InstrumentationEvent::RollbackTransaction { depth, .. } if outermost(depth) => {
+                self.transaction = Transaction::None;
+            }
+            _ => {}
         }
     }
 }
@@ -107,7 +159,7 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragma
              PRAGMA synchronous = FULL;",
         )
         .map_err(diesel::r2d2::Error::QueryError)?;
-        conn.set_instrumentation(StatementCounter(self.stats.clone()));
+        conn.set_instrumentation(StatementCounter { stats: self.stats.clone(), transaction: Transaction::None });
         Ok(())
     }
 }
@@ -133,10 +185,6 @@ pub fn migrate(conn: &mut Conn) -> Result<usize, DbError> {
     Ok(applied.len())
 }
 
-/// Write transactions committed by this process; the response cache reads it to know that
-/// content changed.
-pub static WRITES: AtomicU64 = AtomicU64::new(0);
-
 /// One writer of this process at a time (see `write`).
 pub(crate) static WRITE_TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -150,7 +198,7 @@ where
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     let depth = AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth();
-    let result = match depth {
+    match depth {
         Ok(None) => {
             // Writers of this process queue here rather than in SQLite's busy handler, which
             // polls with growing sleeps and lets unlucky writers starve (seconds of p99 under
@@ -159,11 +207,7 @@ where
             conn.immediate_transaction(f)
         }
         _ => conn.transaction(f),
-    };
-    if result.is_ok() {
-        WRITES.fetch_add(1, Ordering::AcqRel);
     }
-    result
 }
 
 /// Whether the database holds no users, categories or articles.

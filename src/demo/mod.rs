@@ -113,7 +113,7 @@ fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow:
             ip: Some(format!("192.0.2.{}", 10 + i)),
             user_agent: Some("Mozilla/5.0 (demo)".into()),
         };
-        comment_ids.push(db::comments::create(conn, &new, now - Duration::hours(comment.hours_ago))?);
+        comment_ids.push(db::comments::create(conn, &new, now - Duration::hours(comment.hours_ago))?.id);
     }
     Ok(())
 }

@@ -58,11 +58,6 @@ impl Slug {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// The slug as owned text.
-    pub fn into_string(self) -> String {
-        self.0
-    }
 }
 
 impl fmt::Display for Slug {

@@ -109,10 +109,10 @@ fn progress(enabled: bool, what: &str, done: usize, total: usize, started: Insta
 /// Generates `plan` into the database behind `conn`, which must be empty. Progress is shown
 /// on a terminal only.
 pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()> {
+    db::migrate(conn)?;
     if !db::is_empty(conn)? {
         anyhow::bail!("the database is not empty: generate only fills an empty one");
     }
-    db::migrate(conn)?;
     let show = std::io::stderr().is_terminal();
     let mut rng = StdRng::seed_from_u64(plan.seed);
     let words = Vocabulary::new();

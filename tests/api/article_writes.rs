@@ -411,3 +411,19 @@ async fn staff_lists_show_what_each_role_may_see_and_are_private() {
     problem(app.get("/api/v1/articles?status=draft").await, 401).await;
     assert_eq!(invalid_fields_of(app.get_as("/api/v1/articles?status=deleted", &editor.token).await).await, ["status"]);
 }
+
+#[tokio::test]
+async fn an_author_cannot_see_or_touch_another_authors_draft() {
+    let app = spawn_app().await;
+    let dewi = app.staff("Dewi", Role::Author).await;
+    let sari = app.staff("Sari", Role::Author).await;
+    let (draft, _) = created(&app, &dewi, json!({"title": "Draf Dewi"})).await;
+    let path = format!("/api/v1/articles/{}", draft["id"]);
+    problem(app.get_as(&path, &sari.token).await, 404).await;
+    problem(app.patch(&path, Some(&sari.token), &json!({"title": "Diambil"})).await, 404).await;
+    problem(app.delete(&path, Some(&sari.token)).await, 404).await;
+    let listed: Value = app.get_as("/api/v1/articles?status=any", &sari.token).await.json().await.unwrap();
+    assert_eq!(listed["meta"]["total"], 0, "nor in her lists");
+    let still: Value = app.get_as(&path, &dewi.token).await.json().await.unwrap();
+    assert_eq!(still["title"], "Draf Dewi", "untouched, and its author still sees it");
+}

@@ -4,11 +4,7 @@ use chrono::{Duration, Utc};
 use serde_json::Value;
 use warta::domain::{ArticleStatus, Role};
 
-use crate::helpers::{spawn_app, ArticleSpec, TestApp};
-
-fn titles(body: &Value) -> Vec<String> {
-    body["data"].as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap().to_owned()).collect()
-}
+use crate::helpers::{spawn_app, titles, ArticleSpec, TestApp};
 
 /// Three public articles, a draft, an archived and a scheduled one.
 async fn newsroom() -> (TestApp, i64) {
@@ -44,7 +40,10 @@ async fn published_articles_are_listed_newest_first_as_summaries() {
 async fn include_body_adds_the_body_and_its_html_to_list_items() {
     let (app, _) = newsroom().await;
     let body = app.get_json("/api/v1/articles?include=body", 200).await;
-    for item in body["data"].as_array().unwrap() {
+    let items = body["data"].as_array().unwrap();
+    assert_eq!(items.len(), body["meta"]["total"].as_u64().unwrap() as usize);
+    assert!(!items.is_empty());
+    for item in items {
         assert!(item["body"].as_str().unwrap().starts_with("Jakarta (Kabar Harapan)"));
         assert!(item["body_html"].as_str().unwrap().starts_with("<p>Jakarta (Kabar Harapan)"));
     }

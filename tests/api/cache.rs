@@ -167,3 +167,46 @@ async fn list_totals_are_kept_only_until_content_changes() {
     app.delete("/api/v1/articles/baru-terbit", Some(&editor.token)).await;
     assert_eq!(app.get_json("/api/v1/articles", 200).await["meta"]["total"], 0);
 }
+
+/// A write by another process (another Warta on the same file, the CLI) reaches the cache
+/// through the database's own write counter, which the server polls: the cached list shows
+/// the new article shortly after, without any write by this server.
+#[tokio::test]
+async fn a_write_by_another_process_shows_in_public_reads() {
+    let app = spawn_app().await;
+    let author = app.user("Dewi", Role::Author);
+    app.article(ArticleSpec::published(author, "Berita Pertama", 2));
+    assert_eq!(app.get_json("/api/v1/articles", 200).await["meta"]["total"], 1);
+    assert_eq!(app.get_json("/api/v1/articles", 200).await["meta"]["total"], 1, "now served from the cache");
+
+    // Its own pool, as another process would have: the server's pool never sees this write.
+    let (other, _) = warta::db::connect(&app.db_path, 1).unwrap();
+    let new = warta::db::articles::NewArticle {
+        title: "Dari Proses Lain".into(),
+        slug: None,
+        excerpt: String::new(),
+        body: "Isi.".into(),
+        status: warta::domain::ArticleStatus::Published,
+        published_at: Some(chrono::Utc::now() - chrono::Duration::minutes(1)),
+        author_id: author,
+        category_ids: Vec::new(),
+        featured_image_url: None,
+        featured_image_alt: None,
+        source_name: None,
+        source_url: None,
+        language: "id".into(),
+        comment_status: warta::domain::CommentPolicy::Open,
+        meta_title: None,
+        meta_description: None,
+    };
+    warta::db::articles::create(&mut other.get().unwrap(), new, chrono::Utc::now()).unwrap();
+    let mut total = 1;
+    for _ in 0..100 {
+        total = app.get_json("/api/v1/articles", 200).await["meta"]["total"].as_i64().unwrap();
+        if total == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(total, 2, "the other process's article is public within seconds");
+}

@@ -1,18 +1,8 @@
 //! Every error is problem+json: unknown routes, wrong methods, impossible ids.
 
-use serde_json::Value;
+use warta::domain::{CommentStatus, Role};
 
-use crate::helpers::spawn_app;
-
-async fn problem(response: reqwest::Response, status: u16) -> Value {
-    assert_eq!(response.status().as_u16(), status);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["status"], status);
-    assert_eq!(body["type"], "about:blank");
-    assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
-    body
-}
+use crate::helpers::{problem, spawn_app, ArticleSpec};
 
 #[tokio::test]
 async fn an_unknown_route_is_a_problem_404() {
@@ -65,4 +55,48 @@ async fn unknown_parameters_on_single_resources_are_a_422() {
     let app = spawn_app().await;
     let body = problem(app.get("/api/v1/site?lang=en").await, 422).await;
     assert_eq!(body["errors"]["lang"][0], "is not a known parameter");
+}
+
+/// Every endpoint that takes a JSON body answers the same way to a body that is not JSON
+/// (400), not declared as JSON (415), too large (413), or carrying an unknown field (422
+/// naming it), public ones and editorial ones alike.
+#[tokio::test]
+async fn every_json_body_is_checked_the_same_way() {
+    let app = spawn_app().await;
+    let admin = app.staff("Rina", Role::Admin).await;
+    let author = app.user("Dewi", Role::Author);
+    let category = app.category("Ekonomi", None);
+    let article = app.article(ArticleSpec::published(author, "Harga Kopi", 2));
+    let comment = app.comment(article, "a@example.com", "Komentar", CommentStatus::Pending, 1);
+    let endpoints: Vec<(reqwest::Method, String, Option<&str>)> = vec![
+        (reqwest::Method::POST, "/api/v1/auth/login".into(), None),
+        (reqwest::Method::POST, "/api/v1/auth/refresh".into(), None),
+        (reqwest::Method::POST, "/api/v1/articles/harga-kopi/comments".into(), None),
+        (reqwest::Method::POST, "/api/v1/articles".into(), Some(&admin.token)),
+        (reqwest::Method::PATCH, format!("/api/v1/articles/{article}"), Some(&admin.token)),
+        (reqwest::Method::POST, "/api/v1/categories".into(), Some(&admin.token)),
+        (reqwest::Method::PATCH, format!("/api/v1/categories/{category}"), Some(&admin.token)),
+        (reqwest::Method::PATCH, format!("/api/v1/comments/{comment}"), Some(&admin.token)),
+        (reqwest::Method::POST, "/api/v1/users".into(), Some(&admin.token)),
+        (reqwest::Method::PATCH, format!("/api/v1/users/{}", admin.id), Some(&admin.token)),
+    ];
+    let huge = format!("{{\"body\": \"{}\"}}", "a".repeat(5 * 1024 * 1024));
+    for (method, path, token) in &endpoints {
+        let send = |content_type: &'static str, body: Vec<u8>| {
+            let mut request =
+                app.client.request(method.clone(), app.url(path)).header("Content-Type", content_type).body(body);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            request.send()
+        };
+        problem(send("application/json", b"{\"title\": ".to_vec()).await.unwrap(), 400).await;
+        problem(send("text/plain", b"{}".to_vec()).await.unwrap(), 415).await;
+        problem(send("application/json", huge.clone().into_bytes()).await.unwrap(), 413).await;
+        let unknown = problem(send("application/json", b"{\"kolom_asing\": 1}".to_vec()).await.unwrap(), 422).await;
+        assert!(unknown["errors"]["kolom_asing"].is_array(), "{method} {path}: {unknown}");
+    }
+    let unchanged = app.get_json(&format!("/api/v1/articles/{article}"), 200).await;
+    assert_eq!(unchanged["title"], "Harga Kopi", "nothing was written");
+    assert_eq!(app.get_json("/api/v1/categories", 200).await["meta"]["total"], 1);
 }

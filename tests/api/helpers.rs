@@ -46,8 +46,8 @@ pub async fn spawn_app_on(dir: TempDir, db_path: String, vars: &[(&str, &str)], 
     let address = format!("http://127.0.0.1:{}", app.port());
     let stats = app.stats();
     let metrics_port = app.metrics_port();
+    let pool = app.pool();
     tokio::spawn(app.run_until_stopped());
-    let (pool, _) = db::connect(&db_path, 2).expect("fixture pool");
     TestApp {
         address,
         metrics_port,
@@ -204,9 +204,26 @@ impl TestApp {
     }
 
     pub fn comment(&self, article_id: i64, email: &str, body: &str, status: CommentStatus, hours_ago: i64) -> i64 {
+        self.stored_comment(article_id, None, email, body, status, hours_ago)
+    }
+
+    /// An approved reply to comment `parent`.
+    pub fn reply(&self, article_id: i64, parent: i64, body: &str, hours_ago: i64) -> i64 {
+        self.stored_comment(article_id, Some(parent), "r@example.com", body, CommentStatus::Approved, hours_ago)
+    }
+
+    fn stored_comment(
+        &self,
+        article_id: i64,
+        parent_id: Option<i64>,
+        email: &str,
+        body: &str,
+        status: CommentStatus,
+        hours_ago: i64,
+    ) -> i64 {
         let new = db::comments::NewComment {
             article_id,
-            parent_id: None,
+            parent_id,
             user_id: None,
             author_name: "Pembaca".into(),
             author_email: email.into(),
@@ -216,7 +233,7 @@ impl TestApp {
             ip: Some("203.0.113.77".into()),
             user_agent: Some("FixtureBrowser/1.0".into()),
         };
-        db::comments::create(&mut self.conn(), &new, Utc::now() - Duration::hours(hours_ago)).expect("comment")
+        db::comments::create(&mut self.conn(), &new, Utc::now() - Duration::hours(hours_ago)).expect("comment").id
     }
 }
 
@@ -260,11 +277,15 @@ impl ArticleSpec {
     }
 }
 
-/// Asserts `response` is a problem with `status` and returns its body.
+/// Asserts `response` is an RFC 9457 problem with `status` and returns its body.
 pub async fn problem(response: Response, status: u16) -> Value {
     assert_eq!(response.status().as_u16(), status, "{:?}", response.url().path());
     assert_eq!(response.headers()["content-type"], "application/problem+json");
-    response.json().await.unwrap()
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], status, "{body}");
+    assert_eq!(body["type"], "about:blank", "{body}");
+    assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
+    body
 }
 
 /// The fields a 422 problem names, sorted.
@@ -280,6 +301,21 @@ pub struct Process {
     pub child: std::process::Child,
     pub address: String,
     pub log_path: std::path::PathBuf,
+}
+
+/// The titles of a list response's items, in order.
+pub fn titles(body: &Value) -> Vec<String> {
+    body["data"].as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap().to_owned()).collect()
+}
+
+/// `s` percent-encoded for a query string (everything but RFC 3986 unreserved characters).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// A free port on loopback (the OS picks it; it is released before the server binds it).

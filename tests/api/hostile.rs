@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use warta::domain::Role;
 
-use crate::helpers::{spawn_app, ArticleSpec, TestApp};
+use crate::helpers::{spawn_app, urlencode, ArticleSpec, TestApp};
 
 const XSS: &[&str] = &[
     "<script>alert(1)</script>",
@@ -177,15 +177,6 @@ async fn metacharacters_in_every_parameter_are_a_clear_4xx_or_searched_as_text()
         }
     }
     assert_eq!(snapshot(&app, &admin.token).await, before, "reads changed nothing");
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[tokio::test]

@@ -116,6 +116,7 @@ fn production_mode_refuses_to_start_insecurely() {
     assert!(!no_secret.status.success());
     assert!(String::from_utf8_lossy(&no_secret.stderr).contains("WARTA_JWT_SECRET"));
     let short = run(&[("WARTA_CORS_ORIGINS", "https://kabarharapan.example"), ("WARTA_JWT_SECRET", "pendek")]);
+    assert!(!short.status.success(), "a short secret stops start-up");
     assert!(String::from_utf8_lossy(&short.stderr).contains("WARTA_JWT_SECRET"));
     let no_cors = run(&[("WARTA_JWT_SECRET", "0123456789abcdef0123456789abcdef")]);
     assert!(!no_cors.status.success());

@@ -3,11 +3,7 @@
 use serde_json::Value;
 use warta::domain::Role;
 
-use crate::helpers::{spawn_app, ArticleSpec, TestApp};
-
-fn titles(body: &Value) -> Vec<String> {
-    body["data"].as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap().to_owned()).collect()
-}
+use crate::helpers::{spawn_app, titles, urlencode, ArticleSpec, TestApp};
 
 async fn newsroom() -> TestApp {
     let app = spawn_app().await;
@@ -90,11 +86,8 @@ async fn hostile_search_input_is_searched_as_text_never_an_error() {
         let path = format!("/api/v1/articles?search={}", urlencode(input));
         let response = app.get(&path).await;
         let status = response.status().as_u16();
-        assert!(status == 200 || status == 422, "{input}: {status}");
-        assert_eq!(
-            response.headers()["content-type"],
-            if status == 200 { "application/json" } else { "application/problem+json" }
-        );
+        assert_eq!(status, 200, "{input}: searched as text");
+        assert_eq!(response.headers()["content-type"], "application/json");
     }
     for input in ["***", "\"\"", "(((", "-"] {
         let found = app.get_json(&format!("/api/v1/articles?search={}", urlencode(input)), 200).await;
@@ -104,15 +97,6 @@ async fn hostile_search_input_is_searched_as_text_never_an_error() {
     let unranked = app.get_json("/api/v1/articles?order_by=relevance", 200).await;
     assert_eq!(unranked, app.get_json("/api/v1/articles", 200).await, "relevance without a search: newest first");
     assert_eq!(app.get_json("/api/v1/articles?per_page=100", 200).await["meta"]["total"], 3, "nothing was harmed");
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[tokio::test]

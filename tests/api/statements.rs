@@ -8,8 +8,8 @@ use warta::startup::StartOptions;
 async fn statements_for(app: &TestApp, path: &str) -> u64 {
     // Warm up so that pool connections exist (their set-up is not the request's cost).
     app.get_json(path, 200).await;
-    // Other tests in this process write too, which may expire a kept list total once: the
-    // fewest statements of three requests is the cost of a request.
+    // A due scheduled publication or the content poll may expire a kept list total once:
+    // the fewest statements of three requests is the cost of a request.
     let mut fewest = u64::MAX;
     for _ in 0..3 {
         let before = app.stats.statements();
@@ -49,4 +49,30 @@ async fn a_list_costs_the_same_few_statements_whatever_per_page_is() {
         assert!(many <= limit, "{path}: {many} statements");
         assert!(many >= 2, "the counter counts ({path}: {many})");
     }
+}
+
+/// Moderating the head of a thread re-decides every reply below it, a level at a time: the
+/// cost follows the depth of the thread, not the number of replies.
+#[tokio::test]
+async fn moderating_a_thread_costs_the_same_for_few_or_many_replies() {
+    let app = spawn_app_with(&[("WARTA_RESPONSE_CACHE", "off")], StartOptions::default()).await;
+    let editor = app.staff("Bayu", Role::Editor).await;
+    let author = app.user("Dewi", Role::Author);
+    let mut cost = Vec::new();
+    for (i, replies) in [2usize, 20].into_iter().enumerate() {
+        let article = app.article(ArticleSpec::published(author, &format!("Utas {i}"), 5));
+        let head = app.comment(article, "a@example.com", "Induk", CommentStatus::Approved, 3);
+        for r in 0..replies {
+            let reply = app.reply(article, head, &format!("Balasan {r}"), 2);
+            app.reply(article, reply, &format!("Balasan balasan {r}"), 1);
+        }
+        let path = format!("/api/v1/comments/{head}");
+        let before = app.stats.statements();
+        let r = app.patch(&path, Some(&editor.token), &serde_json::json!({"status": "spam"})).await;
+        assert_eq!(r.status().as_u16(), 200);
+        cost.push(app.stats.statements() - before);
+        let public = app.get_json(&format!("/api/v1/articles/utas-{i}/comments"), 200).await;
+        assert_eq!(public["meta"]["total"], 0, "the whole thread is hidden with its head");
+    }
+    assert_eq!(cost[0], cost[1], "statements for 2 and for 20 replies per level: {cost:?}");
 }
