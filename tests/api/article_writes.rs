@@ -427,3 +427,47 @@ async fn an_author_cannot_see_or_touch_another_authors_draft() {
     let still: Value = app.get_as(&path, &dewi.token).await.json().await.unwrap();
     assert_eq!(still["title"], "Draf Dewi", "untouched, and its author still sees it");
 }
+
+/// A CDN, a search engine or a webhook receiver holds ids: one must never name another thing.
+#[tokio::test]
+async fn ids_of_deleted_articles_comments_categories_and_users_are_never_handed_out_again() {
+    let app = spawn_app().await;
+    let admin = app.staff("Rina", Role::Admin).await;
+    let token = Some(admin.token.as_str());
+    let created = |body: Value| async move { body["id"].as_i64().expect("an id") };
+    for (collection, body) in [
+        ("/api/v1/articles", json!({"title": "Berita Tiga Belas", "status": "published"})),
+        ("/api/v1/categories", json!({"name": "Luar Negeri"})),
+        (
+            "/api/v1/users",
+            json!({"email": "tamu@kabarharapan.example", "display_name": "Tamu", "password": "sandi-rahasia-panjang", "role": "author"}),
+        ),
+    ] {
+        let first = created(app.post(collection, token, &body).await.json().await.unwrap()).await;
+        let gone = app.delete(&format!("{collection}/{first}"), token).await;
+        assert_eq!(gone.status().as_u16(), 204, "{collection}");
+        let second = created(app.post(collection, token, &body).await.json().await.unwrap()).await;
+        assert!(second > first, "{collection}: {second} after deleting {first}");
+    }
+    let article = created(
+        app.post("/api/v1/articles", token, &json!({"title": "Ada Komentar", "status": "published"}))
+            .await
+            .json()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let comment = json!({"author_name": "Siti", "author_email": "siti@example.com", "body": "Satu"});
+    let path = format!("/api/v1/articles/{article}/comments");
+    let first = created(app.post(&path, token, &comment).await.json().await.unwrap()).await;
+    assert_eq!(app.delete(&format!("/api/v1/comments/{first}"), token).await.status().as_u16(), 204);
+    let second = created(
+        app.post(&path, token, &json!({"author_name": "Siti", "author_email": "siti@example.com", "body": "Dua"}))
+            .await
+            .json()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(second > first, "comments: {second} after deleting {first}");
+}

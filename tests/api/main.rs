@@ -14,6 +14,7 @@ mod cursor;
 mod errors;
 mod helpers;
 mod hostile;
+mod migrations;
 mod openapi;
 mod operations;
 mod readme;

@@ -1,0 +1,78 @@
+//! Migrations over a database that already holds content: nothing is lost on the way.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use diesel_migrations::MigrationHarness;
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+fn count(conn: &mut SqliteConnection, sql: &str) -> i64 {
+    diesel::sql_query(sql).get_result::<Count>(conn).unwrap().n
+}
+
+/// The rebuild that gives ids AUTOINCREMENT copies every row with its id, keeps the links
+/// between tables, the full-text index and the comment counts, and leaves foreign keys on.
+#[test]
+fn rebuilding_the_tables_for_ids_that_never_return_keeps_every_row_and_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+    conn.batch_execute("PRAGMA foreign_keys = ON;").unwrap();
+    // The schema as the releases before it left it.
+    while conn.applied_migrations().unwrap().iter().all(|v| v.to_string() != "20261126000001") {
+        conn.run_next_migration(warta::db::MIGRATIONS).unwrap();
+    }
+    conn.batch_execute(
+        "INSERT INTO users VALUES (1, 'a@x.id', 'Dewi', 'dewi', '', 'h', 'author', 1, '2024-01-01 00:00:00', '2024-01-01 00:00:00');
+         INSERT INTO categories VALUES (1, 'Ekonomi', 'ekonomi', '', NULL, '2024-01-01 00:00:00', '2024-01-01 00:00:00');
+         INSERT INTO categories VALUES (2, 'Kopi', 'kopi', '', 1, '2024-01-01 00:00:00', '2024-01-01 00:00:00');
+         INSERT INTO articles (id, slug, title, body, status, published_at, author_id, language, created_at, updated_at)
+             VALUES (7, 'harga-kopi', 'Harga Kopi Naik', 'Petani senang.', 'published', '2024-01-02 00:00:00', 1, 'id',
+                     '2024-01-01 00:00:00', '2024-01-01 00:00:00');
+         INSERT INTO article_categories VALUES (7, 2);
+         INSERT INTO comments (id, article_id, author_name, author_email, body, status, visible, created_at, updated_at)
+             VALUES (3, 7, 'Siti', 's@x.id', 'Mantap', 'approved', 1, '2024-01-03 00:00:00', '2024-01-03 00:00:00');
+         INSERT INTO comments (id, article_id, parent_id, author_name, author_email, body, status, visible, created_at, updated_at)
+             VALUES (4, 7, 3, 'Budi', 'b@x.id', 'Setuju', 'approved', 1, '2024-01-03 00:00:00', '2024-01-03 00:00:00');",
+    )
+    .unwrap();
+    assert_eq!(count(&mut conn, "SELECT comment_count AS n FROM articles WHERE id = 7"), 2);
+
+    warta::db::migrate(&mut conn).unwrap();
+
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM users WHERE id = 1"), 1);
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM categories WHERE id = 2 AND parent_id = 1"), 1);
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM article_categories WHERE article_id = 7"), 1);
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM comments WHERE parent_id = 3"), 1);
+    assert_eq!(count(&mut conn, "SELECT rowid AS n FROM articles_fts WHERE articles_fts MATCH 'petani'"), 7);
+    let broken: Vec<Name> =
+        diesel::sql_query("SELECT \"table\" AS name FROM pragma_foreign_key_check").load(&mut conn).unwrap();
+    assert!(broken.is_empty(), "foreign keys broken in {:?}", broken.iter().map(|b| &b.name).collect::<Vec<_>>());
+    assert_eq!(count(&mut conn, "SELECT foreign_keys AS n FROM pragma_foreign_keys"), 1, "foreign keys are on again");
+
+    // The triggers are back: counts and the index follow writes, deletes cascade.
+    conn.batch_execute("DELETE FROM comments WHERE id = 4; UPDATE articles SET body = 'Nelayan sedih.' WHERE id = 7;")
+        .unwrap();
+    assert_eq!(count(&mut conn, "SELECT comment_count AS n FROM articles WHERE id = 7"), 1);
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH 'nelayan'"), 1);
+    conn.batch_execute("DELETE FROM articles WHERE id = 7;").unwrap();
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM comments"), 0, "comments go with their article");
+    // And the id of the deleted article is not handed out again.
+    conn.batch_execute(
+        "INSERT INTO articles (slug, title, status, author_id, language, created_at, updated_at)
+             VALUES ('baru', 'Baru', 'draft', 1, 'id', '2024-01-04 00:00:00', '2024-01-04 00:00:00');",
+    )
+    .unwrap();
+    assert_eq!(count(&mut conn, "SELECT max(id) AS n FROM articles"), 8);
+}
