@@ -483,8 +483,9 @@ pub fn rendered_text(custom_excerpt: &str, body: &str) -> (String, String) {
 
 /// A slug no other article has: `base`, else `base-2`, `base-3`...
 pub fn unique_slug(conn: &mut Conn, base: &Slug, except_id: Option<i64>) -> Result<Slug, DbError> {
+    let (low, high) = base.family_range();
     let taken: Vec<String> = articles::table
-        .filter(articles::slug.eq(base.as_str()).or(articles::slug.like(format!("{base}-%"))))
+        .filter(articles::slug.ge(&low).and(articles::slug.lt(&high)))
         .filter(articles::id.ne(except_id.unwrap_or(0)))
         .select(articles::slug)
         .load(conn)?;

@@ -149,8 +149,9 @@ pub fn create(conn: &mut Conn, new: &NewCategory, now: DateTime<Utc>) -> Result<
             }
             None => {
                 let base = Slug::from_title(&new.name, "category");
+                let (low, high) = base.family_range();
                 let taken: Vec<String> = categories::table
-                    .filter(categories::slug.eq(base.as_str()).or(categories::slug.like(format!("{base}-%"))))
+                    .filter(categories::slug.ge(&low).and(categories::slug.lt(&high)))
                     .select(categories::slug)
                     .load(conn)?;
                 base.first_free(&taken)

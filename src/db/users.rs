@@ -31,8 +31,9 @@ pub struct NewUser {
 /// A slug no other user has, made from the display name.
 fn unique_slug(conn: &mut Conn, display_name: &str) -> Result<Slug, DbError> {
     let base = Slug::from_title(display_name, "user");
+    let (low, high) = base.family_range();
     let taken: Vec<String> = users::table
-        .filter(users::slug.eq(base.as_str()).or(users::slug.like(format!("{base}-%"))))
+        .filter(users::slug.ge(&low).and(users::slug.lt(&high)))
         .select(users::slug)
         .load(conn)?;
     Ok(base.first_free(&taken))

@@ -54,6 +54,14 @@ impl Slug {
             .unwrap_or_else(|| self.with_suffix(taken.len() as u32 + 2))
     }
 
+    /// The bounds of the slugs that start with this one and a hyphen, this one included:
+    /// every `s` with `low <= s < high`. Slugs hold only `[a-z0-9-]` and `-` is the smallest of
+    /// them, so nothing else sorts between (`kopi` <= `kopi-2` < `kopi.` < `kopi0` < `kopia`).
+    /// An index answers it as one range, where `LIKE 'kopi-%'` reads the whole index.
+    pub fn family_range(&self) -> (String, String) {
+        (self.0.clone(), format!("{}.", self.0))
+    }
+
     /// The slug as text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -76,6 +84,14 @@ pub fn is_valid(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_family_range_holds_the_slug_and_its_hyphenated_kin_only() {
+        let (low, high) = Slug::parse("kopi").unwrap().family_range();
+        let within = |s: &str| low.as_str() <= s && s < high.as_str();
+        assert!(within("kopi") && within("kopi-2") && within("kopi-tubruk") && within("kopi-99-x"));
+        assert!(!within("kop") && !within("kopia") && !within("kopi0") && !within("kopj"));
+    }
 
     #[test]
     fn indonesian_titles_become_their_words() {
