@@ -47,6 +47,9 @@ pub enum DbError {
     Query(#[source] diesel::result::Error),
     #[error("no database connection available")]
     Pool(#[from] diesel::r2d2::PoolError),
+    /// The database cannot be opened at all (start-up stops with this).
+    #[error("{0}")]
+    Open(String),
     #[error("database migration failed: {0}")]
     Migration(String),
     #[error("the database task was cancelled")]
@@ -166,6 +169,13 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragma
 
 /// Opens the pool on `database_url` (a file, created if missing) with `size` connections.
 pub fn connect(database_url: &str, size: u32) -> Result<(DbPool, Arc<DbStats>), DbError> {
+    // The pool retries a failing open until its timeout; one direct attempt says why at once.
+    let path = database_url.strip_prefix("file:").unwrap_or(database_url);
+    let path = std::path::Path::new(path.split('?').next().unwrap_or(path));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+        return Err(DbError::Open(format!("the directory {} does not exist", dir.display())));
+    }
+    SqliteConnection::establish(database_url).map_err(|e| DbError::Open(e.to_string()))?;
     let stats = Arc::new(DbStats::default());
     let manager = ConnectionManager::<SqliteConnection>::new(database_url);
     let pool = Pool::builder()

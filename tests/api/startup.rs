@@ -96,3 +96,15 @@ fn migrate_creates_the_database_and_openapi_prints_the_spec() {
     assert!(spec.status.success());
     assert_eq!(String::from_utf8(spec.stdout).unwrap(), warta::api::openapi::document_json());
 }
+
+/// The pool would retry opening until its timeout; one direct attempt says why at once.
+#[test]
+fn a_database_in_a_directory_that_does_not_exist_stops_start_up_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-dir").join("warta.db");
+    let output = warta(&["serve"], &[("DATABASE_URL", missing.to_str().unwrap()), ("WARTA_BIND", "127.0.0.1:0")]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no-such-dir") && stderr.contains("does not exist"), "{stderr}");
+    assert!(!stderr.contains("timed out"), "{stderr}");
+}
