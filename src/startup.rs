@@ -66,7 +66,7 @@ impl Application {
             counts: Default::default(),
             group_commit: db::group::GroupCommit::start(pool.clone())?,
         });
-        watch_content_clock(&state)?;
+        watch_content_changes(&state)?;
         let group_commit = state.group_commit.clone();
         let separate_metrics = config.metrics_bind.is_some();
         let main_state = state.clone();
@@ -186,23 +186,43 @@ fn prepare_database(conn: &mut db::Conn, config: &Config, options: StartOptions)
     Ok(())
 }
 
-/// Keeps the response cache's view of the database current: the write counter that other
-/// processes move, and the time of the next scheduled publication. Polls four times a
-/// second on a thread of its own with a connection of its own (so that its statements are
-/// not counted as the requests'), and ends with the application.
-fn watch_content_clock(state: &web::Data<AppState>) -> anyhow::Result<()> {
+/// Keeps this process's view of what changed current: the changes other processes recorded
+/// (`content_changes`), and where the clock stands among scheduled publications. Polls four
+/// times a second on a thread of its own with a connection of its own (so that its
+/// statements are not counted as the requests'), prunes changes every process has long read,
+/// and ends with the application.
+fn watch_content_changes(state: &web::Data<AppState>) -> anyhow::Result<()> {
+    const POLL: Duration = Duration::from_millis(250);
+    // Another process sees a change within a poll; ten minutes is ample for a slow one.
+    const KEEP: chrono::Duration = chrono::Duration::minutes(10);
     let weak = std::sync::Arc::downgrade(&state.clone().into_inner());
     let (pool, _) = db::connect(&state.config.database_url, 1)?;
+    let mut conn = pool.get()?;
+    // Changes before this process started are in what it reads from the database anyway.
+    let mut seen = db::changes::latest(&mut conn)?;
+    let mut polls: u32 = 0;
     std::thread::spawn(move || {
         while let Some(state) = weak.upgrade() {
-            if let Ok(mut conn) = pool.get() {
-                match db::content_clock(&mut conn, domain::now().naive_utc()) {
-                    Ok((version, next)) => state.cache.observe_database(version, next),
-                    Err(e) => tracing::warn!(error = %e, "cannot read the content clock"),
+            let generations = &state.stats.generations;
+            let now = domain::now().naive_utc();
+            let polled = db::changes::since(&mut conn, seen, 1000).and_then(|(last, found)| {
+                seen = last;
+                generations.publish_found(found);
+                db::changes::schedule(&mut conn, now)
+            });
+            match polled {
+                Ok(schedule) => generations.observe_schedule(schedule),
+                Err(e) => tracing::warn!(error = %e, "cannot read the content changes"),
+            }
+            polls = polls.wrapping_add(1);
+            if polls.is_multiple_of(240) {
+                let pruned = db::write(&mut conn, |conn| db::changes::prune(conn, now - KEEP));
+                if let Err(e) = pruned {
+                    tracing::warn!(error = %e, "cannot prune the content changes");
                 }
             }
             drop(state);
-            std::thread::sleep(Duration::from_millis(250));
+            std::thread::sleep(POLL);
         }
     });
     Ok(())

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::cache;
 use super::caching::{self, Audience};
 use super::categories::CategoryRefResponse;
 use super::cursor;
@@ -19,7 +20,7 @@ use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::db::articles::{ArticleChanges, ArticleFilter, ArticleOrder, ArticleView, NewArticle, Visibility};
 use crate::db::users::Author;
 use crate::db::{self, DbError};
-use crate::domain::{self, permissions, ArticleStatus, CommentPolicy, IdOrSlug, Slug};
+use crate::domain::{self, invalidation, permissions, ArticleStatus, CommentPolicy, IdOrSlug, Slug};
 use crate::error::{AppError, FieldErrors, NotFoundAs, Problem};
 
 /// The public profile of a writer: never the email.
@@ -364,22 +365,22 @@ pub async fn list_articles(
     // A search is counted by the full-text index every time (its cost follows the matches).
     let count_key = (matches!(filter.visibility, Visibility::Public { .. }) && filter.search.is_none())
         .then(|| format!("{:?}", (&filter.category, &filter.author, filter.after, filter.before)));
-    let version = state.cache.version();
+    let tick = state.cache.tick();
     if let Some(key) = &count_key {
-        filter.known_total = state.counts.get(key, version);
+        filter.known_total = state.counts.get(key, &state.cache);
     }
     let (order_by, descending, next) = (filter.order_by, filter.descending, filter.offset + filter.limit);
     let keyset = filter.search.is_none();
     let found = db::run(&state.pool, move |conn| db::articles::list(conn, &filter)).await?;
     if let Some(key) = count_key {
-        state.counts.put(key, version, found.total);
+        state.counts.put(key, tick, found.total);
     }
     let mut meta = page.meta(found.total);
     if keyset && found.more {
         meta.next_cursor = found.items.last().and_then(|last| cursor::encode(order_by, descending, next, &last.meta));
     }
     let body = Paginated { data: found.items.into_iter().map(ArticleResponse::from).collect(), meta };
-    pagination::respond(&req, &body, state.audience(&user))
+    Ok(cache::shows(pagination::respond(&req, &body, state.audience(&user))?, invalidation::list_reads()))
 }
 
 /// Get an article
@@ -415,7 +416,8 @@ pub async fn get_article(
     let visibility = visibility_for(user.0.as_ref(), Some(None));
     let view =
         db::run(&state.pool, move |conn| db::articles::find(conn, &key, visibility)).await.not_found_as("article")?;
-    caching::json(&req, &ArticleResponse::from(view), state.audience(&user))
+    let reads = invalidation::article_reads(view.meta.id);
+    Ok(cache::shows(caching::json(&req, &ArticleResponse::from(view), state.audience(&user))?, reads))
 }
 
 /// A new article. Only `title` is required; it starts as a draft.

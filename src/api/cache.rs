@@ -1,12 +1,13 @@
 //! The response cache of public reads: a hot page costs a lookup. Entries are keyed by the
-//! normalized request (path and sorted query) and belong to a content version; any write
-//! moves the version on, so no response outlives a change it depends on. It is aware of
-//! time too: when the next scheduled article's `published_at` comes, the version moves on
-//! by itself, so the article appears on time without a write.
+//! normalized request (path and sorted query) and remember the scopes their response shows
+//! (`domain::invalidation`) and the tick they were computed at; an entry is served while none
+//! of its scopes changed since. Handlers say what a response shows with [`shows`]; one that
+//! says nothing is dropped by any change at all.
 //!
-//! The version moves on: after every write transaction of this process at once, and for
-//! writes by other processes (another Warta on the same database, the CLI) within a quarter
-//! of a second, by reading the database's own write counter (a table kept by triggers).
+//! Scopes change: when a write of this process commits (at once, before its response is
+//! sent), when another process's write is found in `content_changes` (polled four times a
+//! second), and when a scheduled article's time comes (on the first request after it, or at
+//! the next poll, whichever is first), so that nothing waits for an unrelated write.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -15,12 +16,14 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, RwLock};
 
 use super::caching;
 use super::AppState;
-use crate::db;
+use crate::db::changes::{Dependencies, Generations};
+use crate::db::DbStats;
+use crate::domain::invalidation::Scope;
 
 /// Bytes of cached bodies kept before the cache starts afresh (bounds memory).
 const MAX_BYTES: usize = 32 * 1024 * 1024;
@@ -29,7 +32,9 @@ const MAX_ENTRY: usize = 1024 * 1024;
 
 /// One cached answer.
 struct Entry {
-    version: u64,
+    /// The tick the response was computed at.
+    tick: u64,
+    deps: Dependencies,
     headers: HeaderMap,
     body: web::Bytes,
     etag: String,
@@ -38,54 +43,35 @@ struct Entry {
 /// The cache and the state that decides whether an entry is still current.
 pub struct ResponseCache {
     enabled: bool,
-    /// Write transactions committed through this process's pool.
-    stats: Arc<db::DbStats>,
+    /// When each scope last changed (kept by the pool and the content-change poll).
+    stats: Arc<DbStats>,
     entries: RwLock<HashMap<String, Entry>>,
     bytes: Mutex<usize>,
-    /// Writes seen by other processes, as the database counts them.
-    remote_version: AtomicU64,
-    /// Bumped when a scheduled article's time comes.
-    clock_version: AtomicU64,
-    /// Unix seconds of the next scheduled publication; `i64::MAX` when there is none.
-    next_scheduled: AtomicI64,
 }
 
 impl ResponseCache {
     /// A cache; `enabled = false` makes every lookup a miss (for cache-cold measurements).
-    pub fn new(enabled: bool, stats: Arc<db::DbStats>) -> ResponseCache {
-        ResponseCache {
-            enabled,
-            stats,
-            entries: RwLock::new(HashMap::new()),
-            bytes: Mutex::new(0),
-            remote_version: AtomicU64::new(0),
-            clock_version: AtomicU64::new(0),
-            next_scheduled: AtomicI64::new(i64::MAX),
-        }
+    pub fn new(enabled: bool, stats: Arc<DbStats>) -> ResponseCache {
+        ResponseCache { enabled, stats, entries: RwLock::new(HashMap::new()), bytes: Mutex::new(0) }
     }
 
-    /// The content version now: any write or due publication changes it.
-    pub fn version(&self) -> u64 {
-        let now = chrono::Utc::now().timestamp();
-        if now >= self.next_scheduled.load(Ordering::Acquire) {
-            self.next_scheduled.store(i64::MAX, Ordering::Release);
-            self.clock_version.fetch_add(1, Ordering::AcqRel);
-        }
-        self.stats
-            .write_commits()
-            .wrapping_add(self.remote_version.load(Ordering::Acquire) << 20)
-            .wrapping_add(self.clock_version.load(Ordering::Acquire) << 40)
+    fn generations(&self) -> &Generations {
+        &self.stats.generations
     }
 
-    /// Records the database's write counter (polled), and the next scheduled publication.
-    pub fn observe_database(&self, remote: u64, next_scheduled: Option<i64>) {
-        self.remote_version.store(remote, Ordering::Release);
-        self.next_scheduled.store(next_scheduled.unwrap_or(i64::MAX), Ordering::Release);
+    /// The tick now, which a response computed from here on is stamped with.
+    pub fn tick(&self) -> u64 {
+        self.generations().now(chrono::Utc::now().timestamp())
     }
 
-    fn get(&self, key: &str, version: u64) -> Option<(HeaderMap, web::Bytes, String)> {
+    /// Whether something computed at `tick` from `scopes` is still current.
+    pub fn current(&self, scopes: &[Scope], tick: u64) -> bool {
+        self.generations().unchanged(scopes, tick)
+    }
+
+    fn get(&self, key: &str) -> Option<(HeaderMap, web::Bytes, String)> {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        let entry = entries.get(key).filter(|e| e.version == version)?;
+        let entry = entries.get(key).filter(|e| self.generations().current(&e.deps, e.tick))?;
         Some((entry.headers.clone(), entry.body.clone(), entry.etag.clone()))
     }
 
@@ -104,6 +90,12 @@ impl ResponseCache {
             *bytes = bytes.saturating_sub(old.body.len());
         }
     }
+}
+
+/// Says which scopes `response` shows, so the cache keeps it until one of them changes.
+pub fn shows(mut response: HttpResponse, scopes: Vec<Scope>) -> HttpResponse {
+    response.extensions_mut().insert(Dependencies::Scopes(scopes));
+    response
 }
 
 /// The cache key of a request: its path and its query pairs in sorted order, so that
@@ -135,8 +127,8 @@ pub async fn serve(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceRe
         return next.call(req).await;
     }
     let key = key(&req);
-    let version = state.cache.version();
-    if let Some((headers, body, etag)) = state.cache.get(&key, version) {
+    let tick = state.cache.tick();
+    if let Some((headers, body, etag)) = state.cache.get(&key) {
         state.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
         let mut response = if caching::none_match_hits(req.request(), &etag) {
             HttpResponse::build(StatusCode::NOT_MODIFIED).finish()
@@ -154,10 +146,11 @@ pub async fn serve(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceRe
         return Ok(res);
     }
     let (request, response) = res.into_parts();
+    let deps = response.extensions().get::<Dependencies>().cloned().unwrap_or(Dependencies::Everything);
     let (head, body) = response.into_parts();
     let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
     let etag = head.headers().get(header::ETAG).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    state.cache.put(key, Entry { version, headers: head.headers().clone(), body: bytes.clone(), etag });
+    state.cache.put(key, Entry { tick, deps, headers: head.headers().clone(), body: bytes.clone(), etag });
     let response = head.set_body(bytes.boxed());
     Ok(ServiceResponse::new(request, response))
 }
@@ -166,7 +159,8 @@ fn is_public(headers: &HeaderMap) -> bool {
     headers.get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("public"))
 }
 
-/// Totals of public lists per filter, valid for one content version.
+/// Totals of public lists per filter, each with the tick it was counted at: a total is
+/// current while the scopes it was counted from have not changed.
 #[derive(Default)]
 pub struct CountCache {
     entries: Mutex<HashMap<String, (u64, i64)>>,
@@ -175,19 +169,22 @@ pub struct CountCache {
 /// Filters whose totals are kept before the cache starts afresh.
 const MAX_COUNTS: usize = 10_000;
 
+/// What a total of public articles is counted from: membership, and the categories a filter names.
+const COUNTED_FROM: [Scope; 2] = [Scope::Lists, Scope::Categories];
+
 impl CountCache {
-    /// The total of `key` at `version`, if known.
-    pub fn get(&self, key: &str, version: u64) -> Option<i64> {
+    /// The total of `key`, if it is still current in `cache`.
+    pub fn get(&self, key: &str, cache: &ResponseCache) -> Option<i64> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.get(key).filter(|(v, _)| *v == version).map(|(_, total)| *total)
+        entries.get(key).filter(|(tick, _)| cache.current(&COUNTED_FROM, *tick)).map(|(_, total)| *total)
     }
 
-    /// Records the total of `key` at `version`.
-    pub fn put(&self, key: String, version: u64, total: i64) {
+    /// Records the total of `key`, counted from what was current at `tick`.
+    pub fn put(&self, key: String, tick: u64, total: i64) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_COUNTS {
             entries.clear();
         }
-        entries.insert(key, (version, total));
+        entries.insert(key, (tick, total));
     }
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::cache;
 use super::caching::{self, Audience};
 use super::json::ValidJson;
 use super::pagination::{self, PageRequest, Paginated};
@@ -16,7 +17,7 @@ use crate::auth::AuthUser;
 use crate::auth::MaybeAuthUser;
 use crate::db;
 use crate::db::categories::{CategoryChanges, CategoryRef, CategoryView, NewCategory, ParentFilter};
-use crate::domain::{self, permissions, IdOrSlug, Slug};
+use crate::domain::{self, invalidation, permissions, IdOrSlug, Slug};
 use crate::error::{AppError, NotFoundAs, Problem};
 
 /// A category as articles embed it.
@@ -142,7 +143,7 @@ pub async fn list_categories(
         db::run(&state.pool, move |conn| db::categories::list(conn, &parent, page.offset(), page.per_page, now))
             .await?;
     let body = Paginated { data: views.into_iter().map(CategoryResponse::from).collect(), meta: page.meta(total) };
-    pagination::respond(&req, &body, state.audience(&user))
+    Ok(cache::shows(pagination::respond(&req, &body, state.audience(&user))?, invalidation::category_reads()))
 }
 
 /// Get a category
@@ -176,7 +177,8 @@ pub async fn get_category(
     let now = domain::now().naive_utc();
     let view =
         db::run(&state.pool, move |conn| db::categories::find(conn, &key, now)).await.not_found_as("category")?;
-    caching::json(&req, &CategoryResponse::from(view), state.audience(&user))
+    let response = caching::json(&req, &CategoryResponse::from(view), state.audience(&user))?;
+    Ok(cache::shows(response, invalidation::category_reads()))
 }
 
 /// A new category.

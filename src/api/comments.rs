@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::articles::visibility_for;
+use super::cache;
 use super::caching::{self, Audience};
 use super::client::client_ip;
 use super::json::ValidJson;
@@ -15,10 +16,10 @@ use super::query::{id_or_slug, path_id, QueryReader};
 use super::validation::{http_url, not_blank};
 use super::{stored, AppState};
 use crate::auth::{AuthUser, MaybeAuthUser};
-use crate::db;
 use crate::db::comments::{Comment, CommentChanges, CommentFilter, NewComment, PublicComment};
+use crate::db::{self, DbError};
 use crate::domain::spam::{self, SpamSignal};
-use crate::domain::{self, permissions, CommentPolicy, CommentStatus, IdOrSlug};
+use crate::domain::{self, invalidation, permissions, CommentPolicy, CommentStatus, IdOrSlug};
 use crate::error::{AppError, NotFoundAs, Problem};
 
 /// A comment as the public sees it: the commenter's email, address and user agent are
@@ -116,14 +117,16 @@ pub async fn list_article_comments(
     let page = PageRequest::read(&mut q);
     q.finish()?;
     let visibility = visibility_for(user.0.as_ref(), Some(None));
-    let (rows, total) = db::run(&state.pool, move |conn| {
+    let (article_id, rows, total) = db::run(&state.pool, move |conn| {
         let (article_id, _) = db::articles::visible_ref(conn, &key, visibility)?;
-        db::comments::list_public(conn, article_id, page.offset(), page.per_page)
+        let (rows, total) = db::comments::list_public(conn, article_id, page.offset(), page.per_page)?;
+        Ok::<_, DbError>((article_id, rows, total))
     })
     .await
     .not_found_as("article")?;
     let body = Paginated { data: rows.into_iter().map(PublicCommentResponse::from).collect(), meta: page.meta(total) };
-    pagination::respond(&req, &body, state.audience(&user))
+    let response = pagination::respond(&req, &body, state.audience(&user))?;
+    Ok(cache::shows(response, invalidation::comment_reads(article_id)))
 }
 
 /// A reader's comment. Name, email and body are required; the email is never published.

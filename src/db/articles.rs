@@ -12,6 +12,7 @@ use super::schema::{article_categories, articles, categories, users};
 use super::users::Author;
 use super::{Conn, DbError};
 use crate::domain::content::{derive_excerpt, render_markdown};
+use crate::domain::invalidation::Change;
 use crate::domain::search::SearchQuery;
 use crate::domain::{ArticleStatus, CommentPolicy, IdOrSlug, Slug};
 
@@ -533,6 +534,10 @@ pub fn create(conn: &mut Conn, new: NewArticle, now: DateTime<Utc>) -> Result<i6
             .returning(articles::id)
             .get_result(conn)?;
         set_categories(conn, id, &new.category_ids)?;
+        // Against the clock, not the write's time: an import writes times of the past.
+        let is_public = new.status.is_public_at(published_at, crate::domain::now().naive_utc());
+        let change = Change::Article { id, was_public: false, is_public, filing_changed: true };
+        super::changes::record(conn, change)?;
         Ok(id)
     })
 }
@@ -667,17 +672,27 @@ pub fn update(conn: &mut Conn, id: i64, changes: &ArticleChanges, now: DateTime<
         if let Some(ids) = &changes.category_ids {
             set_categories(conn, id, ids)?;
         }
-        Ok(())
+        // Against the clock, not the write's time: an import writes times of the past.
+        let now = crate::domain::now().naive_utc();
+        let status_now = |text: &str| text.parse::<ArticleStatus>().unwrap_or_default();
+        let was_public = status_now(&current.status).is_public_at(current.published_at, now);
+        let status = changes.status.unwrap_or_else(|| status_now(&current.status));
+        let is_public = status.is_public_at(published_at.unwrap_or(current.published_at), now);
+        let filing_changed = changes.category_ids.is_some();
+        super::changes::record(conn, Change::Article { id, was_public, is_public, filing_changed })
     })
 }
 
 /// Deletes article `id`; its comments, category links and full-text entry go with it.
 pub fn delete(conn: &mut Conn, id: i64) -> Result<(), DbError> {
     super::write(conn, |conn| {
-        let deleted = diesel::delete(articles::table.find(id)).execute(conn)?;
-        if deleted == 0 {
-            return Err(DbError::NotFound);
-        }
-        Ok(())
+        let now = crate::domain::now();
+        let (status, published_at): (String, Option<NaiveDateTime>) =
+            articles::table.find(id).select((articles::status, articles::published_at)).first(conn)?;
+        diesel::delete(articles::table.find(id)).execute(conn)?;
+        let was_public =
+            status.parse::<ArticleStatus>().unwrap_or_default().is_public_at(published_at, now.naive_utc());
+        let change = Change::Article { id, was_public, is_public: false, filing_changed: true };
+        super::changes::record(conn, change)
     })
 }

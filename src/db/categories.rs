@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use super::schema::{article_categories, articles, categories};
 use super::{Conn, DbError};
+use crate::domain::invalidation::Change;
 use crate::domain::{ArticleStatus, IdOrSlug, Slug};
 
 /// A category as articles embed it.
@@ -168,6 +169,7 @@ pub fn create(conn: &mut Conn, new: &NewCategory, now: DateTime<Utc>) -> Result<
             ))
             .returning(categories::id)
             .get_result(conn)?;
+        super::changes::record(conn, Change::Category)?;
         Ok(id)
     })
 }
@@ -244,7 +246,7 @@ pub fn update(conn: &mut Conn, id: i64, changes: &CategoryChanges, now: DateTime
                 categories::updated_at.eq(now.naive_utc()),
             ))
             .execute(conn)?;
-        Ok(())
+        super::changes::record(conn, Change::Category)
     })
 }
 
@@ -261,6 +263,8 @@ pub fn delete(conn: &mut Conn, id: i64) -> Result<(), DbError> {
         if deleted == 0 {
             return Err(DbError::NotFound);
         }
-        Ok(())
+        // Its articles lose it: lists filtered by it and their embedded categories change, and
+        // both depend on the categories scope.
+        super::changes::record(conn, Change::Category)
     })
 }

@@ -10,6 +10,7 @@ use diesel::sqlite::Sqlite;
 
 use super::schema::comments;
 use super::{Conn, DbError};
+use crate::domain::invalidation::Change;
 use crate::domain::{CommentStatus, IdOrSlug};
 
 /// What the public may see of a comment. The email, address and user agent are not
@@ -133,7 +134,9 @@ pub fn create(conn: &mut Conn, new: &NewComment, at: DateTime<Utc>) -> Result<Co
                 comments::updated_at.eq(at.naive_utc()),
             ))
             .returning(Comment::as_returning())
-            .get_result(conn)?;
+            .get_result::<Comment>(conn)?;
+        let change = Change::Comment { article_id: stored.article_id, public: stored.visible };
+        super::changes::record(conn, change)?;
         Ok(stored)
     })
 }
@@ -226,7 +229,12 @@ pub fn update(conn: &mut Conn, id: i64, changes: &CommentChanges, now: DateTime<
             };
             refresh_visibility(conn, id, parent_visible)?;
         }
-        find(conn, id)
+        let updated = find(conn, id)?;
+        // Replies are visible only below a visible comment: if this one was hidden before and
+        // after, so were they.
+        let public = current.visible || updated.visible;
+        super::changes::record(conn, Change::Comment { article_id: current.article_id, public })?;
+        Ok(updated)
     })
 }
 
@@ -275,17 +283,17 @@ fn refresh_visibility(conn: &mut Conn, id: i64, parent_visible: bool) -> Result<
 /// Deletes comment `id` and every reply below it.
 pub fn delete(conn: &mut Conn, id: i64) -> Result<(), DbError> {
     super::write(conn, |conn| {
+        let (article_id, visible): (i64, bool) =
+            comments::table.find(id).select((comments::article_id, comments::visible)).first(conn)?;
         let mut subtree = vec![id];
         let mut level = vec![id];
         while !level.is_empty() {
             level = comments::table.filter(comments::parent_id.eq_any(&level)).select(comments::id).load(conn)?;
             subtree.extend(&level);
         }
-        let deleted = diesel::delete(comments::table.filter(comments::id.eq_any(&subtree))).execute(conn)?;
-        if deleted == 0 {
-            return Err(DbError::NotFound);
-        }
-        Ok(())
+        diesel::delete(comments::table.filter(comments::id.eq_any(&subtree))).execute(conn)?;
+        // Replies are visible only below a visible comment.
+        super::changes::record(conn, Change::Comment { article_id, public: visible })
     })
 }
 

@@ -7,6 +7,7 @@
 pub mod articles;
 pub mod bulk;
 pub mod categories;
+pub mod changes;
 pub mod comments;
 pub mod fts;
 pub mod group;
@@ -69,12 +70,14 @@ impl From<diesel::result::Error> for DbError {
 }
 
 /// What the pool's connections did: statements run (the "no query per row" test and
-/// operators read it) and write transactions committed (the response cache reads it to know
-/// that content changed).
+/// operators read it), and when each public scope last changed through them (the response
+/// cache reads it).
 #[derive(Debug, Default)]
 pub struct DbStats {
     statements: AtomicU64,
-    write_commits: AtomicU64,
+    /// Scopes changed by transactions committed through this pool, and by other processes
+    /// as the content-change poll finds them.
+    pub generations: changes::Generations,
 }
 
 impl DbStats {
@@ -82,62 +85,37 @@ impl DbStats {
     pub fn statements(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
     }
-
-    /// Write transactions (`BEGIN IMMEDIATE`) committed since the pool was built, counted once
-    /// the `COMMIT` has succeeded, never before: whatever is read after the count moves sees
-    /// the write.
-    pub fn write_commits(&self) -> u64 {
-        self.write_commits.load(Ordering::Acquire)
-    }
 }
 
-/// Where a connection is in its outermost transaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Transaction {
-    None,
-    /// Begun; its `BEGIN` statement, next, says whether it writes.
-    Beginning,
-    Reading,
-    Writing,
-    /// A write transaction's `COMMIT` is running.
-    Committing,
-}
-
-/// Watches one connection for the pool's [`DbStats`].
+/// Watches one connection for the pool's [`DbStats`]: counts statements, and publishes what a
+/// transaction recorded (`changes::record`) once its `COMMIT` has succeeded, never before, so
+/// whatever is read after the publication sees the write.
 struct StatementCounter {
     stats: Arc<DbStats>,
-    transaction: Transaction,
+    /// The outermost transaction's `COMMIT` is running.
+    committing: bool,
 }
 
 impl Instrumentation for StatementCounter {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         let outermost = |depth: std::num::NonZeroU32| depth.get() == 1;
         match event {
-            InstrumentationEvent::StartQuery { query, .. } => {
+            InstrumentationEvent::StartQuery { .. } => {
                 self.stats.statements.fetch_add(1, Ordering::Relaxed);
-                if self.transaction == Transaction::Beginning {
-                    // Formatted once per transaction: the statement is `BEGIN ...` itself.
-                    let writes = query.to_string().starts_with("BEGIN IMMEDIATE");
-                    self.transaction = if writes { Transaction::Writing } else { Transaction::Reading };
-                }
-            }
-            InstrumentationEvent::BeginTransaction { depth, .. } if outermost(depth) => {
-                self.transaction = Transaction::Beginning;
             }
             InstrumentationEvent::CommitTransaction { depth, .. } if outermost(depth) => {
-                self.transaction = match self.transaction {
-                    Transaction::Writing => Transaction::Committing,
-                    _ => Transaction::None,
-                };
+                self.committing = true;
             }
-            InstrumentationEvent::FinishQuery { error, .. } if self.transaction == Transaction::Committing => {
+            InstrumentationEvent::FinishQuery { error, .. } if self.committing => {
+                self.committing = false;
+                // A failed COMMIT leaves the transaction open; its rollback discards the scopes.
                 if error.is_none() {
-                    self.stats.write_commits.fetch_add(1, Ordering::AcqRel);
+                    self.stats.generations.publish_own(changes::take_committed());
                 }
-                self.transaction = Transaction::None;
             }
             InstrumentationEvent::RollbackTransaction { depth, .. } if outermost(depth) => {
-                self.transaction = Transaction::None;
+                self.committing = false;
+                changes::discard_rolled_back();
             }
             _ => {}
         }
@@ -162,7 +140,7 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragma
              PRAGMA synchronous = FULL;",
         )
         .map_err(diesel::r2d2::Error::QueryError)?;
-        conn.set_instrumentation(StatementCounter { stats: self.stats.clone(), transaction: Transaction::None });
+        conn.set_instrumentation(StatementCounter { stats: self.stats.clone(), committing: false });
         Ok(())
     }
 }
@@ -229,19 +207,6 @@ pub fn is_empty(conn: &mut Conn) -> Result<bool, DbError> {
     let any_article: bool =
         diesel::select(diesel::dsl::exists(articles::table.select(articles::id))).get_result(conn)?;
     Ok(!(any_user || any_category || any_article))
-}
-
-/// The database's count of content writes (kept by triggers, so it sees every process)
-/// and the Unix time of the next scheduled publication after `now`, if any.
-pub fn content_clock(conn: &mut Conn, now: chrono::NaiveDateTime) -> Result<(u64, Option<i64>), DbError> {
-    use schema::{articles, content_version};
-    let version: i64 = content_version::table.select(content_version::version).first(conn)?;
-    let next: Option<chrono::NaiveDateTime> = articles::table
-        .filter(articles::status.eq(crate::domain::ArticleStatus::Published.as_str()))
-        .filter(articles::published_at.gt(now))
-        .select(diesel::dsl::min(articles::published_at))
-        .first(conn)?;
-    Ok((version as u64, next.map(|t| t.and_utc().timestamp())))
 }
 
 /// Moves everything in the write-ahead log into the database file and empties the log

@@ -94,9 +94,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    content_version (id) {
+    content_changes (id) {
         id -> BigInt,
-        version -> BigInt,
+        scopes -> Text,
+        created_at -> Timestamp,
     }
 }
 

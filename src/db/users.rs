@@ -6,6 +6,7 @@ use diesel::sqlite::Sqlite;
 
 use super::schema::users;
 use super::{Conn, DbError};
+use crate::domain::invalidation::Change;
 use crate::domain::{Role, Slug};
 
 /// What the public sees of a user: never the email.
@@ -32,10 +33,8 @@ pub struct NewUser {
 fn unique_slug(conn: &mut Conn, display_name: &str) -> Result<Slug, DbError> {
     let base = Slug::from_title(display_name, "user");
     let (low, high) = base.family_range();
-    let taken: Vec<String> = users::table
-        .filter(users::slug.ge(&low).and(users::slug.lt(&high)))
-        .select(users::slug)
-        .load(conn)?;
+    let taken: Vec<String> =
+        users::table.filter(users::slug.ge(&low).and(users::slug.lt(&high))).select(users::slug).load(conn)?;
     Ok(base.first_free(&taken))
 }
 
@@ -173,7 +172,11 @@ pub fn update(conn: &mut Conn, id: i64, changes: &UserChanges, now: DateTime<Utc
                 users::updated_at.eq(now.naive_utc()),
             ))
             .execute(conn)?;
-        find(conn, id)
+        let updated = find(conn, id)?;
+        // The public author object shows the name and bio (and the slug, made at creation).
+        let public = updated.display_name != current.display_name || updated.bio != current.bio;
+        super::changes::record(conn, Change::Person { public })?;
+        Ok(updated)
     })
 }
 
@@ -216,6 +219,7 @@ pub fn delete(conn: &mut Conn, id: i64, reassign_to: Option<i64>) -> Result<(), 
             None => {}
         }
         diesel::delete(users::table.find(id)).execute(conn)?;
-        Ok(())
+        // Their articles now show another author.
+        super::changes::record(conn, Change::Person { public: written > 0 })
     })
 }

@@ -106,6 +106,14 @@ vocabulary! {
     }
 }
 
+impl ArticleStatus {
+    /// Whether an article in this state, published at `published_at`, is public at `now`: the
+    /// rule the public queries state in SQL, for writes that must know what readers saw.
+    pub fn is_public_at(self, published_at: Option<chrono::NaiveDateTime>, now: chrono::NaiveDateTime) -> bool {
+        self == ArticleStatus::Published && published_at.is_some_and(|at| at <= now)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

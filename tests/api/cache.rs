@@ -210,3 +210,105 @@ async fn a_write_by_another_process_shows_in_public_reads() {
     }
     assert_eq!(total, 2, "the other process's article is public within seconds");
 }
+
+/// The review's reproduction: nothing at all is sent between the publication time and the
+/// next read, so only the clock can tell the cache that the article is due.
+#[tokio::test]
+async fn a_scheduled_article_reaches_cached_lists_and_counts_with_no_request_in_between() {
+    let app = spawn_app().await;
+    let author = app.user("Dewi", Role::Author);
+    let desk = app.category("Dalam Negeri", None);
+    app.article(ArticleSpec::published(author, "Sudah Terbit", 1).in_categories(&[desk]));
+    app.article(ArticleSpec {
+        published_at: Some(Utc::now() + Duration::seconds(3)),
+        ..ArticleSpec::published(author, "Berita Pukul Enam", 0).in_categories(&[desk])
+    });
+    let views = ["/api/v1/articles?per_page=1", "/api/v1/articles?category=dalam-negeri", "/api/v1/categories"];
+    for _ in 0..2 {
+        for path in views {
+            app.get(path).await;
+        }
+    }
+    assert_eq!(app.get_json("/api/v1/articles?per_page=1", 200).await["meta"]["total"], 1);
+    // Silence past the publication time and past more than one poll of the database.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let list = app.get_json("/api/v1/articles?per_page=1", 200).await;
+    assert_eq!(list["meta"]["total"], 2, "the list counts the due article");
+    assert_eq!(list["data"][0]["slug"], "berita-pukul-enam", "and shows it first");
+    let filtered = app.get_json("/api/v1/articles?category=dalam-negeri", 200).await;
+    assert_eq!(filtered["meta"]["total"], 2, "the category's list too");
+    let categories = app.get_json("/api/v1/categories", 200).await;
+    assert_eq!(categories["data"][0]["article_count"], 2, "and the category's count");
+}
+
+async fn hits_and_misses(app: &TestApp) -> (u64, u64) {
+    (metric(app, "warta_cache_hits_total").await, metric(app, "warta_cache_misses_total").await)
+}
+
+/// Reads `path` and says whether the cache answered it.
+async fn served_from_cache(app: &TestApp, path: &str) -> bool {
+    let (hits, _) = hits_and_misses(app).await;
+    assert_eq!(app.get(path).await.status().as_u16(), 200, "{path}");
+    hits_and_misses(app).await.0 == hits + 1
+}
+
+#[tokio::test]
+async fn writes_the_public_cannot_see_leave_cached_responses_in_place() {
+    let app = spawn_app().await;
+    let author = app.user("Dewi", Role::Author);
+    let editor = app.staff("Bayu", Role::Editor).await;
+    let desk = app.category("Ekonomi", None);
+    app.article(ArticleSpec::published(author, "Harga Kopi", 1).in_categories(&[desk]));
+    let draft = app.article(ArticleSpec::draft(author, "Draf Rahasia"));
+    let views = [
+        "/api/v1/articles?per_page=10",
+        "/api/v1/articles/harga-kopi",
+        "/api/v1/articles/harga-kopi/comments",
+        "/api/v1/categories",
+    ];
+    for path in views {
+        app.get(path).await;
+    }
+    // A reader's comment (pending), a login, a refresh, a draft edit: none of it is public.
+    let comment = json!({"author_name": "Siti", "author_email": "siti@example.com", "body": "Kapan turun?"});
+    let posted = app.post("/api/v1/articles/harga-kopi/comments", None, &comment).await;
+    assert_eq!(posted.status().as_u16(), 201);
+    let staff = app.staff("Rina", Role::Editor).await;
+    let refreshed = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": staff.refresh})).await;
+    assert_eq!(refreshed.status().as_u16(), 200);
+    let edited =
+        app.patch(&format!("/api/v1/articles/{draft}"), Some(&editor.token), &json!({"title": "Draf Lagi"})).await;
+    assert_eq!(edited.status().as_u16(), 200);
+    for path in views {
+        assert!(served_from_cache(&app, path).await, "{path} is still served from the cache");
+    }
+}
+
+#[tokio::test]
+async fn an_approved_comment_refreshes_its_article_and_lists_but_not_other_articles_or_categories() {
+    let app = spawn_app().await;
+    let author = app.user("Dewi", Role::Author);
+    let editor = app.staff("Bayu", Role::Editor).await;
+    let first = app.article(ArticleSpec::published(author, "Harga Kopi", 1));
+    app.article(ArticleSpec::published(author, "Harga Beras", 2));
+    let comment = app.comment(first, "siti@example.com", "Mantap", warta::domain::CommentStatus::Pending, 0);
+    let views = [
+        "/api/v1/articles",
+        "/api/v1/articles/harga-kopi",
+        "/api/v1/articles/harga-kopi/comments",
+        "/api/v1/articles/harga-beras",
+        "/api/v1/categories",
+    ];
+    for path in views {
+        app.get(path).await;
+    }
+    let approve = json!({"status": "approved"});
+    let approved = app.patch(&format!("/api/v1/comments/{comment}"), Some(&editor.token), &approve).await;
+    assert_eq!(approved.status().as_u16(), 200);
+    assert_eq!(app.get_json("/api/v1/articles/harga-kopi", 200).await["comment_count"], 1);
+    assert_eq!(app.get_json("/api/v1/articles/harga-kopi/comments", 200).await["meta"]["total"], 1);
+    let list = app.get_json("/api/v1/articles", 200).await;
+    assert_eq!(list["data"][0]["comment_count"], 1, "the list shows the new count");
+    assert!(served_from_cache(&app, "/api/v1/articles/harga-beras").await, "another article stays cached");
+    assert!(served_from_cache(&app, "/api/v1/categories").await, "category lists stay cached");
+}

@@ -1,0 +1,158 @@
+//! What a write changes for the public, named once: every write path says what it did as a
+//! [`Change`], and [`scopes_of`] says which public responses that can alter. The response
+//! cache drops exactly those; the webhooks' `cache_tags` will say the same to frontends.
+//!
+//! A response depends on scopes too: an article list on [`Scope::Lists`] (which articles,
+//! their summaries and counts), on [`Scope::Categories`] and [`Scope::People`] (the names it
+//! embeds); one article on [`Scope::Article`] with the same two. A write the public cannot
+//! see (a pending comment, a login, a draft's edit) changes no scope.
+
+use std::fmt;
+
+/// A part of what the public sees, which a write can change as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Which articles are public and what lists, searches and counts of them show (summaries,
+    /// comment counts, category article counts).
+    Lists,
+    /// Categories: their names and slugs (embedded in articles), hierarchy and counts.
+    Categories,
+    /// Public author objects (embedded in articles).
+    People,
+    /// One article: its full representation and its public comments.
+    Article(i64),
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::Lists => f.write_str("articles"),
+            Scope::Categories => f.write_str("categories"),
+            Scope::People => f.write_str("people"),
+            Scope::Article(id) => write!(f, "article:{id}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Scope {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Scope, ()> {
+        match s {
+            "articles" => Ok(Scope::Lists),
+            "categories" => Ok(Scope::Categories),
+            "people" => Ok(Scope::People),
+            other => other.strip_prefix("article:").and_then(|id| id.parse().ok()).map(Scope::Article).ok_or(()),
+        }
+    }
+}
+
+/// A committed write, as far as readers are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// An article was created, changed or deleted. `was_public`/`is_public`: whether the public
+    /// could read it before and after (published and its time come); `filing_changed`: its
+    /// categories changed.
+    Article { id: i64, was_public: bool, is_public: bool, filing_changed: bool },
+    /// A comment of `article_id` was created, moderated, edited or deleted; `public`: whether the
+    /// public could see it before or after (or any reply that moved with it).
+    Comment { article_id: i64, public: bool },
+    /// A category was created, changed or deleted.
+    Category,
+    /// A staff account changed; `public`: in what its public author object shows, or by owning
+    /// other articles (a delete with reassignment).
+    Person { public: bool },
+    /// A scheduled article's time came: it joins the public lists with no write at that moment.
+    ScheduledPublication,
+}
+
+/// The scopes a change alters; empty when the public sees no difference.
+pub fn scopes_of(change: Change) -> Vec<Scope> {
+    match change {
+        Change::Article { id, was_public, is_public, filing_changed } => match (was_public, is_public) {
+            (false, false) => vec![],
+            // Still public: membership and counts stay as they were unless its categories moved.
+            (true, true) if !filing_changed => vec![Scope::Lists, Scope::Article(id)],
+            _ => vec![Scope::Lists, Scope::Categories, Scope::Article(id)],
+        },
+        // Lists show each article's comment count.
+        Change::Comment { article_id, public: true } => vec![Scope::Lists, Scope::Article(article_id)],
+        Change::Comment { public: false, .. } => vec![],
+        Change::Category => vec![Scope::Categories],
+        Change::Person { public: true } => vec![Scope::People],
+        Change::Person { public: false } => vec![],
+        Change::ScheduledPublication => vec![Scope::Lists, Scope::Categories],
+    }
+}
+
+/// What a list of articles (a page, a search, a feed) shows.
+pub fn list_reads() -> Vec<Scope> {
+    vec![Scope::Lists, Scope::Categories, Scope::People]
+}
+
+/// What one article shows.
+pub fn article_reads(id: i64) -> Vec<Scope> {
+    vec![Scope::Article(id), Scope::Categories, Scope::People]
+}
+
+/// What the public comments of one article show.
+pub fn comment_reads(article_id: i64) -> Vec<Scope> {
+    vec![Scope::Article(article_id)]
+}
+
+/// What a category or a list of them shows (article counts included).
+pub fn category_reads() -> Vec<Scope> {
+    vec![Scope::Categories]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(was_public: bool, is_public: bool, filing_changed: bool) -> Vec<Scope> {
+        scopes_of(Change::Article { id: 7, was_public, is_public, filing_changed })
+    }
+
+    #[test]
+    fn a_draft_edit_changes_nothing_public() {
+        assert!(article(false, false, true).is_empty());
+    }
+
+    #[test]
+    fn publishing_or_unpublishing_changes_lists_counts_and_the_article() {
+        let expected = vec![Scope::Lists, Scope::Categories, Scope::Article(7)];
+        assert_eq!(article(false, true, false), expected);
+        assert_eq!(article(true, false, false), expected);
+    }
+
+    #[test]
+    fn editing_a_public_article_spares_category_counts_unless_its_filing_moves() {
+        assert_eq!(article(true, true, false), vec![Scope::Lists, Scope::Article(7)]);
+        assert!(article(true, true, true).contains(&Scope::Categories));
+    }
+
+    #[test]
+    fn only_comments_the_public_sees_change_anything() {
+        assert!(scopes_of(Change::Comment { article_id: 3, public: false }).is_empty());
+        assert_eq!(scopes_of(Change::Comment { article_id: 3, public: true }), vec![Scope::Lists, Scope::Article(3)]);
+    }
+
+    #[test]
+    fn a_category_change_spares_the_article_lists_themselves() {
+        assert_eq!(scopes_of(Change::Category), vec![Scope::Categories]);
+    }
+
+    #[test]
+    fn account_changes_the_public_cannot_see_change_nothing() {
+        assert!(scopes_of(Change::Person { public: false }).is_empty());
+        assert_eq!(scopes_of(Change::Person { public: true }), vec![Scope::People]);
+    }
+
+    #[test]
+    fn scopes_read_back_from_their_names() {
+        for scope in [Scope::Lists, Scope::Categories, Scope::People, Scope::Article(42)] {
+            assert_eq!(scope.to_string().parse::<Scope>(), Ok(scope));
+        }
+        assert!("article:x".parse::<Scope>().is_err());
+    }
+}
