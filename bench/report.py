@@ -20,6 +20,8 @@ SCENARIOS = [
     ("comments", "an article's comments", "comments"),
     ("categories", "categories", "categories"),
     ("revalidate", "304 revalidation (If-None-Match)", "revalidate"),
+    ("list_commenting", "list page 1 while readers post comments", "list"),
+    ("comment_background", "comment POSTs beside it (paced, ~200/s)", None),
     ("comment_post", "comment POST", "comment_post"),
     ("article_patch", "article PATCH (editor)", "article_patch"),
     ("search", "search, cache off (20 queries)", "search"),
@@ -180,6 +182,12 @@ def targets(results, facts, sizes):
             if d and p and d["rps"]:
                 factor = p["rps"] / d["rps"]
                 row(f"`{deep}` within 2x of `{page1}` (req/s)", size, factor <= 2, f"page 1 is {factor:.2f}x deep page")
+        v, idle, posted = get(size, "list_commenting"), get(size, "list"), get(size, "comment_background")
+        if v and idle and idle["rps"]:
+            share = v["rps"] / idle["rps"]
+            beside = f" while {rps(posted['rps'])} comments/s were posted" if posted else ""
+            row("list page 1 while readers comment >= 80% of its idle rate", size, share >= 0.8,
+                f"{rps(v['rps'])} req/s (p99 {lat(v, 'p99_us')}) = {share * 100:.0f}% of {rps(idle['rps'])}{beside}")
         v = get(size, "comment_post")
         if v:
             row(">= 1000 comment POSTs/s", size, v["rps"] >= 1000, f"{rps(v['rps'])} req/s")

@@ -165,6 +165,28 @@ bench() {
     log "  $line"
 }
 
+# commenting_start PATH: a paced background load of comment POSTs (about 200/s) until
+# commenting_stop, which records its rate as the scenario `comment_background`.
+commenting_start() {
+    COMMENTING_OUT=$RAW_DIR/$SIZE-comment_background-warta.txt
+    timeout $((DURATION + 70)) env BENCH_NONCE="$NONCE-background" BENCH_MODE=comment BENCH_PATH="$1" BENCH_DELAY_MS=10 \
+        wrk -t 1 -c 2 -d "$((DURATION + 2))s" --timeout 10s --latency -s "$LUA" "$BASE$1" >"$COMMENTING_OUT" 2>&1 &
+    COMMENTING_PID=$!
+    PIDS+=("$COMMENTING_PID")
+    sleep 1
+}
+commenting_stop() {
+    local line
+    wait "$COMMENTING_PID" 2>/dev/null || log "background comment load ended with an error (see $COMMENTING_OUT)"
+    local kept=() p
+    for p in "${PIDS[@]}"; do [ "$p" = "$COMMENTING_PID" ] || kept+=("$p"); done
+    PIDS=("${kept[@]+"${kept[@]}"}")
+    line=$(grep '^BENCH ' "$COMMENTING_OUT" | tail -1 || true)
+    [ -n "$line" ] || { log "no result line in $COMMENTING_OUT"; return 0; }
+    printf '%s\t%s\t%s\t%s\n' "$SIZE" comment_background warta "$line" >>"$RESULTS"
+    log "  background comments: $line"
+}
+
 # expect STATUS CURL-ARGS...: one request whose status must be STATUS (a sanity check before a scenario)
 expect() {
     local want=$1 code
@@ -300,8 +322,15 @@ run_size() {
     expect 304 -H "If-None-Match: $etag" "$BASE$p_list"
     bench revalidate warta "$p_list" -H "If-None-Match: $etag"
 
-    # writes: capture one answer each for the ceiling, then load
+    # The front page while readers comment: about 200 comments/s (two connections, each pausing
+    # 10 ms before a request) run beside the list load. Pending comments are invisible to the
+    # public, so the list should stay in the response cache.
     local p_post=/api/v1/articles/$post_slug/comments
+    commenting_start "$p_post"
+    bench list_commenting warta "$p_list"
+    commenting_stop
+
+    # writes: capture one answer each for the ceiling, then load
     code=$(capture "$cdir" comment-post POST "$p_post" -H 'Content-Type: application/json' \
         -d "{\"author_name\":\"Pembaca Uji\",\"author_email\":\"pembaca@uji.example\",\"body\":\"Komentar uji $NONCE: kopi.\"}")
     [ "${code%% *}" = 201 ] || die "comment POST answered ${code%% *}"

@@ -5,6 +5,7 @@
 --   BENCH_TOKEN  bearer token for patch mode
 --   BENCH_NONCE  makes generated comment bodies and PATCH values unique per run
 --   BENCH_WORDS  comma-separated, URL-encoded search terms for search mode
+--   BENCH_DELAY_MS  a pause before each request of a connection (a paced background load)
 -- done() prints one machine-readable line that bench/run.sh parses:
 --   BENCH requests=.. duration_us=.. p50_us=.. p99_us=.. max_us=.. connect=.. read=.. write=.. status=.. timeout=..
 -- (`status` is wrk's count of responses with a status >= 400.)
@@ -26,6 +27,13 @@ end
 
 local n = 0
 local ids = {}
+
+local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+if pause then
+  delay = function()
+    return pause
+  end
+end
 
 function init(args)
   math.randomseed((tonumber(tid) or 1) * 7919 + os.time())
