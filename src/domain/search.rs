@@ -1,6 +1,8 @@
 //! Reader search input turned into safe full-text queries: every word is quoted, so that
 //! quotes, `*`, `-`, `NEAR`, `AND`, parentheses or SQL in the input are searched as text and
-//! can never break the query; the last word matches as a prefix for search-as-you-type.
+//! can never break the query; the last word matches as a prefix for search-as-you-type, once
+//! it has two characters (a one-letter prefix matches nearly every article: a scan of the
+//! whole index that helps no reader).
 //!
 //! Relevance comes in two tiers: articles whose title holds one of the words come first,
 //! the rest after them, each tier ordered by bm25 (title > excerpt > body). That is what
@@ -11,6 +13,8 @@
 pub const MAX_SEARCH_CHARS: usize = 200;
 /// The most words a search uses.
 pub const MAX_TERMS: usize = 12;
+/// The shortest last word that matches as a prefix.
+pub const MIN_PREFIX_CHARS: usize = 2;
 
 /// A reader's search, as words: all must match, the last as a prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,10 +47,13 @@ impl SearchQuery {
     /// the last with the prefix star outside the quotes, where FTS5 reads it as "starts with".
     fn phrases(&self) -> impl Iterator<Item = String> + '_ {
         let last = self.words.len().saturating_sub(1);
-        self.words
-            .iter()
-            .enumerate()
-            .map(move |(i, w)| if i == last { format!("\"{w}\"*") } else { format!("\"{w}\"") })
+        self.words.iter().enumerate().map(move |(i, w)| {
+            if i == last && w.chars().count() >= MIN_PREFIX_CHARS {
+                format!("\"{w}\"*")
+            } else {
+                format!("\"{w}\"")
+            }
+        })
     }
 
     /// The FTS5 expression every result matches: all words, in any column.
@@ -81,6 +88,13 @@ mod tests {
     fn words_are_quoted_and_the_last_is_a_prefix() {
         assert_eq!(all("harga kopi"), r#""harga" "kopi"*"#);
         assert_eq!(all("  Kafé "), r#""Kafé"*"#);
+    }
+
+    #[test]
+    fn a_one_letter_last_word_is_a_whole_word_not_a_prefix() {
+        assert_eq!(all("vitamin c"), r#""vitamin" "c""#);
+        assert_eq!(all("é"), r#""é""#);
+        assert_eq!(all("ab"), r#""ab"*"#);
     }
 
     #[test]

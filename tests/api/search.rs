@@ -55,6 +55,29 @@ async fn the_last_word_matches_as_a_prefix() {
     );
 }
 
+/// A one-letter prefix would match nearly every article (a scan of the whole index): one letter
+/// is searched as a word of its own.
+#[tokio::test]
+async fn a_one_letter_last_word_matches_that_word_not_every_word_it_starts() {
+    let app = newsroom().await;
+    let author = app.user("Joko", Role::Author);
+    app.article(ArticleSpec {
+        body: "Jeruk kaya vitamin c dan serat.".into(),
+        ..ArticleSpec::published(author, "Manfaat Buah Jeruk", 1)
+    });
+    assert_eq!(titles(&app.get_json("/api/v1/articles?search=vitamin%20c", 200).await), ["Manfaat Buah Jeruk"]);
+    assert_eq!(
+        app.get_json("/api/v1/articles?search=k", 200).await["meta"]["total"],
+        0,
+        "no article holds the word k, however many words start with it"
+    );
+    assert_eq!(
+        app.get_json("/api/v1/articles?search=ka", 200).await["meta"]["total"],
+        3,
+        "two letters are a prefix: kafé, kaya"
+    );
+}
+
 #[tokio::test]
 async fn search_combines_with_filters_and_pagination() {
     let app = newsroom().await;
