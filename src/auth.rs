@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::api::AppState;
 use crate::db;
@@ -33,18 +36,82 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
 }
 
-/// [`hash_password`] on the blocking pool: Argon2 takes tens of milliseconds of CPU, which
-/// must not stall an async worker.
-pub async fn hash_password_blocking(password: String) -> Result<String, AppError> {
-    web::block(move || hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(AppError::Internal)
+/// How many Argon2 computations may run at once, and how long a request waits for a turn.
+///
+/// Each Argon2id hash holds about 19 MiB while it runs and keeps a core busy; without a bound,
+/// a burst of logins runs as many at once as the blocking pool has threads (hundreds), which
+/// takes gigabytes and makes every one of them slow. Every hash and check of a password made
+/// for a request goes through here.
+pub struct PasswordHashing {
+    permits: Arc<Semaphore>,
+    wait: Duration,
 }
 
-/// [`verify_password`] on the blocking pool, for the same reason.
-pub async fn verify_password_blocking(password: String, hash: String) -> Result<bool, AppError> {
-    web::block(move || verify_password(&password, &hash)).await.map_err(|e| AppError::Internal(e.into()))
+/// Seconds a caller turned away by [`PasswordHashing`] is told to wait.
+const HASHING_RETRY_AFTER_SECS: u64 = 1;
+
+impl Default for PasswordHashing {
+    /// Twice as many at once as there are cores, each waiting at most 2 s for its turn.
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        PasswordHashing::new(2 * cores, Duration::from_secs(2))
+    }
+}
+
+impl PasswordHashing {
+    /// At most `at_once` computations at a time; a request waits up to `wait` for its turn.
+    pub fn new(at_once: usize, wait: Duration) -> PasswordHashing {
+        PasswordHashing { permits: Arc::new(Semaphore::new(at_once.max(1))), wait }
+    }
+
+    /// A turn, or the 503 for a caller that waited too long.
+    async fn turn(&self) -> Result<OwnedSemaphorePermit, AppError> {
+        let acquire = self.permits.clone().acquire_owned();
+        match actix_web::rt::time::timeout(self.wait, acquire).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(closed)) => Err(AppError::Internal(closed.into())),
+            Err(_elapsed) => Err(AppError::Overloaded {
+                detail: "too many password checks at once; try again shortly".into(),
+                retry_after_secs: HASHING_RETRY_AFTER_SECS,
+            }),
+        }
+    }
+
+    /// Runs `work` on the blocking pool in a turn. The turn goes with the work, so that a
+    /// request given up by its client still holds it until its hash is done.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+        let permit = self.turn().await?;
+        web::block(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
+    }
+
+    /// [`hash_password`] in a turn, off the async workers.
+    pub async fn hash(&self, password: String) -> Result<String, AppError> {
+        self.run(move || hash_password(&password)).await?.map_err(AppError::Internal)
+    }
+
+    /// [`verify_password`] in a turn, off the async workers. `None` checks against a decoy
+    /// hash, so that an unknown email takes as long as a wrong password.
+    pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, AppError> {
+        self.run(move || match hash {
+            Some(hash) => verify_password(&password, &hash),
+            None => {
+                verify_password(&password, decoy_hash());
+                false
+            }
+        })
+        .await
+    }
+}
+
+/// A hash that no password is known for, made once (on the blocking pool, at first use).
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| hash_password(&random_token(24)).unwrap_or_default())
 }
 
 /// `n` random bytes as unpadded base64url text.
@@ -196,6 +263,24 @@ mod tests {
         assert!(verify_password("rahasia-redaksi", &hash));
         assert!(!verify_password("rahasia-redaksi!", &hash));
         assert!(!verify_password("rahasia-redaksi", "not a hash"));
+    }
+
+    #[actix_web::test]
+    async fn password_work_waits_for_a_turn_and_gives_up_with_a_503() {
+        let hashing = PasswordHashing::new(1, Duration::from_millis(50));
+        let held = hashing.turn().await.unwrap();
+        match hashing.verify("x".into(), None).await {
+            Err(e @ AppError::Overloaded { retry_after_secs: 1, .. }) => {
+                let response = actix_web::ResponseError::error_response(&e);
+                assert_eq!(response.status().as_u16(), 503);
+                assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "1");
+            }
+            other => panic!("expected a 503, got {other:?}"),
+        }
+        drop(held);
+        let hash = hashing.hash("rahasia-redaksi".into()).await.unwrap();
+        assert!(hashing.verify("rahasia-redaksi".into(), Some(hash)).await.unwrap());
+        assert!(!hashing.verify("rahasia-redaksi".into(), None).await.unwrap(), "the decoy matches nothing");
     }
 
     #[test]

@@ -57,10 +57,8 @@ impl Application {
             openapi_json: api::openapi::document_json().into(),
             keys: auth::TokenKeys::new(&secret),
             throttles: Default::default(),
-            comment_limit: api::throttle::RateLimit::new(
-                config.comment_rate_per_minute,
-                std::time::Duration::from_secs(60),
-            ),
+            comment_limit: api::throttle::comment_limit(config.comment_rate_per_minute),
+            hashing: Default::default(),
             metrics: Default::default(),
             cache: api::cache::ResponseCache::new(config.response_cache, stats.clone()),
             counts: Default::default(),
