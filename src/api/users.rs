@@ -113,11 +113,11 @@ pub struct UpdateUserRequest {
     #[validate(custom(function = "not_blank"), length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
     #[schema(example = "Dewi A.", min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
-    /// New password (at least 10 characters).
+    /// New password (at least 10 characters); ends every login of the user.
     #[validate(custom(function = "password_strength"))]
     #[schema(example = "kopi-tubruk-sore", min_length = 10, max_length = 1024, format = "password")]
     pub password: Option<String>,
-    /// New role.
+    /// New role; a different one ends every login of the user.
     pub role: Option<Role>,
     /// New biography; `null` empties it.
     #[serde(default, deserialize_with = "double_option")]
@@ -246,7 +246,8 @@ pub async fn get_user(
 
 /// Update a user
 ///
-/// `{"active": false}` deactivates: the user's tokens stop working at the next request.
+/// `{"active": false}` deactivates: the user's tokens stop working at the next request. A new
+/// `password` or `role` ends every login of the user the same way: they log in again.
 #[utoipa::path(
     patch, path = "/api/v1/users/{id}", tag = "users", operation_id = "update_user",
     params(("id" = i64, Path, description = "The user's id", minimum = 1)),

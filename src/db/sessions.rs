@@ -131,6 +131,17 @@ pub fn end(conn: &mut Conn, hash: &str, now: DateTime<Utc>) -> Result<(), DbErro
     })
 }
 
+/// Ends every login of `user_id`: its refresh tokens stop renewing, and the access tokens of
+/// those logins stop working at their next request. For changes that must reach every
+/// device at once: a new password, a new role, deactivation.
+pub fn end_all_of(conn: &mut Conn, user_id: i64, now: DateTime<Utc>) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now.naive_utc()))
+    .execute(conn)?)
+}
+
 fn revoke_family(conn: &mut Conn, family: &str, now: DateTime<Utc>) -> Result<(), DbError> {
     diesel::update(
         refresh_tokens::table.filter(refresh_tokens::family.eq(family)).filter(refresh_tokens::revoked_at.is_null()),

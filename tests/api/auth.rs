@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use warta::domain::Role;
 use warta::startup::StartOptions;
 
-use crate::helpers::{problem, spawn_app, spawn_app_with, TestApp, STAFF_PASSWORD};
+use crate::helpers::{problem, spawn_app, spawn_app_with, Staff, TestApp, STAFF_PASSWORD};
 
 const SECRET: &str = "a-test-secret-that-is-long-enough-1234";
 
@@ -222,14 +222,69 @@ async fn a_deactivated_users_tokens_stop_working_at_once() {
     problem(login, 401).await;
 }
 
+/// Changes user `id` as `admin` and asserts the 200.
+async fn change_user(app: &TestApp, admin: &str, id: i64, changes: Value) {
+    let r = app.patch(&format!("/api/v1/users/{id}"), Some(admin), &changes).await;
+    assert_eq!(r.status().as_u16(), 200, "{changes}");
+}
+
+/// Asserts that `staff`'s old access and refresh tokens are refused.
+async fn sessions_are_over(app: &TestApp, staff: &Staff) {
+    problem(app.get_as("/api/v1/auth/me", &staff.token).await, 401).await;
+    problem(app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": staff.refresh})).await, 401).await;
+}
+
 #[tokio::test]
-async fn a_role_change_applies_at_the_next_request() {
+async fn a_password_change_ends_every_session_of_the_user() {
+    let app = spawn_app().await;
+    let admin = app.staff("Rina", Role::Admin).await;
+    let dewi = app.staff("Dewi", Role::Author).await;
+    let bayu = app.staff("Bayu", Role::Author).await;
+    // A second login of Dewi's, refreshed once: its newest tokens must end too.
+    let (_, second_refresh) = app.login(&dewi.email, STAFF_PASSWORD).await;
+    let renewed = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": second_refresh})).await;
+    let renewed: Value = renewed.json().await.unwrap();
+    let second = Staff {
+        token: renewed["access_token"].as_str().unwrap().into(),
+        refresh: renewed["refresh_token"].as_str().unwrap().into(),
+        ..dewi.clone()
+    };
+
+    change_user(&app, &admin.token, dewi.id, json!({"password": "teh-manis-sore-hari"})).await;
+    sessions_are_over(&app, &dewi).await;
+    sessions_are_over(&app, &second).await;
+    problem(app.post("/api/v1/auth/login", None, &json!({"email": dewi.email, "password": STAFF_PASSWORD})).await, 401)
+        .await;
+    let (fresh, _) = app.login(&dewi.email, "teh-manis-sore-hari").await;
+    assert_eq!(app.get_as("/api/v1/auth/me", &fresh).await.status().as_u16(), 200);
+    // Nobody else's login ends.
+    assert_eq!(app.get_as("/api/v1/auth/me", &bayu.token).await.status().as_u16(), 200);
+    assert_eq!(app.get_as("/api/v1/auth/me", &admin.token).await.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn a_role_change_ends_every_session_of_the_user() {
     let app = spawn_app().await;
     let admin = app.staff("Rina", Role::Admin).await;
     let dewi = app.staff("Dewi", Role::Author).await;
     problem(app.get_as("/api/v1/users", &dewi.token).await, 403).await;
-    app.patch(&format!("/api/v1/users/{}", dewi.id), Some(&admin.token), &json!({"role": "admin"})).await;
-    assert_eq!(app.get_as("/api/v1/users", &dewi.token).await.status().as_u16(), 200);
+    change_user(&app, &admin.token, dewi.id, json!({"role": "admin"})).await;
+    sessions_are_over(&app, &dewi).await;
+    let (fresh, _) = app.login(&dewi.email, STAFF_PASSWORD).await;
+    assert_eq!(app.get_as("/api/v1/users", &fresh).await.status().as_u16(), 200, "the new login has the new role");
+}
+
+#[tokio::test]
+async fn other_changes_keep_the_sessions_and_reactivation_does_not_revive_old_ones() {
+    let app = spawn_app().await;
+    let admin = app.staff("Rina", Role::Admin).await;
+    let dewi = app.staff("Dewi", Role::Author).await;
+    change_user(&app, &admin.token, dewi.id, json!({"display_name": "Dewi A.", "bio": "Redaktur"})).await;
+    assert_eq!(app.get_as("/api/v1/auth/me", &dewi.token).await.status().as_u16(), 200);
+    change_user(&app, &admin.token, dewi.id, json!({"active": false})).await;
+    change_user(&app, &admin.token, dewi.id, json!({"active": true})).await;
+    sessions_are_over(&app, &dewi).await;
+    app.login(&dewi.email, STAFF_PASSWORD).await;
 }
 
 /// A wrong-password login for `email` as if from `client` behind the trusted proxy.
