@@ -86,7 +86,7 @@ fn migrate_creates_the_database_and_openapi_prints_the_spec() {
     let output = warta(&["migrate"], &[("DATABASE_URL", db.to_str().unwrap())]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(db.exists());
-    assert!(String::from_utf8_lossy(&output.stdout).contains("applied 3 migration"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("applied 4 migration"));
     let again = warta(&["migrate"], &[("DATABASE_URL", db.to_str().unwrap())]);
     assert!(String::from_utf8_lossy(&again.stdout).contains("applied 0 migration"));
 
