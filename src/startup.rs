@@ -77,6 +77,7 @@ impl Application {
                 .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/openapi.json"])))
                 .default_service(web::to(api::not_found))
                 .wrap(from_fn(api::cache::serve))
+                .wrap(from_fn(api::middleware::docs_head_as_get))
                 .wrap(cors(&state.config.cors_origins))
                 .wrap(ErrorHandlers::new().default_handler(api::problemize))
                 .wrap(from_fn(api::middleware::observe))
