@@ -3,7 +3,8 @@
 //! The layers, outermost first: `api` speaks HTTP (extracts and validates, authorises,
 //! calls one `db` function through `db::run`, maps rows to response types); `db` is the only
 //! place that touches Diesel and SQLite; `domain` holds pure types and rules; `auth` holds
-//! credentials; `error` turns failures into problem+json. `startup` wires them into a server.
+//! credentials; `limits` counts events per key (login throttles, comment rate); `error` turns
+//! failures into problem+json. `startup` wires them into a server.
 
 pub mod api;
 pub mod auth;
@@ -13,4 +14,5 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod generate;
+pub mod limits;
 pub mod startup;

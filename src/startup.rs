@@ -57,10 +57,8 @@ impl Application {
             openapi_json: api::openapi::document_json().into(),
             keys: auth::TokenKeys::new(&secret),
             throttles: Default::default(),
-            comment_limit: api::throttle::RateLimit::new(
-                config.comment_rate_per_minute,
-                std::time::Duration::from_secs(60),
-            ),
+            comment_limit: api::throttle::comment_limit(config.comment_rate_per_minute),
+            hashing: Default::default(),
             metrics: Default::default(),
             cache: api::cache::ResponseCache::new(config.response_cache, stats.clone()),
             counts: Default::default(),
@@ -79,6 +77,7 @@ impl Application {
                 .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/openapi.json"])))
                 .default_service(web::to(api::not_found))
                 .wrap(from_fn(api::cache::serve))
+                .wrap(from_fn(api::middleware::docs_head_as_get))
                 .wrap(cors(&state.config.cors_origins))
                 .wrap(ErrorHandlers::new().default_handler(api::problemize))
                 .wrap(from_fn(api::middleware::observe))

@@ -3,20 +3,21 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
-use std::sync::OnceLock;
 use utoipa::ToSchema;
 use validator::Validate;
 
 use super::caching::{self, Audience};
-use super::client::client_ip;
+use super::client::client_network;
 use super::json::ValidJson;
 use super::query::QueryReader;
+use super::throttle::refusal;
 use super::users::UserResponse;
 use super::AppState;
-use crate::auth::{self, random_token, token_hash, AuthUser};
+use crate::auth::{random_token, token_hash, AuthUser};
 use crate::db::{self, sessions::Rotation, sessions::Session};
 use crate::domain::{self, Role};
 use crate::error::{AppError, Problem};
+use crate::limits::{LimitError, Limiter};
 
 /// Credentials of a staff member.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -64,35 +65,6 @@ pub struct TokenResponse {
     pub user: UserResponse,
 }
 
-/// Most failed logins one account may have within the window before it is throttled.
-const ACCOUNT_FAILURES: u32 = 5;
-/// Most failed logins one client address may have within the window.
-const ADDRESS_FAILURES: u32 = 20;
-/// The throttling window.
-pub const LOGIN_WINDOW_SECS: u64 = 15 * 60;
-
-/// The throttles of logins by account and by address.
-pub struct LoginThrottles {
-    pub account: super::throttle::FailureThrottle,
-    pub address: super::throttle::FailureThrottle,
-}
-
-impl Default for LoginThrottles {
-    fn default() -> Self {
-        let window = std::time::Duration::from_secs(LOGIN_WINDOW_SECS);
-        LoginThrottles {
-            account: super::throttle::FailureThrottle::new(ACCOUNT_FAILURES, window),
-            address: super::throttle::FailureThrottle::new(ADDRESS_FAILURES, window),
-        }
-    }
-}
-
-/// A hash to check unknown emails against, so that they take as long as wrong passwords.
-fn decoy_hash() -> &'static str {
-    static DECOY: OnceLock<String> = OnceLock::new();
-    DECOY.get_or_init(|| auth::hash_password(&random_token(24)).unwrap_or_default())
-}
-
 fn invalid_credentials() -> AppError {
     AppError::Unauthorized("the email or password is wrong".into())
 }
@@ -118,7 +90,8 @@ fn token_pair(
 /// Log in
 ///
 /// Unknown emails and wrong passwords get the same 401 in about the same time. Repeated
-/// failures for one account or one client address are throttled with 429.
+/// failures for one account or one client address (an IPv6 client's /64) are throttled
+/// with 429; attempts are counted before they are checked, so concurrent ones count too.
 #[utoipa::path(
     post, path = "/api/v1/auth/login", tag = "auth", operation_id = "login",
     request_body = LoginRequest,
@@ -132,6 +105,8 @@ fn token_pair(
         (status = 422, description = "A field is bad; every bad field is named", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "Too many password checks at once", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn login(
@@ -142,35 +117,38 @@ pub async fn login(
     QueryReader::new(&req).finish()?;
     let LoginRequest { email, password } = body.0;
     let (email, password) = (email.unwrap_or_default().trim().to_lowercase(), password.unwrap_or_default());
-    let address =
-        client_ip(&req, &state.config.trusted_proxies).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-    let (account_key, address_key) = (format!("account:{email}"), format!("address:{address}"));
-    let throttled =
-        state.throttles.account.blocked_for(&account_key).or(state.throttles.address.blocked_for(&address_key));
-    if let Some(wait) = throttled {
-        return Err(AppError::TooManyRequests {
-            detail: "too many failed logins; try again later".into(),
-            retry_after_secs: wait,
-        });
+    let network = client_network(&req, &state.config.trusted_proxies);
+    let (account_key, address_key) = (format!("account:{email}"), format!("address:{network}"));
+    let throttles = &state.throttles;
+    // Every attempt takes a failure slot before its password is checked, so that attempts
+    // made at once cannot all pass a throttle that none of them has failed yet. The address
+    // goes first: an account slot (whose keys the client chooses) is taken only within the
+    // address's budget.
+    throttles.address.hit(&address_key).await.map_err(throttled)?;
+    if let Err(refused) = throttles.account.hit(&account_key).await {
+        release(&*throttles.address, &address_key).await;
+        return Err(throttled(refused));
     }
 
-    let lookup = email.clone();
-    let found = db::run(&state.pool, move |conn| db::users::find_for_login(conn, &lookup)).await?;
-    let (user, hash) = match found {
-        Some((user, hash)) => (Some(user), hash),
-        None => (None, decoy_hash().to_owned()),
-    };
-    let matches = auth::verify_password_blocking(password, hash).await?;
-    let user = match user {
-        Some(user) if matches && user.active => user,
-        _ => {
-            state.throttles.account.fail(&account_key);
-            state.throttles.address.fail(&address_key);
-            tracing::info!(address = address.as_str(), "failed login");
+    let user = match check_credentials(&state, email, password).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            // The slots stay taken: they are this failure.
+            tracing::info!(network = network.as_str(), "failed login");
             return Err(invalid_credentials());
         }
+        Err(e) => {
+            // Nothing was checked (overload, database): the attempt does not count.
+            release(&*throttles.account, &account_key).await;
+            release(&*throttles.address, &address_key).await;
+            return Err(e);
+        }
     };
-    state.throttles.account.clear(&account_key);
+    // A success forgives the account's failures; the address keeps the others' failures.
+    if let Err(e) = throttles.account.clear(&account_key).await {
+        tracing::warn!(error = %e, "cannot clear the account's failed logins");
+    }
+    release(&*throttles.address, &address_key).await;
 
     let refresh = random_token(32);
     let session = Session { family: random_token(16), user_id: user.id };
@@ -180,6 +158,33 @@ pub async fn login(
         db::run(&state.pool, move |conn| db::sessions::start(conn, session, &hash, domain::now(), ttl)).await?;
     let pair = token_pair(&state, user, &session, refresh)?;
     caching::json(&req, &pair, Audience::Private)
+}
+
+/// The active user whose email and password these are, if any. An unknown email is checked
+/// against a decoy hash so that it takes as long as a wrong password.
+async fn check_credentials(
+    state: &AppState,
+    email: String,
+    password: String,
+) -> Result<Option<db::users::User>, AppError> {
+    let found = db::run(&state.pool, move |conn| db::users::find_for_login(conn, &email)).await?;
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    let matches = state.hashing.verify(password, hash).await?;
+    Ok(user.filter(|user| matches && user.active))
+}
+
+fn throttled(refused: LimitError) -> AppError {
+    refusal(refused, "too many failed logins; try again later")
+}
+
+/// Gives back a slot that an attempt reserved and did not use.
+async fn release(limiter: &dyn Limiter, key: &str) {
+    if let Err(e) = limiter.release(key).await {
+        tracing::warn!(error = %e, "cannot release a reserved login slot");
+    }
 }
 
 /// Renew tokens

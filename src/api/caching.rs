@@ -1,5 +1,5 @@
 //! JSON responses with HTTP caching: a strong `ETag` over the exact bytes sent,
-//! `If-None-Match` answered with 304, and `Cache-Control` by audience.
+//! `If-None-Match` answered with 304, `Cache-Control` by audience, and `Vary: Authorization`.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
@@ -57,6 +57,10 @@ pub fn json_bytes(req: &HttpRequest, body: impl Into<actix_web::web::Bytes>, aud
     if let Ok(v) = HeaderValue::from_str(&cache_control) {
         headers.insert(header::CACHE_CONTROL, v);
     }
+    // The same URL is public for readers and private for staff: a shared cache must key
+    // its copy by the Authorization header, or it could hand a reader's copy to staff (or
+    // keep one made for staff). Appended, so that CORS's own `Vary: Origin` stays beside it.
+    headers.append(header::VARY, HeaderValue::from_static("Authorization"));
     response
 }
 

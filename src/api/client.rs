@@ -1,4 +1,5 @@
-//! The client's address: the peer, or what a trusted proxy says in `X-Forwarded-For`.
+//! The client's address: the peer, or what a trusted proxy says in `X-Forwarded-For`; and the
+//! network that limits count a client under.
 
 use actix_web::HttpRequest;
 use std::net::IpAddr;
@@ -19,4 +20,56 @@ pub fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
         .filter_map(|part| part.trim().parse().ok())
         .collect();
     Some(forwarded.into_iter().rev().find(|ip| !trusted.contains(ip)).unwrap_or(peer))
+}
+
+/// The network that `ip` counts as for limits: an IPv4 address is itself, an IPv6 address
+/// its /64 (one subscriber is usually handed a whole /64, so counting single addresses
+/// would give each 2^64 budgets), and an IPv4-mapped IPv6 address the IPv4 address it maps.
+pub fn network_of(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let prefix = std::net::Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX));
+                format!("{prefix}/64")
+            }
+        },
+    }
+}
+
+/// The network of the client of `req` (see [`network_of`]); `unknown` when there is no
+/// peer address, so that such requests share one budget rather than having none.
+pub fn client_network(req: &HttpRequest, trusted: &[IpAddr]) -> String {
+    client_ip(req, trusted).map_or_else(|| "unknown".to_owned(), network_of)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net(text: &str) -> String {
+        network_of(text.parse().unwrap())
+    }
+
+    #[test]
+    fn ipv4_counts_by_the_full_address() {
+        assert_eq!(net("203.0.113.9"), "203.0.113.9");
+        assert_ne!(net("203.0.113.9"), net("203.0.113.10"));
+    }
+
+    #[test]
+    fn ipv6_counts_by_its_64() {
+        assert_eq!(net("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(net("2001:db8:1:2::1"), net("2001:db8:1:2:ffff:ffff:ffff:ffff"));
+        assert_ne!(net("2001:db8:1:2::1"), net("2001:db8:1:3::1"));
+        assert_eq!(net("::1"), "::/64");
+    }
+
+    #[test]
+    fn an_ipv4_mapped_address_counts_as_its_ipv4_address() {
+        assert_eq!(net("::ffff:198.51.100.7"), "198.51.100.7");
+        // IPv4-compatible (deprecated) addresses are plain IPv6.
+        assert_eq!(net("::198.51.100.7"), "::/64");
+    }
 }

@@ -9,10 +9,11 @@ use validator::Validate;
 use super::articles::visibility_for;
 use super::cache;
 use super::caching::{self, Audience};
-use super::client::client_ip;
+use super::client::{client_ip, network_of};
 use super::json::ValidJson;
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::{id_or_slug, path_id, QueryReader};
+use super::throttle::refusal;
 use super::validation::{http_url, not_blank};
 use super::{stored, AppState};
 use crate::auth::{AuthUser, MaybeAuthUser};
@@ -277,11 +278,12 @@ pub async fn create_comment(
     QueryReader::new(&req).finish()?;
     let ip = client_ip(&req, &state.config.trusted_proxies);
     if user.0.is_none() {
-        let address = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-        state.comment_limit.hit(&address).map_err(|wait| AppError::TooManyRequests {
-            detail: "too many comments from this address; try again later".into(),
-            retry_after_secs: wait,
-        })?;
+        let network = ip.map_or_else(|| "unknown".to_owned(), network_of);
+        state
+            .comment_limit
+            .hit(&network)
+            .await
+            .map_err(|refused| refusal(refused, "too many comments from this address; try again later"))?;
     }
     let body = body.0;
     let text = body.body.unwrap_or_default();

@@ -1,9 +1,10 @@
 //! What wraps every request: a request ID carried by every log line and echoed in
-//! `X-Request-Id`, the access log, metrics, and the security headers.
+//! `X-Request-Id`, the access log, metrics, and the security headers; and HEAD on the docs.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::web;
 use std::time::Instant;
@@ -73,6 +74,19 @@ pub async fn observe(
     let csp = if path.starts_with("/docs") { DOCS_CSP } else { API_CSP };
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
     Ok(res)
+}
+
+/// Answers HEAD on the docs pages as GET: the Swagger UI service answers GET only, and would
+/// leave HEAD to the 404 of unknown paths. The response keeps its headers (`Content-Length`
+/// included); actix sends no body for a request that came in as HEAD.
+pub async fn docs_head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == Method::HEAD && req.path().starts_with("/docs/") {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
 }
 
 #[cfg(test)]

@@ -43,9 +43,11 @@ pub struct AppState {
     /// The keys that sign and check access tokens.
     pub keys: crate::auth::TokenKeys,
     /// Failed-login throttles.
-    pub throttles: auth::LoginThrottles,
-    /// Public comment submissions per client address.
-    pub comment_limit: throttle::RateLimit,
+    pub throttles: throttle::LoginThrottles,
+    /// Public comment submissions per client network.
+    pub comment_limit: Box<dyn crate::limits::Limiter>,
+    /// The bound on Argon2 work running at once.
+    pub hashing: crate::auth::PasswordHashing,
     /// Request counts and latencies.
     pub metrics: metrics::Metrics,
     /// Answers of public reads, current until content changes.

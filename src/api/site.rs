@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::caching;
 use super::query::QueryReader;
 use super::AppState;
+use crate::auth::MaybeAuthUser;
 use crate::db::{self, DbError};
 use crate::error::{AppError, Problem};
 
@@ -33,6 +34,7 @@ pub struct SiteResponse {
     path = "/api/v1/site",
     tag = "site",
     operation_id = "get_site",
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The site settings", body = SiteResponse,
             headers(
@@ -40,10 +42,15 @@ pub struct SiteResponse {
                 ("Cache-Control" = String, description = "How long caches may keep it"),
             )),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
+        (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is unknown", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_site(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn get_site(
+    req: HttpRequest,
+    user: MaybeAuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     QueryReader::new(&req).finish()?;
     let site = &state.config.site;
     let body = SiteResponse {
@@ -52,7 +59,7 @@ pub async fn get_site(req: HttpRequest, state: web::Data<AppState>) -> Result<Ht
         url: site.url.clone(),
         language: site.language.clone(),
     };
-    caching::json(&req, &body, state.public_audience())
+    caching::json(&req, &body, state.audience(&user))
 }
 
 /// A probe's answer.

@@ -12,7 +12,7 @@ use super::pagination::{self, PageRequest, Paginated};
 use super::query::{number_in, path_id, QueryReader};
 use super::validation::{double_option, not_blank, password_strength};
 use super::{stored, AppState};
-use crate::auth::{self, AuthUser};
+use crate::auth::AuthUser;
 use crate::db;
 use crate::domain::{self, permissions, Role};
 use crate::error::{AppError, NotFoundAs, Problem};
@@ -113,11 +113,11 @@ pub struct UpdateUserRequest {
     #[validate(custom(function = "not_blank"), length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
     #[schema(example = "Dewi A.", min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
-    /// New password (at least 10 characters).
+    /// New password (at least 10 characters); ends every login of the user.
     #[validate(custom(function = "password_strength"))]
     #[schema(example = "kopi-tubruk-sore", min_length = 10, max_length = 1024, format = "password")]
     pub password: Option<String>,
-    /// New role.
+    /// New role; a different one ends every login of the user.
     pub role: Option<Role>,
     /// New biography; `null` empties it.
     #[serde(default, deserialize_with = "double_option")]
@@ -187,6 +187,8 @@ pub async fn list_users(
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is bad; every bad field is named", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many password hashes at once", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn create_user(
@@ -199,7 +201,7 @@ pub async fn create_user(
     QueryReader::new(&req).finish()?;
     let body = body.0;
     let password = body.password.unwrap_or_default();
-    let hash = auth::hash_password_blocking(password).await?;
+    let hash = state.hashing.hash(password).await?;
     let new = db::users::NewUser {
         email: body.email.unwrap_or_default(),
         display_name: body.display_name.unwrap_or_default().trim().to_owned(),
@@ -244,7 +246,8 @@ pub async fn get_user(
 
 /// Update a user
 ///
-/// `{"active": false}` deactivates: the user's tokens stop working at the next request.
+/// `{"active": false}` deactivates: the user's tokens stop working at the next request. A new
+/// `password` or `role` ends every login of the user the same way: they log in again.
 #[utoipa::path(
     patch, path = "/api/v1/users/{id}", tag = "users", operation_id = "update_user",
     params(("id" = i64, Path, description = "The user's id", minimum = 1)),
@@ -260,6 +263,8 @@ pub async fn get_user(
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is bad; every bad field is named", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many password hashes at once", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn update_user(
@@ -274,7 +279,7 @@ pub async fn update_user(
     QueryReader::new(&req).finish()?;
     let body = body.0;
     let password_hash = match body.password {
-        Some(password) => Some(auth::hash_password_blocking(password).await?),
+        Some(password) => Some(state.hashing.hash(password).await?),
         None => None,
     };
     let changes = db::users::UserChanges {

@@ -1,7 +1,7 @@
 //! Logins as refresh-token families: each refresh spends one token and issues the next;
 //! presenting a spent token again revokes the whole family (it was stolen or replayed).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::schema::{refresh_tokens, users};
@@ -55,12 +55,16 @@ pub fn start(
 ) -> Result<Session, DbError> {
     super::write(conn, |conn| {
         // A day's grace keeps recently expired tokens recognisable as reuse.
-        diesel::delete(
-            refresh_tokens::table.filter(refresh_tokens::expires_at.lt((now - Duration::days(1)).naive_utc())),
-        )
-        .execute(conn)?;
+        diesel::delete(expired_before((now - Duration::days(1)).naive_utc())).execute(conn)?;
         insert(conn, session, hash, now, ttl)
     })
+}
+
+/// The tokens that expired before `cutoff`: a range of the `refresh_tokens_expiry` index.
+fn expired_before(
+    cutoff: NaiveDateTime,
+) -> diesel::dsl::Filter<refresh_tokens::table, diesel::dsl::Lt<refresh_tokens::expires_at, NaiveDateTime>> {
+    refresh_tokens::table.filter(refresh_tokens::expires_at.lt(cutoff))
 }
 
 /// Spends the token whose hash is `hash` and stores its successor (`next_hash`), or revokes
@@ -131,6 +135,17 @@ pub fn end(conn: &mut Conn, hash: &str, now: DateTime<Utc>) -> Result<(), DbErro
     })
 }
 
+/// Ends every login of `user_id`: its refresh tokens stop renewing, and the access tokens of
+/// those logins stop working at their next request. For changes that must reach every
+/// device at once: a new password, a new role, deactivation.
+pub fn end_all_of(conn: &mut Conn, user_id: i64, now: DateTime<Utc>) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now.naive_utc()))
+    .execute(conn)?)
+}
+
 fn revoke_family(conn: &mut Conn, family: &str, now: DateTime<Utc>) -> Result<(), DbError> {
     diesel::update(
         refresh_tokens::table.filter(refresh_tokens::family.eq(family)).filter(refresh_tokens::revoked_at.is_null()),
@@ -138,4 +153,41 @@ fn revoke_family(conn: &mut Conn, family: &str, now: DateTime<Utc>) -> Result<()
     .set(refresh_tokens::revoked_at.eq(now.naive_utc()))
     .execute(conn)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::sql_types::{Integer, Text, Timestamp};
+
+    #[derive(QueryableByName)]
+    struct PlanStep {
+        #[diesel(sql_type = Integer)]
+        #[allow(dead_code)] // a column of EXPLAIN QUERY PLAN; only `detail` is checked
+        id: i32,
+        #[diesel(sql_type = Text)]
+        detail: String,
+    }
+
+    #[test]
+    fn pruning_expired_tokens_uses_the_expiry_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let (pool, _) = crate::db::connect(dir.path().join("plan.db").to_str().unwrap(), 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        crate::db::migrate(&mut conn).unwrap();
+        let cutoff = Utc::now().naive_utc();
+        let query =
+            diesel::debug_query::<diesel::sqlite::Sqlite, _>(&diesel::delete(expired_before(cutoff))).to_string();
+        let sql = query.split(" -- binds:").next().unwrap();
+        let plan: Vec<PlanStep> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .bind::<Timestamp, _>(cutoff)
+            .load(&mut conn)
+            .unwrap();
+        let details: Vec<&str> = plan.iter().map(|step| step.detail.as_str()).collect();
+        assert!(
+            details.iter().any(|d| d.contains("USING") && d.contains("INDEX refresh_tokens_expiry")),
+            "{details:?}"
+        );
+        assert!(!details.iter().any(|d| d.starts_with("SCAN")), "{details:?}");
+    }
 }

@@ -103,17 +103,21 @@ pub fn find_for_login(conn: &mut Conn, email: &str) -> Result<Option<(User, Stri
         .optional()?)
 }
 
-/// The id and current role of `user_id` if the user is active and login `session` has not
-/// been revoked: what every authenticated request checks.
+/// The id and current role of `user_id` if the user is active and login `session` is one
+/// of theirs that has not been revoked: what every authenticated request checks, in one
+/// statement (the user by its key, the login through the family index).
 pub fn session_holder(conn: &mut Conn, user_id: i64, session: &str) -> Result<Option<(i64, Role)>, DbError> {
     use super::schema::refresh_tokens;
-    let revoked = refresh_tokens::table
+    // Revoking a login marks every token of its family, so a family with a token that is
+    // not revoked is a live login; one without any row (never issued) is not.
+    let live = refresh_tokens::table
         .filter(refresh_tokens::family.eq(session))
-        .filter(refresh_tokens::revoked_at.is_not_null());
+        .filter(refresh_tokens::user_id.eq(user_id))
+        .filter(refresh_tokens::revoked_at.is_null());
     let found: Option<(i64, String)> = users::table
         .filter(users::id.eq(user_id))
         .filter(users::active.eq(true))
-        .filter(diesel::dsl::not(diesel::dsl::exists(revoked)))
+        .filter(diesel::dsl::exists(live))
         .select((users::id, users::role))
         .first(conn)
         .optional()?;
@@ -142,7 +146,8 @@ pub struct UserChanges {
 }
 
 /// Applies `changes` to user `id`. Refuses (409) to leave no active admin, and to take an
-/// email another user has.
+/// email another user has. A new password, a new role or a deactivation ends every login
+/// of the user (in the same transaction), so that no token issued before outlives it.
 pub fn update(conn: &mut Conn, id: i64, changes: &UserChanges, now: DateTime<Utc>) -> Result<User, DbError> {
     super::write(conn, |conn| {
         let current = find(conn, id)?;
@@ -172,6 +177,11 @@ pub fn update(conn: &mut Conn, id: i64, changes: &UserChanges, now: DateTime<Utc
                 users::updated_at.eq(now.naive_utc()),
             ))
             .execute(conn)?;
+        let new_role = changes.role.is_some_and(|r| r.as_str() != current.role);
+        let deactivated = changes.active == Some(false) && current.active;
+        if changes.password_hash.is_some() || new_role || deactivated {
+            super::sessions::end_all_of(conn, id, now)?;
+        }
         let updated = find(conn, id)?;
         // The public author object shows the name and bio (and the slug, made at creation).
         let public = updated.display_name != current.display_name || updated.bio != current.bio;

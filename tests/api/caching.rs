@@ -115,3 +115,53 @@ async fn any_origin_may_read_by_default() {
         app.client.get(app.url("/api/v1/site")).header("Origin", "https://anywhere.example").send().await.unwrap();
     assert_eq!(read.headers()["access-control-allow-origin"], "*");
 }
+
+/// The names in a response's `Vary` headers, lower-cased.
+fn vary(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("vary")
+        .iter()
+        .flat_map(|v| v.to_str().unwrap().split(','))
+        .map(|name| name.trim().to_lowercase())
+        .collect()
+}
+
+#[tokio::test]
+async fn public_reads_vary_by_authorization_because_staff_get_private_answers() {
+    let app = spawn_app_with(&[("WARTA_CORS_ORIGINS", "https://kabarharapan.example")], StartOptions::default()).await;
+    let author = app.user("Dewi", Role::Author);
+    app.article(ArticleSpec::published(author, "Harga Kopi", 3));
+    app.category("Dalam Negeri", None);
+    let editor = app.staff("Bayu", Role::Editor).await;
+    for path in [
+        "/api/v1/articles",
+        "/api/v1/articles/harga-kopi",
+        "/api/v1/articles/harga-kopi/comments",
+        "/api/v1/categories",
+        "/api/v1/categories/dalam-negeri",
+        "/api/v1/site",
+    ] {
+        // Twice: the second answer comes from the response cache.
+        for _ in 0..2 {
+            let public = app.get(path).await;
+            assert!(public.headers()["cache-control"].to_str().unwrap().starts_with("public"), "{path}");
+            assert!(vary(&public).contains(&"authorization".to_owned()), "{path}: {:?}", vary(&public));
+            let etag = public.headers()["etag"].clone();
+            let unchanged = app.client.get(app.url(path)).header("If-None-Match", etag).send().await.unwrap();
+            assert_eq!(unchanged.status().as_u16(), 304, "{path}");
+            assert!(vary(&unchanged).contains(&"authorization".to_owned()), "{path}: 304 {:?}", vary(&unchanged));
+        }
+        let staff = app.get_as(path, &editor.token).await;
+        assert_eq!(staff.headers()["cache-control"], "private, no-store", "{path}");
+        assert!(vary(&staff).contains(&"authorization".to_owned()), "{path}: {:?}", vary(&staff));
+
+        let cross_origin =
+            app.client.get(app.url(path)).header("Origin", "https://kabarharapan.example").send().await.unwrap();
+        let names = vary(&cross_origin);
+        assert!(
+            names.contains(&"authorization".to_owned()) && names.contains(&"origin".to_owned()),
+            "{path}: {names:?}"
+        );
+    }
+}

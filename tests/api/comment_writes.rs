@@ -216,6 +216,25 @@ async fn submissions_are_rate_limited_per_client_address() {
 }
 
 #[tokio::test]
+async fn ipv6_commenters_are_limited_per_64_and_mapped_ipv4_as_ipv4() {
+    let (app, _) = newsroom(&[("WARTA_COMMENT_RATE_PER_MINUTE", "1"), ("WARTA_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let from = |address: &'static str| {
+        app.client
+            .post(app.url("/api/v1/articles/kopi/comments"))
+            .header("X-Forwarded-For", address)
+            .json(&comment(&format!("Dari {address}")))
+            .send()
+    };
+    assert_eq!(from("2001:db8:1:2::1").await.unwrap().status().as_u16(), 201);
+    let same_64 = from("2001:db8:1:2:abcd:ef01:2345:6789").await.unwrap();
+    assert_eq!(same_64.status().as_u16(), 429, "another address of the same /64 shares its budget");
+    assert_eq!(from("2001:db8:1:3::1").await.unwrap().status().as_u16(), 201, "the next /64 has its own");
+    assert_eq!(from("::ffff:198.51.100.7").await.unwrap().status().as_u16(), 201);
+    assert_eq!(from("198.51.100.7").await.unwrap().status().as_u16(), 429, "an IPv4-mapped address is that IPv4 one");
+    assert_eq!(from("198.51.100.8").await.unwrap().status().as_u16(), 201, "IPv4 counts by the full address");
+}
+
+#[tokio::test]
 async fn behind_a_trusted_proxy_the_forwarded_address_counts() {
     let (app, editor) =
         newsroom(&[("WARTA_COMMENT_RATE_PER_MINUTE", "1"), ("WARTA_TRUSTED_PROXIES", "127.0.0.1")]).await;

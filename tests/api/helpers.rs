@@ -63,6 +63,7 @@ pub async fn spawn_app_on(dir: TempDir, db_path: String, vars: &[(&str, &str)], 
 pub const STAFF_PASSWORD: &str = "kopi-tubruk-pagi";
 
 /// A logged-in staff member.
+#[derive(Clone)]
 pub struct Staff {
     pub id: i64,
     pub email: String,

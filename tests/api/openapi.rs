@@ -68,3 +68,16 @@ async fn the_docs_page_is_served_from_the_binary() {
     assert_eq!(bundle.status().as_u16(), 200);
     assert!(bundle.bytes().await.unwrap().len() > 100_000);
 }
+
+#[tokio::test]
+async fn head_on_the_docs_page_answers_like_get_without_a_body() {
+    let app = spawn_app().await;
+    for path in ["/docs/", "/docs/swagger-ui-bundle.js"] {
+        let get = app.get(path).await;
+        let head = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(head.status().as_u16(), 200, "HEAD {path}");
+        assert_eq!(head.headers()["content-type"], get.headers()["content-type"], "{path}");
+        assert_eq!(head.headers().get("content-length"), get.headers().get("content-length"), "{path}");
+        assert!(head.bytes().await.unwrap().is_empty(), "{path}");
+    }
+}

@@ -2,7 +2,9 @@
 
 use warta::startup::StartOptions;
 
-use crate::helpers::{spawn_app, spawn_app_with};
+use warta::domain::Role;
+
+use crate::helpers::{problem, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn the_site_defaults_to_the_reference_newsroom() {
@@ -37,4 +39,15 @@ async fn health_and_readiness_answer_while_the_database_does() {
     let app = spawn_app().await;
     assert_eq!(app.get_json("/health", 200).await["status"], "ok");
     assert_eq!(app.get_json("/ready", 200).await["status"], "ok");
+}
+
+#[tokio::test]
+async fn the_site_is_private_for_an_authenticated_caller_like_every_read() {
+    let app = spawn_app().await;
+    let editor = app.staff("Bayu", Role::Editor).await;
+    assert!(app.get("/api/v1/site").await.headers()["cache-control"].to_str().unwrap().starts_with("public"));
+    let staff = app.get_as("/api/v1/site", &editor.token).await;
+    assert_eq!(staff.status().as_u16(), 200);
+    assert_eq!(staff.headers()["cache-control"], "private, no-store");
+    problem(app.get_as("/api/v1/site", "garbage").await, 401).await;
 }
