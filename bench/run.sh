@@ -169,8 +169,8 @@ bench() {
 # commenting_stop, which records its rate as the scenario `comment_background`.
 commenting_start() {
     COMMENTING_OUT=$RAW_DIR/$SIZE-comment_background-warta.txt
-    timeout $((DURATION + 70)) env BENCH_NONCE="$NONCE-background" BENCH_MODE=comment BENCH_PATH="$1" BENCH_DELAY_MS=10 \
-        wrk -t 1 -c 2 -d "$((DURATION + 2))s" --timeout 10s --latency -s "$LUA" "$BASE$1" >"$COMMENTING_OUT" 2>&1 &
+    timeout $((DURATION + 70)) env BENCH_NONCE="$NONCE-background" BENCH_MODE=comment BENCH_PATH="$1" BENCH_DELAY_MS=15 \
+        wrk -t 1 -c 4 -d "$((DURATION + 2))s" --timeout 10s --latency -s "$LUA" "$BASE$1" >"$COMMENTING_OUT" 2>&1 &
     COMMENTING_PID=$!
     PIDS+=("$COMMENTING_PID")
     sleep 1
@@ -322,8 +322,8 @@ run_size() {
     expect 304 -H "If-None-Match: $etag" "$BASE$p_list"
     bench revalidate warta "$p_list" -H "If-None-Match: $etag"
 
-    # The front page while readers comment: about 200 comments/s (two connections, each pausing
-    # 10 ms before a request) run beside the list load. Pending comments are invisible to the
+    # The front page while readers comment: about 200 comments/s (four connections, each pausing
+    # 15 ms before a request) run beside the list load. Pending comments are invisible to the
     # public, so the list should stay in the response cache.
     local p_post=/api/v1/articles/$post_slug/comments
     commenting_start "$p_post"
