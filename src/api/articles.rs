@@ -10,7 +10,7 @@ use validator::Validate;
 use super::caching::{self, Audience};
 use super::categories::CategoryRefResponse;
 use super::cursor;
-use super::json::ValidJson;
+use super::json::{JsonBody, ValidJson, MAX_BODY_BYTES};
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::{id_or_slug, QueryReader};
 use super::validation::{body_size, double_option, http_url, language_tag, not_blank, slug_format};
@@ -556,6 +556,16 @@ pub struct UpdateArticleRequest {
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
     #[schema(example = "Harga kopi naik di pasar dunia.", value_type = Option<String>, max_length = 1000)]
     pub meta_description: Option<Option<String>>,
+}
+
+// A 1 MiB body fits twice over, so that a body escaped by its client (every quote, newline
+// or non-ASCII character written out as `\"`, `\n` or `\uXXXX`) fits with everything else.
+impl JsonBody for CreateArticleRequest {
+    const MAX_BYTES: usize = MAX_BODY_BYTES;
+}
+
+impl JsonBody for UpdateArticleRequest {
+    const MAX_BYTES: usize = MAX_BODY_BYTES;
 }
 
 fn dedup(ids: Vec<i64>) -> Vec<i64> {
