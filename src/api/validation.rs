@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use validator::ValidationError;
 
 use crate::config::is_language_tag;
-use crate::domain::slug;
+use crate::domain::{nesting, slug};
 
 fn error(code: &'static str, message: &'static str) -> ValidationError {
     ValidationError::new(code).with_message(Cow::Borrowed(message))
@@ -47,12 +47,13 @@ pub fn language_tag(value: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// An article body: at most 1 MiB of UTF-8.
-pub fn body_size(value: &str) -> Result<(), ValidationError> {
+/// An article body: at most 1 MiB of UTF-8, nesting at most
+/// [`MAX_NESTING`](nesting::MAX_NESTING) levels deep.
+pub fn article_body(value: &str) -> Result<(), ValidationError> {
     if value.len() > 1024 * 1024 {
         return Err(error("length", "must be at most 1 MiB (1048576 bytes)"));
     }
-    Ok(())
+    nesting::check_markdown(value).map_err(|e| ValidationError::new("nesting").with_message(Cow::Owned(e.to_string())))
 }
 
 /// A password of at least 10 characters.

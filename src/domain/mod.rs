@@ -1,6 +1,7 @@
 //! Pure types and rules of the newsroom: no I/O, no HTTP, no database.
 
 pub mod content;
+pub mod nesting;
 pub mod permissions;
 pub mod search;
 pub mod slug;
