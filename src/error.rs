@@ -13,9 +13,18 @@ use crate::db::DbError;
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// Messages per bad field, collected so that one response names every bad field at once.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldErrors(BTreeMap<String, Vec<String>>);
+/// The most fields one 422 names; how many more were bad is said in its detail. A body with
+/// thousands of unknown fields gets a short answer, not one as long as the body.
+pub const MAX_NAMED_FIELDS: usize = 50;
+
+/// Messages per bad field, collected so that one response names every bad field at once (up
+/// to [`MAX_NAMED_FIELDS`]; the rest are counted).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FieldErrors {
+    fields: BTreeMap<String, Vec<String>>,
+    /// Bad fields beyond [`MAX_NAMED_FIELDS`], counted but not named.
+    omitted: usize,
+}
 
 impl FieldErrors {
     /// No errors yet.
@@ -23,19 +32,41 @@ impl FieldErrors {
         Self::default()
     }
 
-    /// Records `message` against `field`.
+    /// Records `message` against `field`; a new field past [`MAX_NAMED_FIELDS`] is only counted.
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.entry(field.into()).or_default().push(message.into());
+        let field = field.into();
+        if let Some(messages) = self.fields.get_mut(&field) {
+            messages.push(message.into());
+        } else if self.fields.len() < MAX_NAMED_FIELDS {
+            self.fields.insert(field, vec![message.into()]);
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    /// Counts `n` more bad fields without naming them.
+    pub fn omit(&mut self, n: usize) {
+        self.omitted += n;
     }
 
     /// Whether `field` has an error already.
     pub fn contains(&self, field: &str) -> bool {
-        self.0.contains_key(field)
+        self.fields.contains_key(field)
+    }
+
+    /// How many fields are named.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// How many more bad fields there were than are named.
+    pub fn omitted(&self) -> usize {
+        self.omitted
     }
 
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.fields.is_empty() && self.omitted == 0
     }
 
     /// `Ok(value)` when nothing was recorded, else the 422 naming every field.
@@ -52,6 +83,12 @@ impl FieldErrors {
         let mut errors = FieldErrors::new();
         errors.add(field, message);
         AppError::Validation(errors)
+    }
+}
+
+impl Serialize for FieldErrors {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.fields.serialize(serializer)
     }
 }
 
@@ -213,8 +250,12 @@ impl ResponseError for AppError {
         let status = self.status_code();
         let mut problem = match self {
             AppError::Validation(errors) => {
-                let fields: Vec<&str> = errors.0.keys().map(String::as_str).collect();
-                let mut p = Problem::new(status, format!("invalid input: {}", fields.join(", ")));
+                let fields: Vec<&str> = errors.fields.keys().map(String::as_str).collect();
+                let mut detail = format!("invalid input: {}", fields.join(", "));
+                if errors.omitted > 0 {
+                    detail.push_str(&format!("; and {} more fields, not listed", errors.omitted));
+                }
+                let mut p = Problem::new(status, detail);
                 p.errors = Some(errors.clone());
                 p
             }

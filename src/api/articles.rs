@@ -11,13 +11,15 @@ use super::cache;
 use super::caching::{self, Audience};
 use super::categories::CategoryRefResponse;
 use super::cursor;
-use super::json::ValidJson;
+use super::json::{JsonBody, ValidJson, MAX_BODY_BYTES};
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::{id_or_slug, QueryReader};
-use super::validation::{body_size, double_option, http_url, language_tag, not_blank, slug_format};
+use super::validation::{article_body, double_option, http_url, language_tag, not_blank, slug_format};
 use super::{stored, AppState};
 use crate::auth::{AuthUser, MaybeAuthUser};
-use crate::db::articles::{ArticleChanges, ArticleFilter, ArticleOrder, ArticleView, NewArticle, Visibility};
+use crate::db::articles::{
+    ArticleChanges, ArticleFilter, ArticleOrder, ArticleView, NewArticle, PreparedEdit, UpdateOutcome, Visibility,
+};
 use crate::db::users::Author;
 use crate::db::{self, DbError};
 use crate::domain::{self, invalidation, permissions, ArticleStatus, CommentPolicy, IdOrSlug, Slug};
@@ -441,8 +443,9 @@ pub struct CreateArticleRequest {
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
     #[schema(example = "Harga kopi naik di pasar dunia.", max_length = 1000)]
     pub excerpt: Option<String>,
-    /// Markdown source, at most 1 MiB.
-    #[validate(custom(function = "body_size"))]
+    /// Markdown source, at most 1 MiB, nesting at most 32 levels deep (quotes, lists, emphasis
+    /// or links inside each other).
+    #[validate(custom(function = "article_body"))]
     #[schema(example = "Teheran (Kabar Harapan) – ...\n\nSumber: Anadolu")]
     pub body: Option<String>,
     /// `draft` by default; contributors may only create drafts.
@@ -505,8 +508,9 @@ pub struct UpdateArticleRequest {
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
     #[schema(example = "", max_length = 1000)]
     pub excerpt: Option<String>,
-    /// Markdown source, at most 1 MiB.
-    #[validate(custom(function = "body_size"))]
+    /// Markdown source, at most 1 MiB, nesting at most 32 levels deep (quotes, lists, emphasis
+    /// or links inside each other).
+    #[validate(custom(function = "article_body"))]
     #[schema(example = "Teheran (Kabar Harapan) – Harga kopi naik lagi.")]
     pub body: Option<String>,
     /// Move the article through its workflow (publishing needs author rights or more).
@@ -558,6 +562,16 @@ pub struct UpdateArticleRequest {
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
     #[schema(example = "Harga kopi naik di pasar dunia.", value_type = Option<String>, max_length = 1000)]
     pub meta_description: Option<Option<String>>,
+}
+
+// A 1 MiB body fits twice over, so that a body escaped by its client (every quote, newline
+// or non-ASCII character written out as `\"`, `\n` or `\uXXXX`) fits with everything else.
+impl JsonBody for CreateArticleRequest {
+    const MAX_BYTES: usize = MAX_BODY_BYTES;
+}
+
+impl JsonBody for UpdateArticleRequest {
+    const MAX_BYTES: usize = MAX_BODY_BYTES;
 }
 
 fn dedup(ids: Vec<i64>) -> Vec<i64> {
@@ -619,6 +633,27 @@ fn article_etag(view: &ArticleView) -> Result<String, AppError> {
 /// Whether an `If-Match` value matches `etag`, by strong comparison.
 fn if_match_holds(if_match: &str, etag: &str) -> bool {
     if_match.split(',').map(str::trim).any(|tag| tag == "*" || tag == etag)
+}
+
+/// How often an edit is rendered again when other edits keep changing the text under it.
+const RENDER_ATTEMPTS: usize = 3;
+
+/// Whether `user` may make `changes` to the article `current`.
+fn authorize_edit(user: &AuthUser, current: &ArticleView, changes: &ArticleChanges) -> Result<(), AppError> {
+    let own = current.meta.author_id == user.id;
+    let status: ArticleStatus = stored(&current.meta.status);
+    if !permissions::may_edit_article(user.role, own, status) {
+        return Err(AppError::Forbidden(format!("a {} may not change this article", user.role)));
+    }
+    if let Some(new_status) = changes.status {
+        if new_status != status && !permissions::may_set_status(user.role, own, new_status) {
+            return Err(AppError::Forbidden(format!("a {} may not make this article {new_status}", user.role)));
+        }
+    }
+    if changes.author_id.is_some_and(|a| a != current.meta.author_id) && !permissions::may_assign_author(user.role) {
+        return Err(AppError::Forbidden("only editors and admins hand articles to another user".into()));
+    }
+    Ok(())
 }
 
 /// Create an article
@@ -736,36 +771,40 @@ pub async fn update_article(
         .filter(|v| !v.is_empty());
     let changes = body.0.into_changes();
     let view = db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            let current = find_for(conn, &key, &user)?;
-            let own = current.meta.author_id == user.id;
-            let status: ArticleStatus = stored(&current.meta.status);
-            if !permissions::may_edit_article(user.role, own, status) {
-                return Err(AppError::Forbidden(format!("a {} may not change this article", user.role)));
-            }
-            if let Some(new_status) = changes.status {
-                if new_status != status && !permissions::may_set_status(user.role, own, new_status) {
-                    return Err(AppError::Forbidden(format!("a {} may not make this article {new_status}", user.role)));
+        // Rendering is the slow part of an edit, so it happens before the write lock, from
+        // the text stored now; should another edit change that text before the lock is
+        // ours, the edit is rendered again.
+        for _ in 0..RENDER_ATTEMPTS {
+            let prepared = if changes.excerpt.is_some() || changes.body.is_some() {
+                let current = find_for(conn, &key, &user)?;
+                authorize_edit(&user, &current, &changes)?;
+                db::articles::prepare_update(conn, current.meta.id, &changes)?
+            } else {
+                PreparedEdit::default()
+            };
+            let stored = db::write(conn, |conn| {
+                let current = find_for(conn, &key, &user)?;
+                authorize_edit(&user, &current, &changes)?;
+                // The representation is serialized and hashed only when a client asked to compare.
+                if let Some(tag) = if_match.as_deref() {
+                    if !if_match_holds(tag, &article_etag(&current)?) {
+                        return Err(AppError::PreconditionFailed(
+                            "the article changed since the version in If-Match; fetch it again and reapply your change"
+                                .into(),
+                        ));
+                    }
                 }
-            }
-            if changes.author_id.is_some_and(|a| a != current.meta.author_id)
-                && !permissions::may_assign_author(user.role)
-            {
-                return Err(AppError::Forbidden("only editors and admins hand articles to another user".into()));
-            }
-            // The representation is serialized and hashed only when a client asked to compare.
-            if let Some(tag) = if_match.as_deref() {
-                if !if_match_holds(tag, &article_etag(&current)?) {
-                    return Err(AppError::PreconditionFailed(
-                        "the article changed since the version in If-Match; fetch it again and reapply your change"
-                            .into(),
-                    ));
+                let id = current.meta.id;
+                match db::articles::update(conn, id, &changes, &prepared, domain::now())? {
+                    UpdateOutcome::Updated => Ok(Some(db::articles::find(conn, &IdOrSlug::Id(id), staff_sees_all())?)),
+                    UpdateOutcome::Stale => Ok(None),
                 }
+            })?;
+            if let Some(view) = stored {
+                return Ok(view);
             }
-            let id = current.meta.id;
-            db::articles::update(conn, id, &changes, domain::now())?;
-            Ok(db::articles::find(conn, &IdOrSlug::Id(id), staff_sees_all())?)
-        })
+        }
+        Err(AppError::Conflict("the article's text kept changing while this edit was saved; try again".into()))
     })
     .await?;
     caching::json(&req, &ArticleResponse::from(view), Audience::Private)

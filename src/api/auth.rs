@@ -8,7 +8,7 @@ use validator::Validate;
 
 use super::caching::{self, Audience};
 use super::client::client_network;
-use super::json::ValidJson;
+use super::json::{JsonBody, ValidJson};
 use super::query::QueryReader;
 use super::throttle::refusal;
 use super::users::UserResponse;
@@ -44,6 +44,16 @@ pub struct RefreshRequest {
     #[validate(required(message = "is required"), length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
     #[schema(example = "h3Yv0y0m6jW2bqk9oN7c1xZQ4rT8uE5sL2aD6fG0pKw", value_type = String, required = true, min_length = 1, max_length = 200)]
     pub refresh_token: Option<String>,
+}
+
+// Every valid login fits, even with each character of a 1024-character password escaped
+// as a `\uXXXX` pair.
+impl JsonBody for LoginRequest {
+    const MAX_BYTES: usize = 16 * 1024;
+}
+
+impl JsonBody for RefreshRequest {
+    const MAX_BYTES: usize = 16 * 1024;
 }
 
 /// A fresh pair of tokens.

@@ -8,7 +8,7 @@ use validator::Validate;
 
 use super::cache;
 use super::caching::{self, Audience};
-use super::json::ValidJson;
+use super::json::{JsonBody, ValidJson};
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::{id_or_slug, QueryReader};
 use super::validation::{double_option, not_blank, slug_format};
@@ -227,6 +227,15 @@ pub struct UpdateCategoryRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(example = 2, value_type = Option<i64>, minimum = 1)]
     pub parent_id: Option<Option<i64>>,
+}
+
+// A name, slug and 1,000-character description, however escaped.
+impl JsonBody for CreateCategoryRequest {
+    const MAX_BYTES: usize = 32 * 1024;
+}
+
+impl JsonBody for UpdateCategoryRequest {
+    const MAX_BYTES: usize = 32 * 1024;
 }
 
 fn require_editor(user: &AuthUser) -> Result<(), AppError> {

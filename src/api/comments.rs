@@ -10,7 +10,7 @@ use super::articles::visibility_for;
 use super::cache;
 use super::caching::{self, Audience};
 use super::client::{client_ip, network_of};
-use super::json::ValidJson;
+use super::json::{JsonBody, ValidJson};
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::{id_or_slug, path_id, QueryReader};
 use super::throttle::refusal;
@@ -170,6 +170,13 @@ pub struct CreateCommentRequest {
     #[validate(length(max = 2048, message = "must be at most 2048 characters"))]
     #[schema(example = "", max_length = 2048)]
     pub website: Option<String>,
+}
+
+// Every valid comment fits, even with each of its 5,000 characters an emoji escaped as a
+// `\uXXXX\uXXXX` pair (12 bytes), with the longest name, email, website and honeypot
+// beside it: about 100 KB. A body a hundred times that is refused before it is read.
+impl JsonBody for CreateCommentRequest {
+    const MAX_BYTES: usize = 128 * 1024;
 }
 
 /// A comment with everything moderators need: email, address and user agent included.
@@ -416,6 +423,10 @@ pub struct UpdateCommentRequest {
     #[validate(custom(function = "not_blank"), length(min = 1, max = 5000, message = "must be 1 to 5000 characters"))]
     #[schema(example = "Terima kasih atas beritanya (disunting).", min_length = 1, max_length = 5000)]
     pub body: Option<String>,
+}
+
+impl JsonBody for UpdateCommentRequest {
+    const MAX_BYTES: usize = 128 * 1024;
 }
 
 /// Moderate a comment

@@ -1,32 +1,54 @@
 //! `ValidJson<T>`: a JSON request body, deserialized and validated, whose every failure is a
-//! clear problem: 415 for another media type, 413 when too large, 400 for what is not JSON,
-//! and a 422 naming the bad field for JSON that breaks a rule (unknown field, wrong type,
-//! missing field, a `validator` rule).
+//! clear problem: 415 for another media type, 413 when larger than its route takes, 400 for
+//! what is not JSON, and a 422 naming the bad fields for JSON that breaks a rule (unknown
+//! field, wrong type, missing field, a `validator` rule).
 
-use actix_web::dev::Payload;
+use actix_web::dev::{Decompress, Payload};
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
-use serde::de::DeserializeOwned;
+use futures_util::StreamExt;
+use serde::de::{DeserializeOwned, Visitor};
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
-use crate::error::{AppError, FieldErrors};
+use crate::error::{AppError, FieldErrors, MAX_NAMED_FIELDS};
 
-/// The largest request body accepted: a 1 MiB article body fits even when escaped.
-pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// The largest body any route takes (an article's, about 1 MiB of text, escaped); also the
+/// limit of every other body extractor.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Bodies up to this size are parsed on the worker that received them; larger ones on the
+/// blocking pool, so that a worker keeps serving its other connections meanwhile.
+const PARSE_INLINE_BYTES: usize = 64 * 1024;
+
+/// A request body type and the most bytes its route reads. It must be a struct with
+/// `#[serde(deny_unknown_fields)]`, as every request body is: fields it does not declare
+/// are unknown, a 422.
+pub trait JsonBody: DeserializeOwned + Validate + Send + 'static {
+    /// The largest body accepted, in bytes: room for every valid request however its client
+    /// escapes it, and not much more. A larger body is a 413, refused before it is parsed.
+    const MAX_BYTES: usize;
+}
 
 /// A deserialized and validated JSON body.
 #[derive(Debug)]
 pub struct ValidJson<T>(pub T);
 
-impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
+impl<T: JsonBody> FromRequest for ValidJson<T> {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let bytes = web::Bytes::from_request(req, payload);
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        // Compressed bodies are counted as they are after decompression.
+        let stream = Decompress::from_headers(payload.take(), req.headers());
         Box::pin(async move {
             let is_json = content_type.as_deref().is_some_and(|ct| {
                 let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
@@ -35,38 +57,59 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
             if !is_json {
                 return Err(AppError::UnsupportedMediaType("the request body must be application/json".into()));
             }
-            let bytes = bytes.await.map_err(|e| {
-                if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::PayloadTooLarge(format!("the request body is larger than {MAX_BODY_BYTES} bytes"))
-                } else {
-                    AppError::BadRequest("the request body could not be read".into())
-                }
-            })?;
-            let (value, mut errors) = parse::<T>(&bytes)?;
-            if let Err(invalid) = value.validate() {
-                collect(&mut errors, "", &invalid);
-            }
-            errors.finish(ValidJson(value))
+            let bytes = read_limited(stream, declared_length, T::MAX_BYTES).await?;
+            let value = if bytes.len() <= PARSE_INLINE_BYTES {
+                parse::<T>(&bytes)?
+            } else {
+                web::block(move || parse::<T>(&bytes)).await.map_err(|e| AppError::Internal(e.into()))??
+            };
+            Ok(ValidJson(value))
         })
     }
 }
 
-/// Deserializes `bytes` (a 400 unless it is JSON), then names every field that does not fit
-/// `T`: an unknown or ill-typed field is recorded and set aside, and deserialization is tried
-/// again, so that one answer lists them all. Returns the value built from the fields that
-/// fit, with the errors of those that did not (which the caller must not ignore).
-pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, FieldErrors), AppError> {
+/// The body, unless it is (or declares to be) larger than `limit` bytes: a 413, read no further.
+async fn read_limited(
+    mut stream: Decompress<Payload>,
+    declared_length: Option<u64>,
+    limit: usize,
+) -> Result<web::Bytes, AppError> {
+    let too_large = || {
+        AppError::PayloadTooLarge(format!("the request body is larger than {limit} bytes, the most this route takes"))
+    };
+    if declared_length.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| AppError::BadRequest("the request body could not be read".into()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Deserializes and validates `bytes` (a 400 unless it is JSON), naming every field that
+/// does not fit `T` (up to [`MAX_NAMED_FIELDS`]; the rest are counted). Unknown fields are
+/// set aside in one pass over the object before serde sees it: serde stops at the first one,
+/// and trying again once per unknown field cost a pass over the whole body per field. What
+/// is left are `T`'s own fields; an ill-typed one is recorded and set aside, and the rest
+/// deserialized again (at most once per field of `T`).
+pub fn parse<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, AppError> {
     let mut value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| AppError::BadRequest(format!("the request body is not valid JSON: {e}")))?;
-    if !value.is_object() {
+    let Some(fields) = value.as_object_mut() else {
         return Err(FieldErrors::single("body", "must be a JSON object"));
-    }
+    };
+    let unknown = set_aside_unknown(fields, field_names::<T>());
     whole_numbers_as_integers(&mut value);
     let mut errors = FieldErrors::new();
-    loop {
+    let parsed = loop {
         let result: Result<T, _> = serde_path_to_error::deserialize(&value);
         let err = match result {
-            Ok(parsed) => return Ok((parsed, errors)),
+            Ok(parsed) => break Some(parsed),
             Err(err) => err,
         };
         let path = err.path().to_string();
@@ -78,8 +121,110 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, FieldErrors), AppE
         let removed = value.as_object_mut().and_then(|fields| fields.remove(&top)).is_some();
         if !removed {
             // Nothing left to set aside (a required field is missing): report what we have.
-            return Err(AppError::Validation(errors));
+            break None;
         }
+    };
+    if let Some(invalid) = parsed.as_ref().and_then(|v| v.validate().err()) {
+        collect(&mut errors, "", &invalid);
+    }
+    // Unknown fields come last, so that the bad fields of `T` are named first.
+    unknown.report(&mut errors);
+    match parsed {
+        Some(value) => errors.finish(value),
+        None => Err(AppError::Validation(errors)),
+    }
+}
+
+/// The top-level fields of a body that its type does not declare.
+#[derive(Debug, Default)]
+struct Unknown {
+    /// The first ones, as many as a problem names.
+    names: Vec<String>,
+    count: usize,
+}
+
+impl Unknown {
+    fn report(self, errors: &mut FieldErrors) {
+        let named = self.names.len();
+        for name in self.names {
+            errors.add(name, "is not a known field");
+        }
+        errors.omit(self.count - named);
+    }
+}
+
+/// Removes from `fields` those not in `known`, in one pass. Without `known` (a type that is
+/// not read as a struct) nothing is removed, and serde names what it does not know.
+fn set_aside_unknown(
+    fields: &mut serde_json::Map<String, serde_json::Value>,
+    known: Option<&'static [&'static str]>,
+) -> Unknown {
+    let mut unknown = Unknown::default();
+    let Some(known) = known else {
+        return unknown;
+    };
+    fields.retain(|name, _| {
+        let keep = known.contains(&name.as_str());
+        if !keep {
+            unknown.count += 1;
+            if unknown.names.len() < MAX_NAMED_FIELDS {
+                unknown.names.push(name.clone());
+            }
+        }
+        keep
+    });
+    unknown
+}
+
+/// The field names that `T`'s derived `Deserialize` declares, learnt by asking it to read
+/// from a deserializer that only listens: serde passes them to `deserialize_struct`.
+fn field_names<T: DeserializeOwned>() -> Option<&'static [&'static str]> {
+    let names = Cell::new(None);
+    let _ = T::deserialize(FieldNames(&names));
+    names.get()
+}
+
+/// A deserializer that records the field names of the struct asked for, and reads nothing.
+struct FieldNames<'a>(&'a Cell<Option<&'static [&'static str]>>);
+
+/// Why [`FieldNames`] read nothing: it never does.
+#[derive(Debug)]
+struct Listened;
+
+impl std::fmt::Display for Listened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("only the field names were asked for")
+    }
+}
+
+impl std::error::Error for Listened {}
+
+impl serde::de::Error for Listened {
+    fn custom<M: std::fmt::Display>(_: M) -> Self {
+        Listened
+    }
+}
+
+impl<'de> serde::Deserializer<'de> for FieldNames<'_> {
+    type Error = Listened;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Listened> {
+        Err(Listened)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Listened> {
+        self.0.set(Some(fields));
+        Err(Listened)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option
+        unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
     }
 }
 
@@ -146,5 +291,51 @@ fn collect(fields: &mut FieldErrors, prefix: &str, errors: &ValidationErrors) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// How often a `Counted` value was deserialized on this thread.
+        static READS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// A string that counts how often it is read: once per pass over the document.
+    struct Counted;
+
+    impl<'de> Deserialize<'de> for Counted {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            READS.with(|reads| reads.set(reads.get() + 1));
+            String::deserialize(deserializer).map(|_| Counted)
+        }
+    }
+
+    #[derive(Deserialize, Validate)]
+    #[serde(deny_unknown_fields)]
+    struct Probe {
+        #[allow(dead_code)]
+        body: Option<Counted>,
+    }
+
+    fn with_unknown_fields(n: usize) -> Vec<u8> {
+        let unknown: Vec<String> = (0..n).map(|i| format!("\"k{i:06}\": 1")).collect();
+        format!("{{\"body\": \"teks\", {}}}", unknown.join(", ")).into_bytes()
+    }
+
+    #[test]
+    fn unknown_fields_are_all_found_in_one_pass() {
+        READS.with(|reads| reads.set(0));
+        let result = parse::<Probe>(&with_unknown_fields(10_000));
+        assert_eq!(READS.with(Cell::get), 1, "the document was read once, however many unknown fields it has");
+        let Err(AppError::Validation(errors)) = result else {
+            panic!("unknown fields are a 422");
+        };
+        assert_eq!(errors.len(), 50, "at most 50 fields are named");
+        assert_eq!(errors.omitted(), 9_950, "the rest are counted");
     }
 }

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::caching::{self, Audience};
-use super::json::ValidJson;
+use super::json::{JsonBody, ValidJson};
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::{number_in, path_id, QueryReader};
 use super::validation::{double_option, not_blank, password_strength};
@@ -127,6 +127,15 @@ pub struct UpdateUserRequest {
     /// `false` deactivates the user: their tokens stop working at once.
     #[schema(example = false)]
     pub active: Option<bool>,
+}
+
+// An email, name, 1024-character password and 2,000-character bio, however escaped.
+impl JsonBody for CreateUserRequest {
+    const MAX_BYTES: usize = 64 * 1024;
+}
+
+impl JsonBody for UpdateUserRequest {
+    const MAX_BYTES: usize = 64 * 1024;
 }
 
 fn require_admin(user: &AuthUser) -> Result<(), AppError> {

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use validator::ValidationError;
 
 use crate::config::is_language_tag;
-use crate::domain::slug;
+use crate::domain::{nesting, slug};
 
 fn error(code: &'static str, message: &'static str) -> ValidationError {
     ValidationError::new(code).with_message(Cow::Borrowed(message))
@@ -18,13 +18,23 @@ pub fn not_blank(value: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// An absolute http(s) URL with a host and no white space, at most 2048 bytes.
+/// An absolute http(s) URL with a host and nothing that could break out of an HTML
+/// attribute or be read differently by another parser: no white space, control characters,
+/// quotes, backslashes or angle brackets, no user name or password; at most 2048 bytes. The
+/// scheme may be written in any case (`HTTPS://`).
 pub fn http_url(value: &str) -> Result<(), ValidationError> {
-    let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
-    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    let suspicious = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '\\' | '<' | '>' | '`');
     let ok = value.len() <= 2048
-        && host.is_some_and(|h| !h.is_empty() && !h.starts_with(':') && !h.contains('@'))
-        && !value.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == '"');
+        && !value.chars().any(suspicious)
+        // The URL parser reads `https:x`, `https:/x` and `https:///x` as `https://x/`; only
+        // the written-out form `scheme://host` is taken.
+        && value.split_once(':').is_some_and(|(_, rest)| rest.starts_with("//") && !rest.starts_with("///"))
+        && url::Url::parse(value).is_ok_and(|url| {
+            matches!(url.scheme(), "http" | "https")
+                && url.host_str().is_some_and(|host| !host.is_empty())
+                && url.username().is_empty()
+                && url.password().is_none()
+        });
     if !ok {
         return Err(error("url", "must be an http:// or https:// URL"));
     }
@@ -47,12 +57,13 @@ pub fn language_tag(value: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// An article body: at most 1 MiB of UTF-8.
-pub fn body_size(value: &str) -> Result<(), ValidationError> {
+/// An article body: at most 1 MiB of UTF-8, nesting at most
+/// [`MAX_NESTING`](nesting::MAX_NESTING) levels deep.
+pub fn article_body(value: &str) -> Result<(), ValidationError> {
     if value.len() > 1024 * 1024 {
         return Err(error("length", "must be at most 1 MiB (1048576 bytes)"));
     }
-    Ok(())
+    nesting::check_markdown(value).map_err(|e| ValidationError::new("nesting").with_message(Cow::Owned(e.to_string())))
 }
 
 /// A password of at least 10 characters.
@@ -83,7 +94,13 @@ mod tests {
 
     #[test]
     fn urls_must_be_http_with_a_host() {
-        for good in ["https://example.com/a.jpg", "http://images.example.com:8080/x?y=1#z"] {
+        for good in [
+            "https://example.com/a.jpg",
+            "http://images.example.com:8080/x?y=1#z",
+            "HTTPS://example.com/x",
+            "Http://[::1]:8080/",
+            "https://bücher.example/straße?q=%22",
+        ] {
             assert!(http_url(good).is_ok(), "{good}");
         }
         for bad in [
@@ -95,6 +112,17 @@ mod tests {
             "https://a b",
             "//x.example",
             "https://user@evil",
+            "https://example.com/\"onmouseover=alert(1)",
+            "https://example.com/'x",
+            "https://example.com\\evil",
+            "https:\\\\evil.example",
+            "https:evil.example",
+            "https:/evil.example",
+            "https://example.com/\u{0}",
+            "https://example.com/\u{85}",
+            "https://:80/",
+            "https://example.com:99999/",
+            &format!("https://example.com/{}", "a".repeat(2048)),
         ] {
             assert!(http_url(bad).is_err(), "{bad}");
         }

@@ -474,12 +474,22 @@ pub struct NewArticle {
     pub meta_description: Option<String>,
 }
 
-/// What readers see of a body and excerpt, computed once on write: the sanitized HTML,
-/// and the excerpt (the writer's, or derived from the first paragraph when empty).
-pub fn rendered_text(custom_excerpt: &str, body: &str) -> (String, String) {
+/// What readers see of a body and excerpt, computed once per write: the sanitized HTML, and
+/// the excerpt (the writer's, or derived from the first paragraph when empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedText {
+    pub excerpt: String,
+    pub body_html: String,
+}
+
+/// Renders `body` and settles the excerpt. This is the slow part of a write (a 1 MiB body
+/// takes a while), so callers do it before they take the write lock. A body that nests too
+/// deeply to render in bounded time is a 422 on `body`.
+pub fn rendered_text(custom_excerpt: &str, body: &str) -> Result<RenderedText, DbError> {
+    let body_html = render_markdown(body).map_err(|e| DbError::Invalid { field: "body", message: e.to_string() })?;
     let excerpt =
         if custom_excerpt.trim().is_empty() { derive_excerpt(body) } else { custom_excerpt.trim().to_owned() };
-    (excerpt, render_markdown(body))
+    Ok(RenderedText { excerpt, body_html })
 }
 
 /// A slug no other article has: `base`, else `base-2`, `base-3`...
@@ -494,16 +504,17 @@ pub fn unique_slug(conn: &mut Conn, base: &Slug, except_id: Option<i64>) -> Resu
 }
 
 /// Creates an article with its categories, its rendered body and excerpt, and its full-text
-/// entry (kept by triggers), all in one transaction. A published article without
-/// `published_at` is published now.
+/// entry (kept by triggers), all in one transaction. The body is rendered before the
+/// transaction begins, so other writers never wait for a render. A published article
+/// without `published_at` is published now.
 pub fn create(conn: &mut Conn, new: NewArticle, now: DateTime<Utc>) -> Result<i64, DbError> {
+    let text = rendered_text(&new.excerpt, &new.body)?;
     super::write(conn, |conn| {
         let slug = match &new.slug {
             Some(wanted) => available_slug(conn, wanted, None)?,
             None => unique_slug(conn, &Slug::from_title(&new.title, "article"), None)?,
         };
         check_categories(conn, &new.category_ids)?;
-        let (excerpt, body_html) = rendered_text(&new.excerpt, &new.body);
         let published_at = match (new.status, new.published_at) {
             (_, Some(at)) => Some(at.naive_utc()),
             (ArticleStatus::Published, None) => Some(now.naive_utc()),
@@ -514,9 +525,9 @@ pub fn create(conn: &mut Conn, new: NewArticle, now: DateTime<Utc>) -> Result<i6
                 articles::slug.eq(slug.as_str()),
                 articles::title.eq(&new.title),
                 articles::custom_excerpt.eq(new.excerpt.trim()),
-                articles::excerpt.eq(&excerpt),
+                articles::excerpt.eq(&text.excerpt),
                 articles::body.eq(&new.body),
-                articles::body_html.eq(&body_html),
+                articles::body_html.eq(&text.body_html),
                 articles::status.eq(new.status.as_str()),
                 articles::published_at.eq(published_at),
                 articles::author_id.eq(new.author_id),
@@ -612,12 +623,68 @@ struct Editable {
     published_at: Option<NaiveDateTime>,
 }
 
-/// Applies `changes` to article `id` in one transaction: the body is re-rendered and the
-/// excerpt re-derived when either changes, the full-text entry follows (triggers), and a
-/// first publication without a time is published now.
-pub fn update(conn: &mut Conn, id: i64, changes: &ArticleChanges, now: DateTime<Utc>) -> Result<(), DbError> {
+/// An edit's text, rendered ahead of its write transaction: [`prepare_update`] makes it,
+/// [`update`] stores it if the text it was rendered from is still the stored one.
+#[derive(Debug, Clone, Default)]
+pub struct PreparedEdit {
+    /// The article, and the stored excerpt and body the rendering used (`None`: the edit
+    /// replaces that part), when the edit touches the text at all.
+    basis: Option<(i64, Option<String>, Option<String>)>,
+    text: Option<RenderedText>,
+}
+
+/// Whether [`update`] stored the edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub enum UpdateOutcome {
+    Updated,
+    /// The text changed since [`prepare_update`] rendered it; nothing was written. Prepare
+    /// the edit again.
+    Stale,
+}
+
+/// Renders the text that `changes` give article `id`, outside any transaction: a body or
+/// excerpt that changes needs the body rendered and the excerpt derived again, from the
+/// new parts and the stored ones. A body that nests too deeply is a 422 on `body`.
+pub fn prepare_update(conn: &mut Conn, id: i64, changes: &ArticleChanges) -> Result<PreparedEdit, DbError> {
+    if changes.excerpt.is_none() && changes.body.is_none() {
+        return Ok(PreparedEdit::default());
+    }
+    let stored: Editable = articles::table.find(id).select(Editable::as_select()).first(conn)?;
+    let excerpt = changes.excerpt.as_deref().unwrap_or(&stored.custom_excerpt);
+    let body = changes.body.as_deref().unwrap_or(&stored.body);
+    let text = rendered_text(excerpt, body)?;
+    let basis =
+        (id, changes.excerpt.is_none().then_some(stored.custom_excerpt), changes.body.is_none().then_some(stored.body));
+    Ok(PreparedEdit { basis: Some(basis), text: Some(text) })
+}
+
+/// Applies `changes` to article `id` in one transaction, with the text `prepared` rendered
+/// for them (the full-text entry follows by triggers); a first publication without a time is
+/// published now. Nothing is rendered here: when the edit touches the text and `prepared`
+/// was not made for it from the text stored now, nothing is written and the answer is
+/// [`UpdateOutcome::Stale`].
+pub fn update(
+    conn: &mut Conn,
+    id: i64,
+    changes: &ArticleChanges,
+    prepared: &PreparedEdit,
+    now: DateTime<Utc>,
+) -> Result<UpdateOutcome, DbError> {
     super::write(conn, |conn| {
         let current: Editable = articles::table.find(id).select(Editable::as_select()).first(conn)?;
+        let touches_text = changes.excerpt.is_some() || changes.body.is_some();
+        let rendered = match (&prepared.basis, &prepared.text) {
+            (Some((for_id, excerpt, body)), Some(text))
+                if *for_id == id
+                    && excerpt.as_ref().is_none_or(|e| *e == current.custom_excerpt)
+                    && body.as_ref().is_none_or(|b| *b == current.body) =>
+            {
+                Some(text)
+            }
+            _ if touches_text => return Ok(UpdateOutcome::Stale),
+            _ => None,
+        };
         if let Some(slug) = &changes.slug {
             available_slug(conn, slug, Some(id))?;
         }
@@ -630,13 +697,6 @@ pub fn update(conn: &mut Conn, id: i64, changes: &ArticleChanges, now: DateTime<
                 return Err(DbError::Invalid { field: "author_id", message: format!("no such user: {author_id}") });
             }
         }
-        let rendered = if changes.excerpt.is_some() || changes.body.is_some() {
-            let excerpt = changes.excerpt.as_deref().unwrap_or(&current.custom_excerpt);
-            let body = changes.body.as_deref().unwrap_or(&current.body);
-            Some(rendered_text(excerpt, body))
-        } else {
-            None
-        };
         let published_at = match (&changes.published_at, changes.status) {
             (Some(given), _) => Some(given.map(|t| t.naive_utc())),
             (None, Some(ArticleStatus::Published)) if current.published_at.is_none() => Some(Some(now.naive_utc())),
@@ -652,9 +712,9 @@ pub fn update(conn: &mut Conn, id: i64, changes: &ArticleChanges, now: DateTime<
                 changes.title.as_ref().map(|v| articles::title.eq(v)),
                 changes.slug.as_ref().map(|v| articles::slug.eq(v.as_str())),
                 changes.excerpt.as_ref().map(|v| articles::custom_excerpt.eq(v.trim())),
-                rendered.as_ref().map(|(excerpt, _)| articles::excerpt.eq(excerpt)),
+                rendered.map(|text| articles::excerpt.eq(&text.excerpt)),
                 changes.body.as_ref().map(|v| articles::body.eq(v)),
-                rendered.as_ref().map(|(_, html)| articles::body_html.eq(html)),
+                rendered.map(|text| articles::body_html.eq(&text.body_html)),
                 changes.status.map(|v| articles::status.eq(v.as_str())),
                 published_at.map(|v| articles::published_at.eq(v)),
                 changes.author_id.map(|v| articles::author_id.eq(v)),
@@ -679,7 +739,8 @@ pub fn update(conn: &mut Conn, id: i64, changes: &ArticleChanges, now: DateTime<
         let status = changes.status.unwrap_or_else(|| status_now(&current.status));
         let is_public = status.is_public_at(published_at.unwrap_or(current.published_at), now);
         let filing_changed = changes.category_ids.is_some();
-        super::changes::record(conn, Change::Article { id, was_public, is_public, filing_changed })
+        super::changes::record(conn, Change::Article { id, was_public, is_public, filing_changed })?;
+        Ok(UpdateOutcome::Updated)
     })
 }
 

@@ -2,6 +2,7 @@
 
 pub mod content;
 pub mod invalidation;
+pub mod nesting;
 pub mod permissions;
 pub mod search;
 pub mod slug;

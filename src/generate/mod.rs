@@ -11,6 +11,7 @@ use std::time::Instant;
 use crate::db::bulk::{self, ArticleRow, CategoryRow, CommentRow, UserRow};
 use crate::db::{self, Conn};
 use crate::domain::content::{derive_excerpt, render_markdown};
+use crate::domain::nesting::TooDeep;
 use crate::domain::Slug;
 
 mod vocabulary;
@@ -83,11 +84,11 @@ struct Text {
 }
 
 impl Text {
-    fn write(words: &Vocabulary, desk: usize, seed: u64, id: i64) -> Text {
+    fn write(words: &Vocabulary, desk: usize, seed: u64, id: i64) -> Result<Text, TooDeep> {
         let mut rng = StdRng::seed_from_u64(seed ^ (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let title = title(words, &mut rng, desk);
         let body = body(words, &mut rng, desk);
-        Text { excerpt: derive_excerpt(&body), html: render_markdown(&body), title, body }
+        Ok(Text { excerpt: derive_excerpt(&body), html: render_markdown(&body)?, title, body })
     }
 }
 
@@ -183,13 +184,17 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
                         chunk
                             .iter()
                             .map(|&(id, first, _)| Text::write(words, desk_of[(first - 1) as usize], plan.seed, id))
-                            .collect::<Vec<_>>()
+                            .collect::<Result<Vec<_>, _>>()
                     })
                 })
                 .collect();
             // A writer thread that panicked stops the generation rather than misalign texts.
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-        });
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect::<Result<Vec<_>, _>>()
+                .map(|chunks| chunks.into_iter().flatten().collect())
+        })?;
         let mut rows = Vec::with_capacity(drafts.len());
         let mut links = Vec::new();
         for ((id, first, author), Text { title, body, excerpt, html }) in drafts.into_iter().zip(texts) {

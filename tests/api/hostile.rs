@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use warta::domain::Role;
 
-use crate::helpers::{spawn_app, urlencode, ArticleSpec, TestApp};
+use crate::helpers::{invalid_fields_of, spawn_app, urlencode, ArticleSpec, TestApp};
 
 const XSS: &[&str] = &[
     "<script>alert(1)</script>",
@@ -208,4 +208,45 @@ async fn rejected_writes_leave_the_database_unchanged() {
         assert!(response.status().is_client_error(), "{} {}", response.url(), response.status());
     }
     assert_eq!(snapshot(&app, &admin.token).await, before);
+}
+
+#[tokio::test]
+async fn urls_are_parsed_as_urls_with_any_case_of_scheme_and_no_quotes_or_backslashes() {
+    let app = spawn_app().await;
+    let editor = app.staff("Bayu", Role::Editor).await;
+    let author = app.user("Dewi", Role::Author);
+    let article = app.article(ArticleSpec::published(author, "Harga Kopi", 1));
+    let good = json!({
+        "title": "Skema Besar",
+        "featured_image_url": "HTTPS://example.com/x",
+        "source_url": "Http://example.com/sumber?a=1#b",
+    });
+    let r = app.post("/api/v1/articles", Some(&editor.token), &good).await;
+    assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
+    let comment = json!({"author_name": "Siti", "author_email": "siti@example.com", "author_url": "HTTPS://example.com/x", "body": "Bagus."});
+    let r = app.post("/api/v1/articles/harga-kopi/comments", None, &comment).await;
+    assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
+
+    for bad in [
+        "https://example.com/\"onmouseover=alert(1)",
+        "https://example.com/'onmouseover=alert(1)",
+        "https://example.com\\evil",
+        "https:\\\\evil.example",
+        "https://exa mple.com",
+        "https://example.com/\u{7}",
+        "https:///x",
+        "https://user:pw@example.com",
+        "javascript://example.com/%0Aalert(1)",
+    ] {
+        for field in ["featured_image_url", "source_url"] {
+            let r = app.post("/api/v1/articles", Some(&editor.token), &json!({"title": "Buruk", field: bad})).await;
+            assert_eq!(invalid_fields_of(r).await, [field], "{field} = {bad}");
+            let r = app.patch(&format!("/api/v1/articles/{article}"), Some(&editor.token), &json!({field: bad})).await;
+            assert_eq!(invalid_fields_of(r).await, [field], "{field} = {bad}");
+        }
+        let comment =
+            json!({"author_name": "Siti", "author_email": "siti@example.com", "author_url": bad, "body": "Bagus."});
+        let r = app.post("/api/v1/articles/harga-kopi/comments", None, &comment).await;
+        assert_eq!(invalid_fields_of(r).await, ["author_url"], "author_url = {bad}");
+    }
 }

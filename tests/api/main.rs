@@ -12,6 +12,7 @@ mod comments;
 mod concurrency;
 mod cursor;
 mod errors;
+mod expensive_input;
 mod helpers;
 mod hostile;
 mod migrations;
