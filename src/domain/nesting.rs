@@ -23,6 +23,11 @@ pub const MAX_NESTING: usize = 32;
 /// [`MAX_NESTING`] stays well below it; only raw HTML in a body can reach it.
 pub const MAX_OPEN_ELEMENTS: usize = 128;
 
+/// How many attributes one tag of raw HTML may carry. The HTML tokenizer compares each new
+/// attribute with every earlier one of its tag (duplicates are dropped), so one tag with a
+/// quarter of a million attributes would take minutes; real markup uses a handful.
+pub const MAX_ATTRIBUTES: usize = 256;
+
 /// A body that nests too deeply to be rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TooDeep {
@@ -32,6 +37,9 @@ pub enum TooDeep {
     /// Raw HTML in the body nests deeper than [`MAX_OPEN_ELEMENTS`].
     #[error("has HTML that nests deeper than {MAX_OPEN_ELEMENTS} elements")]
     Html,
+    /// A tag of raw HTML carries more than [`MAX_ATTRIBUTES`] attributes.
+    #[error("has an HTML tag with more than {MAX_ATTRIBUTES} attributes")]
+    Attributes,
 }
 
 /// The nesting of the Markdown events seen so far.
@@ -78,6 +86,7 @@ pub fn check_markdown(markdown: &str) -> Result<(), TooDeep> {
 /// on the same fragment, a piece at a time, and stops as soon as the count is over: the work
 /// stays proportional to the length.
 pub fn check_html(html: &str) -> Result<(), TooDeep> {
+    check_attributes(html)?;
     // A piece bounds how far past the limit the parser gets before the count is taken.
     const PIECE: usize = 4096;
     let mut parser = html5ever::parse_fragment(
@@ -101,6 +110,89 @@ pub fn check_html(html: &str) -> Result<(), TooDeep> {
             return Err(TooDeep::Html);
         }
         rest = after;
+    }
+    Ok(())
+}
+
+/// Where [`check_attributes`] is in the markup, after the states of HTML's tokenizer that
+/// decide where a tag and each of its attributes begin and end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    Data,
+    TagName,
+    BeforeName,
+    Name,
+    AfterName,
+    BeforeValue,
+    Quoted(u8),
+    Unquoted,
+    Comment,
+}
+
+/// Refuses HTML with a tag (start or end) of more than [`MAX_ATTRIBUTES`] attributes, in one
+/// pass over the bytes, before any HTML parser sees it. It follows the tokenizer's rules for
+/// names and quoted or unquoted values, so a `>` inside a quoted value does not end the tag.
+/// Text that only looks like a tag (inside `<script>`, say) is counted too: that can refuse a
+/// body the tokenizer would find cheap, never pass one it would find costly.
+pub fn check_attributes(html: &str) -> Result<(), TooDeep> {
+    let bytes = html.as_bytes();
+    let mut state = Scan::Data;
+    let mut attributes = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let space = b.is_ascii_whitespace();
+        state = match state {
+            Scan::Data if b == b'<' => {
+                let next = bytes.get(i + 1).copied().unwrap_or(0);
+                let after = bytes.get(i + 2).copied().unwrap_or(0);
+                if bytes[i..].starts_with(b"<!--") {
+                    i += 3;
+                    Scan::Comment
+                } else if next.is_ascii_alphabetic() || (next == b'/' && after.is_ascii_alphabetic()) {
+                    attributes = 0;
+                    Scan::TagName
+                } else {
+                    Scan::Data
+                }
+            }
+            Scan::Data => Scan::Data,
+            Scan::Comment if bytes[i..].starts_with(b"-->") => {
+                i += 2;
+                Scan::Data
+            }
+            Scan::Comment => Scan::Comment,
+            _ if b == b'>' && !matches!(state, Scan::Quoted(_)) => Scan::Data,
+            Scan::TagName if space || b == b'/' => Scan::BeforeName,
+            Scan::TagName => Scan::TagName,
+            Scan::BeforeName | Scan::AfterName if space || b == b'/' => {
+                if b == b'/' {
+                    Scan::BeforeName
+                } else {
+                    state
+                }
+            }
+            Scan::AfterName if b == b'=' => Scan::BeforeValue,
+            Scan::BeforeName | Scan::AfterName => {
+                attributes += 1;
+                if attributes > MAX_ATTRIBUTES {
+                    return Err(TooDeep::Attributes);
+                }
+                Scan::Name
+            }
+            Scan::Name if space => Scan::AfterName,
+            Scan::Name if b == b'/' => Scan::BeforeName,
+            Scan::Name if b == b'=' => Scan::BeforeValue,
+            Scan::Name => Scan::Name,
+            Scan::BeforeValue if space => Scan::BeforeValue,
+            Scan::BeforeValue if b == b'"' || b == b'\'' => Scan::Quoted(b),
+            Scan::BeforeValue => Scan::Unquoted,
+            Scan::Quoted(quote) if b == quote => Scan::BeforeName,
+            Scan::Quoted(quote) => Scan::Quoted(quote),
+            Scan::Unquoted if space => Scan::BeforeName,
+            Scan::Unquoted => Scan::Unquoted,
+        };
+        i += 1;
     }
     Ok(())
 }
@@ -213,6 +305,34 @@ impl TreeSink for Skeleton {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tag_with(n: usize) -> String {
+        let names: Vec<String> = (0..n).map(|i| format!("a{i}")).collect();
+        format!("<p {}>teks</p>", names.join(" "))
+    }
+
+    #[test]
+    fn a_tag_with_too_many_attributes_is_refused_in_one_pass() {
+        assert_eq!(check_attributes(&tag_with(MAX_ATTRIBUTES)), Ok(()));
+        assert_eq!(check_attributes(&tag_with(MAX_ATTRIBUTES + 1)), Err(TooDeep::Attributes));
+        assert_eq!(check_html(&tag_with(250_000)), Err(TooDeep::Attributes));
+        // End tags carry attributes to the tokenizer too.
+        assert_eq!(check_attributes(&tag_with(300).replace("<p ", "</p ")), Err(TooDeep::Attributes));
+    }
+
+    #[test]
+    fn quoted_values_and_comments_are_read_as_the_tokenizer_reads_them() {
+        // A `>` inside a quoted value does not end the tag: the attributes after it count.
+        let hidden = format!("<p title=\"x>\" {}>", (0..300).map(|i| format!("b{i}")).collect::<Vec<_>>().join(" "));
+        assert_eq!(check_attributes(&hidden), Err(TooDeep::Attributes));
+        let values =
+            format!("<img {}>", (0..200).map(|i| format!("d{i}='1 2 3' e{i}=v")).collect::<Vec<_>>().join(" "));
+        assert_eq!(check_attributes(&values), Err(TooDeep::Attributes), "400 attributes with values");
+        let ordinary =
+            r#"<a href="https://x.id/?a=1&b=2" title='Kopi "enak"' class=tautan>kopi</a> 3 < 5 <!-- <p a b c> -->"#;
+        assert_eq!(check_attributes(ordinary), Ok(()));
+        assert_eq!(check_attributes(&format!("<!-- {} -->", tag_with(1000))), Ok(()), "inside a comment");
+    }
 
     #[test]
     fn markdown_up_to_the_limit_is_fine_and_one_level_more_is_refused() {

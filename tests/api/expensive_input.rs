@@ -138,6 +138,24 @@ async fn raw_html_nested_thousands_deep_is_a_422_naming_body() {
     }
 }
 
+/// The HTML tokenizer compares each attribute of a tag with every earlier one: a single tag
+/// with a hundred thousand attributes (in under 1 MiB) would hold a core for minutes.
+#[tokio::test]
+async fn one_tag_with_a_hundred_thousand_attributes_is_a_422_naming_body() {
+    let app = spawn_app().await;
+    let fajar = app.staff("Fajar", Role::Contributor).await;
+    let names: Vec<String> = (0..140_000).map(|i| format!("a{i:x}")).collect();
+    let body = format!("<p {}>teks</p>", names.join(" "));
+    assert!(body.len() < 1024 * 1024);
+    let r = app.post("/api/v1/articles", Some(&fajar.token), &json!({"title": "Atribut", "body": body})).await;
+    let problem = problem(r, 422).await;
+    assert_eq!(problem["errors"].as_object().unwrap().keys().collect::<Vec<_>>(), ["body"]);
+    assert!(problem["errors"]["body"][0].as_str().unwrap().contains("attributes"), "{problem}");
+    let few = r#"<p class="lead" id="pembuka" title='Kopi "enak"'>Kopi</p>"#;
+    let r = app.post("/api/v1/articles", Some(&fajar.token), &json!({"title": "Atribut Biasa", "body": few})).await;
+    assert_eq!(r.status().as_u16(), 201);
+}
+
 #[tokio::test]
 async fn quotes_and_lists_a_few_levels_deep_render_as_written() {
     let app = spawn_app().await;
