@@ -15,9 +15,10 @@ use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::error::{AppError, FieldErrors, MAX_NAMED_FIELDS};
 
-/// The largest body any route takes (an article's, about 1 MiB of text, escaped); also the
+/// The largest body any route takes: an article's 1 MiB of text escaped as JSON allows (a
+/// control character or a quote in `\uXXXX` form is 6 bytes), plus its other fields; also the
 /// limit of every other body extractor.
-pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+pub const MAX_BODY_BYTES: usize = 7 * 1024 * 1024;
 
 /// Bodies up to this size are parsed on the worker that received them; larger ones on the
 /// blocking pool, so that a worker keeps serving its other connections meanwhile.
@@ -168,12 +169,23 @@ fn set_aside_unknown(
         if !keep {
             unknown.count += 1;
             if unknown.names.len() < MAX_NAMED_FIELDS {
-                unknown.names.push(name.clone());
+                // Named, not echoed whole: fifty names of 40 KiB each would make a long answer.
+                unknown.names.push(shortened(name));
             }
         }
         keep
     });
     unknown
+}
+
+/// The longest field name an error repeats, in characters; longer ones end in `…`.
+const MAX_NAME_CHARS: usize = 64;
+
+fn shortened(name: &str) -> String {
+    match name.char_indices().nth(MAX_NAME_CHARS) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name.to_owned(),
+    }
 }
 
 /// The field names that `T`'s derived `Deserialize` declares, learnt by asking it to read

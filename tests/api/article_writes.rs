@@ -146,7 +146,7 @@ async fn bodies_that_are_not_json_are_400_415_or_413() {
     problem(send("application/json", b"{\"title\": \"a\"} trailing".to_vec()).await.unwrap(), 400).await;
     problem(send("text/plain", b"{\"title\": \"a\"}".to_vec()).await.unwrap(), 415).await;
     problem(send("application/x-www-form-urlencoded", b"title=a".to_vec()).await.unwrap(), 415).await;
-    let huge = format!("{{\"title\": \"a\", \"body\": \"{}\"}}", "a".repeat(5 * 1024 * 1024));
+    let huge = format!("{{\"title\": \"a\", \"body\": \"{}\"}}", "a".repeat(8 * 1024 * 1024));
     problem(send("application/json", huge.into_bytes()).await.unwrap(), 413).await;
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     problem(send("application/json", deep.into_bytes()).await.unwrap(), 400).await;

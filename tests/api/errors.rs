@@ -80,7 +80,7 @@ async fn every_json_body_is_checked_the_same_way() {
         (reqwest::Method::POST, "/api/v1/users".into(), Some(&admin.token)),
         (reqwest::Method::PATCH, format!("/api/v1/users/{}", admin.id), Some(&admin.token)),
     ];
-    let huge = format!("{{\"body\": \"{}\"}}", "a".repeat(5 * 1024 * 1024));
+    let huge = format!("{{\"body\": \"{}\"}}", "a".repeat(8 * 1024 * 1024));
     for (method, path, token) in &endpoints {
         let send = |content_type: &'static str, body: Vec<u8>| {
             let mut request =
