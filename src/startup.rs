@@ -199,6 +199,7 @@ fn watch_content_changes(state: &web::Data<AppState>) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     // Changes before this process started are in what it reads from the database anyway.
     let mut seen = db::changes::latest(&mut conn)?;
+    let mut last_look = domain::now().naive_utc();
     let mut polls: u32 = 0;
     std::thread::spawn(move || {
         while let Some(state) = weak.upgrade() {
@@ -207,10 +208,13 @@ fn watch_content_changes(state: &web::Data<AppState>) -> anyhow::Result<()> {
             let polled = db::changes::since(&mut conn, seen, 1000).and_then(|(last, found)| {
                 seen = last;
                 generations.publish_found(found);
-                db::changes::schedule(&mut conn, now)
+                db::changes::schedule(&mut conn, last_look, now)
             });
             match polled {
-                Ok(schedule) => generations.observe_schedule(schedule),
+                Ok(schedule) => {
+                    generations.observe_schedule(schedule);
+                    last_look = now;
+                }
                 Err(e) => tracing::warn!(error = %e, "cannot read the content changes"),
             }
             polls = polls.wrapping_add(1);

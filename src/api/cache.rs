@@ -169,8 +169,9 @@ pub struct CountCache {
 /// Filters whose totals are kept before the cache starts afresh.
 const MAX_COUNTS: usize = 10_000;
 
-/// What a total of public articles is counted from: membership, and the categories a filter names.
-const COUNTED_FROM: [Scope; 2] = [Scope::Lists, Scope::Categories];
+/// What a total of public articles is counted from: membership, and the categories and
+/// authors a filter names (a user deleted with reassignment changes whose articles they are).
+const COUNTED_FROM: [Scope; 3] = [Scope::Lists, Scope::Categories, Scope::People];
 
 impl CountCache {
     /// The total of `key`, if it is still current in `cache`.

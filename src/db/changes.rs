@@ -49,8 +49,6 @@ pub struct Generations {
     article_floor: AtomicU64,
     /// Unix seconds of the next scheduled publication; `i64::MAX` when none is known.
     next_due: AtomicI64,
-    /// The latest publication time that has come, as the database last said (`i64::MIN`: none).
-    last_due: AtomicI64,
     /// `content_changes` rows this process wrote and published already, which the poll skips.
     own: Mutex<HashSet<i64>>,
 }
@@ -65,7 +63,6 @@ impl Default for Generations {
             articles: RwLock::new(HashMap::new()),
             article_floor: AtomicU64::new(0),
             next_due: AtomicI64::new(i64::MAX),
-            last_due: AtomicI64::new(i64::MIN),
             own: Mutex::new(HashSet::new()),
         }
     }
@@ -160,19 +157,19 @@ impl Generations {
             Scope::Categories => self.categories.load(Ordering::Acquire),
             Scope::People => self.people.load(Ordering::Acquire),
             Scope::Article(id) => {
-                let floor = self.article_floor.load(Ordering::Acquire);
+                // The floor is read under the lock: a fold raises it and empties the map as one step.
                 let articles = self.articles.read().unwrap_or_else(|e| e.into_inner());
+                let floor = self.article_floor.load(Ordering::Acquire);
                 articles.get(&id).copied().unwrap_or(0).max(floor)
             }
         }
     }
 
-    /// Takes in what the database says of scheduled publications: the latest time that has
-    /// come and the next one. A time that came since the last look is a publication, whether
-    /// or not a request happened to arrive in between.
+    /// Takes in what the database says of scheduled publications: whether one came due since
+    /// the last look (a publication, whether or not a request happened to arrive in between),
+    /// and when the next one comes.
     pub fn observe_schedule(&self, schedule: Schedule) {
-        let last = schedule.last_due.unwrap_or(i64::MIN);
-        if self.last_due.swap(last, Ordering::AcqRel) != last {
+        if schedule.came_due {
             self.publish(&scopes_of(Change::ScheduledPublication));
         }
         self.next_due.store(schedule.next_due.unwrap_or(i64::MAX), Ordering::Release);
@@ -251,30 +248,33 @@ pub fn prune(conn: &mut Conn, before: NaiveDateTime) -> Result<usize, DbError> {
     Ok(diesel::delete(content_changes::table.filter(content_changes::created_at.lt(before))).execute(conn)?)
 }
 
-/// Scheduled publications around a moment, in Unix seconds.
+/// Scheduled publications between two looks at the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Schedule {
-    /// The latest publication time at or before the moment.
-    pub last_due: Option<i64>,
-    /// The first publication time after it.
+    /// Whether a published article's time fell after the last look and at or before now.
+    pub came_due: bool,
+    /// The first publication time after now, in Unix seconds.
     pub next_due: Option<i64>,
 }
 
-/// Where `now` stands among the publication times of published articles (two index seeks).
-pub fn schedule(conn: &mut Conn, now: NaiveDateTime) -> Result<Schedule, DbError> {
+/// What scheduled publications did between `last_look` and `now` (two index seeks). An
+/// article published by a write with a time already past falls before the last look: its
+/// write recorded its change itself.
+pub fn schedule(conn: &mut Conn, last_look: NaiveDateTime, now: NaiveDateTime) -> Result<Schedule, DbError> {
     let published = articles::status.eq(ArticleStatus::Published.as_str());
-    let last: Option<NaiveDateTime> = articles::table
-        .filter(published)
-        .filter(articles::published_at.le(now))
-        .select(diesel::dsl::max(articles::published_at))
-        .first(conn)?;
+    let came_due: bool = diesel::select(diesel::dsl::exists(
+        articles::table
+            .filter(published)
+            .filter(articles::published_at.gt(last_look))
+            .filter(articles::published_at.le(now)),
+    ))
+    .get_result(conn)?;
     let next: Option<NaiveDateTime> = articles::table
         .filter(published)
         .filter(articles::published_at.gt(now))
         .select(diesel::dsl::min(articles::published_at))
         .first(conn)?;
-    let unix = |t: NaiveDateTime| t.and_utc().timestamp();
-    Ok(Schedule { last_due: last.map(unix), next_due: next.map(unix) })
+    Ok(Schedule { came_due, next_due: next.map(|t| t.and_utc().timestamp()) })
 }
 
 #[cfg(test)]
@@ -331,17 +331,17 @@ mod tests {
     #[test]
     fn a_due_publication_moves_lists_at_its_time_even_if_nobody_asked_in_between() {
         let g = Generations::default();
-        g.observe_schedule(Schedule { last_due: Some(100), next_due: Some(200) });
+        g.observe_schedule(Schedule { came_due: false, next_due: Some(200) });
         let filled = g.now(150);
+        assert!(g.current(&lists(), filled), "nothing came due");
         // No request between 200 and the next look at the database: the look itself moves lists.
-        g.observe_schedule(Schedule { last_due: Some(200), next_due: Some(300) });
+        g.observe_schedule(Schedule { came_due: true, next_due: Some(300) });
         assert!(!g.current(&lists(), filled));
         let filled = g.now(250);
         assert!(g.current(&lists(), filled));
         // A request after the due time moves lists before the database is looked at.
         let filled_late = g.now(300);
         assert!(filled_late > filled);
-        g.observe_schedule(Schedule { last_due: Some(200), next_due: Some(400) });
-        assert!(g.current(&lists(), g.now(301)));
+        assert!(!g.current(&lists(), filled));
     }
 }
