@@ -316,3 +316,25 @@ async fn an_approved_comment_refreshes_its_article_and_lists_but_not_other_artic
     assert!(served_from_cache(&app, "/api/v1/articles/harga-beras").await, "another article stays cached");
     assert!(served_from_cache(&app, "/api/v1/categories").await, "category lists stay cached");
 }
+
+/// A user deleted with reassignment changes whose articles they are: the author filter's
+/// list and its kept total follow at once.
+#[tokio::test]
+async fn reassigning_a_deleted_author_s_articles_moves_the_author_filters_totals() {
+    let app = spawn_app().await;
+    let admin = app.staff("Rina", Role::Admin).await;
+    let dewi = app.user("Dewi", Role::Author);
+    let joko = app.user("Joko", Role::Author);
+    app.article(ArticleSpec::published(dewi, "Harga Kopi", 1));
+    app.article(ArticleSpec::published(dewi, "Harga Beras", 2));
+    app.article(ArticleSpec::published(joko, "Banjir Jakarta", 3));
+    for _ in 0..2 {
+        assert_eq!(app.get_json("/api/v1/articles?author=joko", 200).await["meta"]["total"], 1);
+        assert_eq!(app.get_json("/api/v1/articles?author=dewi", 200).await["meta"]["total"], 2);
+    }
+    let gone = app.delete(&format!("/api/v1/users/{dewi}?reassign_to={joko}"), Some(&admin.token)).await;
+    assert_eq!(gone.status().as_u16(), 204);
+    let joko_list = app.get_json("/api/v1/articles?author=joko", 200).await;
+    assert_eq!(joko_list["meta"]["total"], 3, "{joko_list}");
+    assert_eq!(joko_list["data"].as_array().unwrap().len(), 3);
+}
