@@ -76,3 +76,50 @@ fn rebuilding_the_tables_for_ids_that_never_return_keeps_every_row_and_link() {
     .unwrap();
     assert_eq!(count(&mut conn, "SELECT max(id) AS n FROM articles"), 8);
 }
+
+fn migration_names(backend: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(format!("migrations/{backend}"))
+        .unwrap()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every schema change is made for both backends: the same migrations, by name, each with its
+/// way up and down, and every table SQLite creates is created on PostgreSQL too.
+#[test]
+fn the_sqlite_and_postgresql_migrations_are_kept_in_step() {
+    let (sqlite, postgres) = (migration_names("sqlite"), migration_names("postgres"));
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, postgres, "the same migrations in migrations/sqlite and migrations/postgres");
+    let tables = |backend: &str| -> std::collections::BTreeSet<String> {
+        let mut found = std::collections::BTreeSet::new();
+        for name in migration_names(backend) {
+            for file in ["up.sql", "down.sql"] {
+                assert!(
+                    std::path::Path::new(&format!("migrations/{backend}/{name}/{file}")).is_file(),
+                    "{backend}/{name} has no {file}"
+                );
+            }
+            let up = std::fs::read_to_string(format!("migrations/{backend}/{name}/up.sql")).unwrap();
+            for statement in up.split(';') {
+                let words: Vec<&str> = statement.split_whitespace().collect();
+                if let Some(i) = words.windows(2).position(|w| w == ["CREATE", "TABLE"]) {
+                    found.insert(words[i + 2].trim_matches('"').to_owned());
+                }
+                if let Some(i) = words.windows(2).position(|w| w == ["DROP", "TABLE"]) {
+                    found.remove(words[i + 2].trim_matches('"'));
+                }
+                if let [.., "ALTER", "TABLE", from, "RENAME", "TO", to] = words.as_slice() {
+                    found.remove(*from);
+                    found.insert(to.to_string());
+                }
+            }
+        }
+        found
+    };
+    assert_eq!(tables("sqlite"), tables("postgres"), "the tables each backend ends with");
+}

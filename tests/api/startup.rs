@@ -86,7 +86,8 @@ fn migrate_creates_the_database_and_openapi_prints_the_spec() {
     let output = warta(&["migrate"], &[("DATABASE_URL", db.to_str().unwrap())]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(db.exists());
-    let migrations = std::fs::read_dir("migrations").unwrap().filter(|e| e.as_ref().unwrap().path().is_dir()).count();
+    let migrations =
+        std::fs::read_dir("migrations/sqlite").unwrap().filter(|e| e.as_ref().unwrap().path().is_dir()).count();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains(&format!("applied {migrations} migration")), "{stdout}");
     let again = warta(&["migrate"], &[("DATABASE_URL", db.to_str().unwrap())]);

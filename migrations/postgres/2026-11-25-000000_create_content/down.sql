@@ -1,0 +1,8 @@
+DROP TABLE refresh_tokens;
+DROP TABLE comments;
+DROP FUNCTION comments_keep_count;
+DROP TABLE article_categories;
+DROP TABLE articles;
+DROP TABLE categories;
+DROP TABLE users;
+DROP TEXT SEARCH CONFIGURATION warta_search;
