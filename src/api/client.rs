@@ -6,10 +6,12 @@ use std::net::IpAddr;
 
 /// The address a request comes from. `X-Forwarded-For` is believed only when the peer is
 /// one of `trusted` proxies; then the nearest address in it that is not a trusted proxy
-/// wins, so a client cannot choose its address by sending the header itself.
+/// wins, so a client cannot choose its address by sending the header itself. Addresses are
+/// compared in canonical form: a dual-stack listener sees an IPv4 proxy as `::ffff:a.b.c.d`.
 pub fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
-    let peer = req.peer_addr().map(|a| a.ip())?;
-    if !trusted.contains(&peer) {
+    let peer = req.peer_addr().map(|a| a.ip().to_canonical())?;
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|t| t.to_canonical() == *ip);
+    if !is_trusted(&peer) {
         return Some(peer);
     }
     let forwarded: Vec<IpAddr> = req
@@ -17,9 +19,10 @@ pub fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
         .get_all("x-forwarded-for")
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|part| part.trim().parse().ok())
+        .filter_map(|part| part.trim().parse::<IpAddr>().ok())
+        .map(|ip| ip.to_canonical())
         .collect();
-    Some(forwarded.into_iter().rev().find(|ip| !trusted.contains(ip)).unwrap_or(peer))
+    Some(forwarded.into_iter().rev().find(|ip| !is_trusted(ip)).unwrap_or(peer))
 }
 
 /// The network that `ip` counts as for limits: an IPv4 address is itself, an IPv6 address
@@ -47,6 +50,26 @@ pub fn client_network(req: &HttpRequest, trusted: &[IpAddr]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::test::TestRequest;
+
+    fn client_of(peer: &str, forwarded: &str, trusted: &[&str]) -> IpAddr {
+        let req = TestRequest::default()
+            .peer_addr(peer.parse().unwrap())
+            .insert_header(("X-Forwarded-For", forwarded))
+            .to_http_request();
+        let trusted: Vec<IpAddr> = trusted.iter().map(|t| t.parse().unwrap()).collect();
+        client_ip(&req, &trusted).unwrap()
+    }
+
+    #[test]
+    fn a_trusted_ipv4_proxy_is_recognised_when_a_dual_stack_listener_maps_it() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(client_of("[::ffff:127.0.0.1]:4000", "203.0.113.9", &["127.0.0.1"]), ip("203.0.113.9"));
+        assert_eq!(client_of("127.0.0.1:4000", "203.0.113.9", &["::ffff:127.0.0.1"]), ip("203.0.113.9"));
+        assert_eq!(client_of("[::ffff:10.0.0.1]:4000", "::ffff:198.51.100.7", &["10.0.0.1"]), ip("198.51.100.7"));
+        // An untrusted peer's header is ignored, and its address is reported in IPv4 form.
+        assert_eq!(client_of("[::ffff:192.0.2.5]:4000", "203.0.113.9", &["127.0.0.1"]), ip("192.0.2.5"));
+    }
 
     fn net(text: &str) -> String {
         network_of(text.parse().unwrap())
