@@ -281,6 +281,10 @@ impl ResponseError for AppError {
             AppError::TooManyRequests { retry_after_secs, .. } | AppError::Overloaded { retry_after_secs, .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
+            // Every connection busy, or a commit refused: trying again shortly may succeed.
+            AppError::Unavailable(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(1u64));
+            }
             _ => {}
         }
         response

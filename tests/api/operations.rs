@@ -139,3 +139,25 @@ async fn a_huge_query_string_is_a_clear_client_error() {
     let r = app.get(&format!("/api/v1/articles?search={}", "a".repeat(6_000))).await;
     assert_eq!(r.status().as_u16(), 422);
 }
+
+/// With every database connection taken, a request waits for the pool's timeout and is
+/// told to come back: a 503 problem with `Retry-After`, never a 500.
+#[tokio::test]
+async fn an_exhausted_connection_pool_is_a_503_with_retry_after() {
+    let app =
+        crate::helpers::spawn_app_with(&[("WARTA_DB_POOL_SIZE", "1")], warta::startup::StartOptions::default()).await;
+    let pool = app.pool.clone();
+    let (taken, release) = (std::sync::mpsc::channel::<()>(), std::sync::mpsc::channel::<()>());
+    let holder = std::thread::spawn(move || {
+        let _conn = pool.get().expect("the only connection");
+        taken.0.send(()).unwrap();
+        release.1.recv().ok();
+    });
+    taken.1.recv().unwrap();
+    let response = app.get("/api/v1/categories").await;
+    assert_eq!(response.headers().get("retry-after").map(|v| v.to_str().unwrap()), Some("1"));
+    crate::helpers::problem(response, 503).await;
+    release.0.send(()).unwrap();
+    holder.join().unwrap();
+    assert_eq!(app.get("/api/v1/categories").await.status().as_u16(), 200, "and recovers");
+}
