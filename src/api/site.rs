@@ -4,11 +4,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::cache;
 use super::caching;
 use super::query::QueryReader;
 use super::AppState;
 use crate::auth::MaybeAuthUser;
 use crate::db::{self, DbError};
+use crate::domain::invalidation;
 use crate::error::{AppError, Problem};
 
 /// What a frontend needs to present the site.
@@ -59,7 +61,7 @@ pub async fn get_site(
         url: site.url.clone(),
         language: site.language.clone(),
     };
-    caching::json(&req, &body, state.audience(&user))
+    Ok(cache::shows(caching::json(&req, &body, state.audience(&user))?, invalidation::site_reads()))
 }
 
 /// A probe's answer.

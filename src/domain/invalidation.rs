@@ -100,6 +100,11 @@ pub fn comment_reads(article_id: i64) -> Vec<Scope> {
     vec![Scope::Article(article_id)]
 }
 
+/// What the site's settings show: they come from configuration, which no write changes.
+pub fn site_reads() -> Vec<Scope> {
+    Vec::new()
+}
+
 /// What a category or a list of them shows (article counts included).
 pub fn category_reads() -> Vec<Scope> {
     vec![Scope::Categories]

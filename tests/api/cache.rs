@@ -302,6 +302,7 @@ async fn an_approved_comment_refreshes_its_article_and_lists_but_not_other_artic
         "/api/v1/articles/harga-kopi/comments",
         "/api/v1/articles/harga-beras",
         "/api/v1/categories",
+        "/api/v1/site",
     ];
     for path in views {
         app.get(path).await;
@@ -315,6 +316,7 @@ async fn an_approved_comment_refreshes_its_article_and_lists_but_not_other_artic
     assert_eq!(list["data"][0]["comment_count"], 1, "the list shows the new count");
     assert!(served_from_cache(&app, "/api/v1/articles/harga-beras").await, "another article stays cached");
     assert!(served_from_cache(&app, "/api/v1/categories").await, "category lists stay cached");
+    assert!(served_from_cache(&app, "/api/v1/site").await, "the site's settings stay cached");
 }
 
 /// A user deleted with reassignment changes whose articles they are: the author filter's
