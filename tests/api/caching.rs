@@ -3,23 +3,30 @@
 use warta::domain::{CommentStatus, Role};
 use warta::startup::StartOptions;
 
-use crate::helpers::{spawn_app, spawn_app_with, ArticleSpec};
+use crate::helpers::{spawn_app, spawn_app_with, ArticleSpec, TestApp};
+
+/// The public reads of `public_content`, one per kind.
+const PUBLIC_READS: [&str; 6] = [
+    "/api/v1/articles",
+    "/api/v1/articles/harga-kopi",
+    "/api/v1/articles/harga-kopi/comments",
+    "/api/v1/categories",
+    "/api/v1/categories/dalam-negeri",
+    "/api/v1/site",
+];
+
+/// An article with its author and a category, which `PUBLIC_READS` name.
+fn public_content(app: &TestApp) {
+    let author = app.user("Dewi", Role::Author);
+    app.article(ArticleSpec::published(author, "Harga Kopi", 3));
+    app.category("Dalam Negeri", None);
+}
 
 #[tokio::test]
 async fn public_reads_carry_a_strong_etag_and_answer_304_when_unchanged() {
     let app = spawn_app().await;
-    let author = app.user("Dewi", Role::Author);
-    app.article(ArticleSpec::published(author, "Harga Kopi", 3));
-    app.category("Dalam Negeri", None);
-    for path in [
-        "/api/v1/articles",
-        "/api/v1/articles/harga-kopi",
-        "/api/v1/articles/harga-kopi/comments",
-        "/api/v1/categories",
-        "/api/v1/categories/dalam-negeri",
-        "/api/v1/site",
-        "/openapi.json",
-    ] {
+    public_content(&app);
+    for path in PUBLIC_READS.into_iter().chain(["/openapi.json"]) {
         let first = app.get(path).await;
         assert_eq!(first.status().as_u16(), 200, "{path}");
         let etag = first.headers()["etag"].to_str().unwrap().to_owned();
@@ -130,18 +137,9 @@ fn vary(response: &reqwest::Response) -> Vec<String> {
 #[tokio::test]
 async fn public_reads_vary_by_authorization_because_staff_get_private_answers() {
     let app = spawn_app_with(&[("WARTA_CORS_ORIGINS", "https://kabarharapan.example")], StartOptions::default()).await;
-    let author = app.user("Dewi", Role::Author);
-    app.article(ArticleSpec::published(author, "Harga Kopi", 3));
-    app.category("Dalam Negeri", None);
+    public_content(&app);
     let editor = app.staff("Bayu", Role::Editor).await;
-    for path in [
-        "/api/v1/articles",
-        "/api/v1/articles/harga-kopi",
-        "/api/v1/articles/harga-kopi/comments",
-        "/api/v1/categories",
-        "/api/v1/categories/dalam-negeri",
-        "/api/v1/site",
-    ] {
+    for path in PUBLIC_READS {
         // Twice: the second answer comes from the response cache.
         for _ in 0..2 {
             let public = app.get(path).await;
