@@ -107,7 +107,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             let (pool, _) = warta::db::connect(&config.database_url, 1)?;
             let mut conn = pool.get()?;
             let applied = warta::db::migrate(&mut conn)?;
-            println!("applied {applied} migration(s) to {}", config.database_url);
+            println!("applied {applied} migration(s) to {}", warta::db::describe(&config.database_url));
             Ok(())
         }
         Command::User { command: UserCommand::Create { email, role, display_name, password_env } } => {
@@ -152,13 +152,20 @@ fn run(command: Command) -> anyhow::Result<()> {
             warta::generate::run(&mut conn, plan, warta::domain::now())?;
             println!(
                 "generated {articles} articles and {comments} comments into {} in {:.1?}",
-                config.database_url,
+                warta::db::describe(&config.database_url),
                 started.elapsed()
             );
             Ok(())
         }
         Command::Backup { path } => {
             let config = Config::from_env()?;
+            if warta::db::Kind::of(&config.database_url) == warta::db::Kind::Postgres {
+                anyhow::bail!(
+                    "`warta backup` copies a SQLite file; on PostgreSQL use its own tool, pg_dump \
+                     (for instance `pg_dump --format=custom --file=warta.dump \"$DATABASE_URL\"`, \
+                     restored with pg_restore), or `warta copy --from \"$DATABASE_URL\" --to backup.db` for a SQLite copy"
+                );
+            }
             if path.exists() {
                 anyhow::bail!("{} exists already: choose a new file", path.display());
             }

@@ -38,8 +38,14 @@ impl Application {
     /// Opens the database, applies migrations, seeds what was asked for and binds the
     /// listener (port 0 picks a free one, for tests).
     pub async fn build(config: Config, options: StartOptions) -> anyhow::Result<Application> {
-        let (pool, stats) = db::connect(&config.database_url, config.db_pool_size)
-            .with_context(|| format!("cannot open the database {}", config.database_url))?;
+        let (pool, stats) =
+            db::connect(&config.database_url, config.db_pool_size).with_context(|| {
+                match db::Kind::of(&config.database_url) {
+                    // The error names the server already.
+                    db::Kind::Postgres => "cannot start".to_owned(),
+                    db::Kind::Sqlite => format!("cannot open the database {}", config.database_url),
+                }
+            })?;
         let config = Arc::new(config);
         let setup_config = config.clone();
         db::run(&pool, move |conn| prepare_database(conn, &setup_config, options)).await?;
@@ -62,7 +68,7 @@ impl Application {
             metrics: Default::default(),
             cache: api::cache::ResponseCache::new(config.response_cache, stats.clone()),
             counts: Default::default(),
-            group_commit: db::group::GroupCommit::start(pool.clone())?,
+            group_commit: db::group::GroupCommit::start(pool.clone(), stats.kind)?,
         });
         watch_content_changes(&state)?;
         let group_commit = state.group_commit.clone();
@@ -197,16 +203,22 @@ fn watch_content_changes(state: &web::Data<AppState>) -> anyhow::Result<()> {
     let weak = std::sync::Arc::downgrade(&state.clone().into_inner());
     let (pool, _) = db::connect(&state.config.database_url, 1)?;
     let mut conn = pool.get()?;
-    // Changes before this process started are in what it reads from the database anyway.
-    let mut seen = db::changes::latest(&mut conn)?;
+    let mut cursor = db::changes::cursor_at_end(&mut conn)?;
     let mut last_look = domain::now().naive_utc();
     let mut polls: u32 = 0;
     std::thread::spawn(move || {
         while let Some(state) = weak.upgrade() {
             let generations = &state.stats.generations;
+            if polls.is_multiple_of(40) {
+                // Every ten seconds: the database's clock is the one "now" of every instance.
+                match db::changes::clock_offset_ms(&mut conn) {
+                    Ok(Some(offset)) => domain::set_clock_offset_ms(offset),
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %e, "cannot read the database's clock"),
+                }
+            }
             let now = domain::now().naive_utc();
-            let polled = db::changes::since(&mut conn, seen, 1000).and_then(|(last, found)| {
-                seen = last;
+            let polled = db::changes::poll(&mut conn, &mut cursor).and_then(|found| {
                 generations.publish_found(found);
                 db::changes::schedule(&mut conn, last_look, now)
             });

@@ -1,9 +1,9 @@
 //! Articles: the public and staff queries, and the one write path that renders Markdown,
 //! derives the excerpt and keeps slugs unique.
 
+use super::Backend;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::sqlite::Sqlite;
 use std::collections::HashMap;
 
 use super::categories::CategoryRef;
@@ -18,7 +18,7 @@ use crate::domain::{ArticleStatus, CommentPolicy, IdOrSlug, Slug};
 
 /// An article's row without its body: what lists show.
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = articles, check_for_backend(Sqlite))]
+#[diesel(table_name = articles, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct ArticleMeta {
     pub id: i64,
     pub slug: String,
@@ -42,7 +42,7 @@ pub struct ArticleMeta {
 
 /// The body of an article, source and rendered.
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = articles, check_for_backend(Sqlite))]
+#[diesel(table_name = articles, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct ArticleText {
     pub body: String,
     pub body_html: String,
@@ -124,7 +124,7 @@ pub struct ArticlePage {
     pub more: bool,
 }
 
-type BoxedArticles = articles::BoxedQuery<'static, Sqlite>;
+type BoxedArticles = articles::BoxedQuery<'static, Backend>;
 
 fn visible(visibility: Visibility) -> BoxedArticles {
     let public = |now: NaiveDateTime| {
@@ -253,18 +253,31 @@ pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbEr
             None => filtered(filter).count().get_result(conn)?,
         };
         let mut query = filtered_as(filter, seek_bounded(filter));
+        let drafts = matches!(filter.visibility, Visibility::Staff { .. });
+        if drafts && matches!(filter.order_by, ArticleOrder::PublishedAt | ArticleOrder::Relevance) {
+            // Drafts have no time and come last newest first, first oldest first: SQLite's
+            // order of NULLs, which PostgreSQL reverses unless told.
+            query = if filter.descending || filter.order_by == ArticleOrder::Relevance {
+                query.order(articles::published_at.is_null().asc())
+            } else {
+                query.order(articles::published_at.is_null().desc())
+            };
+        }
         query = match (filter.order_by, filter.descending) {
-            (ArticleOrder::PublishedAt, true) => query.order((articles::published_at.desc(), articles::id.desc())),
-            (ArticleOrder::PublishedAt, false) => query.order((articles::published_at.asc(), articles::id.asc())),
-            (ArticleOrder::UpdatedAt, true) => query.order((articles::updated_at.desc(), articles::id.desc())),
-            (ArticleOrder::UpdatedAt, false) => query.order((articles::updated_at.asc(), articles::id.asc())),
-            (ArticleOrder::Title, true) => query.order((articles::title.desc(), articles::id.desc())),
-            (ArticleOrder::Title, false) => query.order((articles::title.asc(), articles::id.asc())),
+            (ArticleOrder::PublishedAt, true) => {
+                query.then_order_by((articles::published_at.desc(), articles::id.desc()))
+            }
+            (ArticleOrder::PublishedAt, false) => {
+                query.then_order_by((articles::published_at.asc(), articles::id.asc()))
+            }
+            (ArticleOrder::UpdatedAt, true) => query.then_order_by((articles::updated_at.desc(), articles::id.desc())),
+            (ArticleOrder::UpdatedAt, false) => query.then_order_by((articles::updated_at.asc(), articles::id.asc())),
+            (ArticleOrder::Title, true) => query.then_order_by((articles::title.desc(), articles::id.desc())),
+            (ArticleOrder::Title, false) => query.then_order_by((articles::title.asc(), articles::id.asc())),
             // Relevance with a search is list_by_relevance; without one there is nothing to rank.
-            (ArticleOrder::Relevance, _) => query.order((articles::published_at.desc(), articles::id.desc())),
+            (ArticleOrder::Relevance, _) => query.then_order_by((articles::published_at.desc(), articles::id.desc())),
         };
         let (metas, more) = if let Some(seek) = &filter.seek {
-            let drafts = matches!(filter.visibility, Visibility::Staff { .. });
             query = after(query, filter.order_by, filter.descending, seek, drafts)?;
             // One row more than the page says whether another page follows.
             let mut metas: Vec<ArticleMeta> =
@@ -356,8 +369,9 @@ fn after(
 fn list_by_search(conn: &mut Conn, filter: &ArticleFilter, search: &SearchQuery) -> Result<ArticlePage, DbError> {
     let order = match (filter.order_by, filter.descending) {
         (ArticleOrder::Relevance, best_first) => SearchOrder::Relevance { best_first },
-        (ArticleOrder::PublishedAt, true) => SearchOrder::Column("a.published_at DESC, a.id DESC"),
-        (ArticleOrder::PublishedAt, false) => SearchOrder::Column("a.published_at ASC, a.id ASC"),
+        // NULLS spelled out: SQLite's default, which PostgreSQL reverses.
+        (ArticleOrder::PublishedAt, true) => SearchOrder::Column("a.published_at DESC NULLS LAST, a.id DESC"),
+        (ArticleOrder::PublishedAt, false) => SearchOrder::Column("a.published_at ASC NULLS FIRST, a.id ASC"),
         (ArticleOrder::UpdatedAt, true) => SearchOrder::Column("a.updated_at DESC, a.id DESC"),
         (ArticleOrder::UpdatedAt, false) => SearchOrder::Column("a.updated_at ASC, a.id ASC"),
         (ArticleOrder::Title, true) => SearchOrder::Column("a.title DESC, a.id DESC"),
@@ -587,7 +601,7 @@ pub fn set_categories(conn: &mut Conn, id: i64, category_ids: &[i64]) -> Result<
         .map(|c| (article_categories::article_id.eq(id), article_categories::category_id.eq(*c)))
         .collect();
     if !rows.is_empty() {
-        diesel::insert_into(article_categories::table).values(&rows).execute(conn)?;
+        super::bulk::insert_rows!(conn, article_categories::table, &rows)?;
     }
     Ok(())
 }
@@ -615,7 +629,7 @@ pub struct ArticleChanges {
 
 /// The writer-owned parts of an article that an update starts from.
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = articles, check_for_backend(Sqlite))]
+#[diesel(table_name = articles, check_for_backend(diesel::sqlite::Sqlite))]
 struct Editable {
     custom_excerpt: String,
     body: String,
@@ -742,6 +756,28 @@ pub fn update(
         super::changes::record(conn, Change::Article { id, was_public, is_public, filing_changed })?;
         Ok(UpdateOutcome::Updated)
     })
+}
+
+/// Holds the row of the article `key` names until the write transaction it runs in ends, so
+/// that what the write reads of it (the version an `If-Match` names, the text an edit was
+/// rendered from) stays true until it commits. On PostgreSQL that is a row lock (other
+/// writers of the article wait, readers do not); on SQLite the write transaction holds the
+/// whole database already.
+pub fn lock_for_edit(conn: &mut Conn, key: &IdOrSlug) -> Result<(), DbError> {
+    #[cfg(feature = "postgres")]
+    if let Some(pg) = super::as_postgres(conn) {
+        let _: Vec<i64> = match key {
+            IdOrSlug::Id(id) => {
+                articles::table.filter(articles::id.eq(*id)).select(articles::id).for_update().load(pg)?
+            }
+            IdOrSlug::Slug(slug) => {
+                articles::table.filter(articles::slug.eq(slug)).select(articles::id).for_update().load(pg)?
+            }
+        };
+    }
+    #[cfg(not(feature = "postgres"))]
+    let _ = (conn, key);
+    Ok(())
 }
 
 /// Deletes article `id`; its comments, category links and full-text entry go with it.

@@ -7,6 +7,14 @@ use diesel::prelude::*;
 use super::schema::{article_categories, articles, categories, comments, users};
 use super::{Conn, DbError};
 
+/// Inserts `rows` with one multi-row INSERT (a statement Diesel builds per backend).
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        $crate::per_backend!($conn, |c| diesel::insert_into($table).values($rows).execute(c))
+    };
+}
+pub(crate) use insert_rows;
+
 /// Rows per INSERT: well under SQLite's limit of 32766 bound values.
 const CHUNK: usize = 1000;
 
@@ -77,7 +85,7 @@ pub struct CommentRow {
 /// Inserts users.
 pub fn users(conn: &mut Conn, rows: &[UserRow]) -> Result<(), DbError> {
     for chunk in rows.chunks(CHUNK) {
-        diesel::insert_into(users::table).values(chunk).execute(conn)?;
+        insert_rows!(conn, users::table, chunk)?;
     }
     Ok(())
 }
@@ -85,7 +93,7 @@ pub fn users(conn: &mut Conn, rows: &[UserRow]) -> Result<(), DbError> {
 /// Inserts categories (parents before children).
 pub fn categories(conn: &mut Conn, rows: &[CategoryRow]) -> Result<(), DbError> {
     for chunk in rows.chunks(CHUNK) {
-        diesel::insert_into(categories::table).values(chunk).execute(conn)?;
+        insert_rows!(conn, categories::table, chunk)?;
     }
     Ok(())
 }
@@ -94,14 +102,14 @@ pub fn categories(conn: &mut Conn, rows: &[CategoryRow]) -> Result<(), DbError> 
 pub fn articles(conn: &mut Conn, rows: &[ArticleRow], links: &[(i64, i64)]) -> Result<(), DbError> {
     super::write(conn, |conn| {
         for chunk in rows.chunks(CHUNK / 2) {
-            diesel::insert_into(articles::table).values(chunk).execute(conn)?;
+            insert_rows!(conn, articles::table, chunk)?;
         }
         let links: Vec<_> = links
             .iter()
             .map(|(a, c)| (article_categories::article_id.eq(*a), article_categories::category_id.eq(*c)))
             .collect();
         for chunk in links.chunks(CHUNK) {
-            diesel::insert_into(article_categories::table).values(chunk).execute(conn)?;
+            insert_rows!(conn, article_categories::table, chunk)?;
         }
         Ok(())
     })
@@ -111,7 +119,7 @@ pub fn articles(conn: &mut Conn, rows: &[ArticleRow], links: &[(i64, i64)]) -> R
 pub fn comments(conn: &mut Conn, rows: &[CommentRow]) -> Result<(), DbError> {
     super::write(conn, |conn| {
         for chunk in rows.chunks(CHUNK) {
-            diesel::insert_into(comments::table).values(chunk).execute(conn)?;
+            insert_rows!(conn, comments::table, chunk)?;
         }
         Ok(())
     })

@@ -1,8 +1,8 @@
 //! Categories: the hierarchy that organises articles, with public article counts.
 
+use super::Backend;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::sqlite::Sqlite;
 use std::collections::HashMap;
 
 use super::schema::{article_categories, articles, categories};
@@ -12,7 +12,7 @@ use crate::domain::{ArticleStatus, IdOrSlug, Slug};
 
 /// A category as articles embed it.
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = categories, check_for_backend(Sqlite))]
+#[diesel(table_name = categories, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct CategoryRef {
     pub id: i64,
     pub slug: String,
@@ -21,7 +21,7 @@ pub struct CategoryRef {
 
 /// A category row.
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = categories, check_for_backend(Sqlite))]
+#[diesel(table_name = categories, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct Category {
     pub id: i64,
     pub name: String,
@@ -75,7 +75,7 @@ pub fn list(
             _ => None,
         };
         let filtered = || {
-            let query = categories::table.into_boxed::<Sqlite>();
+            let query = categories::table.into_boxed::<Backend>();
             match (parent, parent_id) {
                 (ParentFilter::Any, _) => query,
                 (ParentFilter::Root, _) => query.filter(categories::parent_id.is_null()),
@@ -96,7 +96,7 @@ pub fn list(
 
 /// The category `key` names.
 pub fn find(conn: &mut Conn, key: &IdOrSlug, now: NaiveDateTime) -> Result<CategoryView, DbError> {
-    let query = categories::table.into_boxed::<Sqlite>();
+    let query = categories::table.into_boxed::<Backend>();
     let query = match key {
         IdOrSlug::Id(id) => query.filter(categories::id.eq(*id)),
         IdOrSlug::Slug(slug) => query.filter(categories::slug.eq(slug.clone())),

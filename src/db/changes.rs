@@ -222,25 +222,108 @@ pub(super) fn discard_rolled_back() {
 /// A recorded change: its `content_changes` id and the scopes it names.
 pub type Found = (i64, Vec<Scope>);
 
-/// Changes recorded after `after` (a `content_changes` id), oldest first, at most `limit`:
-/// the id of the last one read, and each change.
-pub fn since(conn: &mut Conn, after: i64, limit: i64) -> Result<(i64, Vec<Found>), DbError> {
-    let rows: Vec<(i64, String)> = content_changes::table
-        .filter(content_changes::id.gt(after))
-        .order(content_changes::id)
-        .limit(limit)
-        .select((content_changes::id, content_changes::scopes))
-        .load(conn)?;
-    let last = rows.last().map_or(after, |(id, _)| *id);
-    let found =
-        rows.into_iter().map(|(id, text)| (id, text.split(' ').filter_map(|s| s.parse().ok()).collect())).collect();
-    Ok((last, found))
+/// Where a process's poll stands in `content_changes`.
+#[derive(Debug, Default)]
+pub struct Cursor {
+    /// The last id read (SQLite: ids follow commit order, there is one writer at a time).
+    after: i64,
+    /// PostgreSQL: every transaction below this id had ended when the last poll began.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    horizon: i64,
+    /// PostgreSQL: rows read whose writer is at or above the horizon, which the next poll
+    /// reads again (id -> writer).
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    seen: HashMap<i64, i64>,
 }
 
-/// The id of the newest recorded change (0 when there is none).
-pub fn latest(conn: &mut Conn) -> Result<i64, DbError> {
-    let id: Option<i64> = content_changes::table.select(diesel::dsl::max(content_changes::id)).first(conn)?;
-    Ok(id.unwrap_or(0))
+/// Most rows one poll reads.
+const POLL_LIMIT: i64 = 10_000;
+
+#[cfg(feature = "postgres")]
+#[derive(QueryableByName)]
+struct Horizon {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    xmin: i64,
+}
+
+/// The oldest transaction still running on PostgreSQL: all below it have ended.
+#[cfg(feature = "postgres")]
+fn horizon(pg: &mut diesel::PgConnection) -> Result<i64, DbError> {
+    let found: Horizon =
+        diesel::sql_query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin").get_result(pg)?;
+    Ok(found.xmin)
+}
+
+/// How far this machine's clock is behind the database's, in milliseconds (PostgreSQL:
+/// instances on several machines then share one clock, the database's; `None` on SQLite,
+/// whose clock is this machine's).
+pub fn clock_offset_ms(conn: &mut Conn) -> Result<Option<i64>, DbError> {
+    #[derive(QueryableByName)]
+    struct Now {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        ms: i64,
+    }
+    let Some(_) = super::as_postgres(conn) else { return Ok(None) };
+    let before = chrono::Utc::now().timestamp_millis();
+    let now: Now =
+        diesel::sql_query("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms").get_result(conn)?;
+    let after = chrono::Utc::now().timestamp_millis();
+    Ok(Some(now.ms - (before + after) / 2))
+}
+
+/// A cursor after every change already recorded: what came before this process started is in
+/// what it reads from the database anyway.
+pub fn cursor_at_end(conn: &mut Conn) -> Result<Cursor, DbError> {
+    let mut cursor = Cursor::default();
+    match conn {
+        #[cfg(feature = "postgres")]
+        Conn::Postgres(pg) => {
+            cursor.horizon = horizon(pg)?;
+            let _ = poll(conn, &mut cursor)?;
+        }
+        Conn::Sqlite(_) => {
+            let id: Option<i64> = content_changes::table.select(diesel::dsl::max(content_changes::id)).first(conn)?;
+            cursor.after = id.unwrap_or(0);
+        }
+    }
+    Ok(cursor)
+}
+
+/// The changes committed since the last poll, each once.
+pub fn poll(conn: &mut Conn, cursor: &mut Cursor) -> Result<Vec<Found>, DbError> {
+    let parse = |text: String| -> Vec<Scope> { text.split(' ').filter_map(|s| s.parse().ok()).collect() };
+    match conn {
+        #[cfg(feature = "postgres")]
+        Conn::Postgres(pg) => {
+            // The horizon before the rows: whatever ended below it is in what the select sees.
+            let next = horizon(pg)?;
+            let rows: Vec<(i64, String, i64)> = content_changes::table
+                .filter(content_changes::writer_txid.ge(cursor.horizon))
+                .order(content_changes::id)
+                .limit(POLL_LIMIT)
+                .select((content_changes::id, content_changes::scopes, content_changes::writer_txid))
+                .load(pg)?;
+            let mut found = Vec::new();
+            for (id, text, writer) in rows {
+                if cursor.seen.insert(id, writer).is_none() {
+                    found.push((id, parse(text)));
+                }
+            }
+            cursor.horizon = next;
+            cursor.seen.retain(|_, writer| *writer >= next);
+            Ok(found)
+        }
+        Conn::Sqlite(_) => {
+            let rows: Vec<(i64, String)> = content_changes::table
+                .filter(content_changes::id.gt(cursor.after))
+                .order(content_changes::id)
+                .limit(POLL_LIMIT)
+                .select((content_changes::id, content_changes::scopes))
+                .load(conn)?;
+            cursor.after = rows.last().map_or(cursor.after, |(id, _)| *id);
+            Ok(rows.into_iter().map(|(id, text)| (id, parse(text))).collect())
+        }
+    }
 }
 
 /// Deletes changes recorded before `before`: every process has read them long since.

@@ -4,9 +4,9 @@
 //! its thread; moderation keeps that flag right for the whole subtree in one transaction, and
 //! triggers keep `articles.comment_count` equal to the number of visible comments.
 
+use super::Backend;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::sqlite::Sqlite;
 
 use super::schema::comments;
 use super::{Conn, DbError};
@@ -16,7 +16,7 @@ use crate::domain::{CommentStatus, IdOrSlug};
 /// What the public may see of a comment. The email, address and user agent are not
 /// even read from the database for the public.
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = comments, check_for_backend(Sqlite))]
+#[diesel(table_name = comments, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct PublicComment {
     pub id: i64,
     pub article_id: i64,
@@ -30,7 +30,7 @@ pub struct PublicComment {
 
 /// Everything about a comment, for moderators.
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = comments, check_for_backend(Sqlite))]
+#[diesel(table_name = comments, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct Comment {
     pub id: i64,
     pub article_id: i64,
@@ -115,26 +115,28 @@ pub fn create(conn: &mut Conn, new: &NewComment, at: DateTime<Utc>) -> Result<Co
                 });
             }
         }
-        let stored = diesel::insert_into(comments::table)
-            .values((
-                comments::article_id.eq(new.article_id),
-                comments::parent_id.eq(new.parent_id),
-                comments::user_id.eq(new.user_id),
-                comments::author_name.eq(&new.author_name),
-                comments::author_email.eq(&new.author_email),
-                comments::author_url.eq(&new.author_url),
-                comments::body.eq(&new.body),
-                comments::body_hash.eq(body_hash(&new.body)),
-                comments::status.eq(new.status.as_str()),
-                // The parent is visible (checked above), so the reply is when approved.
-                comments::visible.eq(new.status == CommentStatus::Approved),
-                comments::ip.eq(&new.ip),
-                comments::user_agent.eq(&new.user_agent),
-                comments::created_at.eq(at.naive_utc()),
-                comments::updated_at.eq(at.naive_utc()),
-            ))
+        let row = (
+            comments::article_id.eq(new.article_id),
+            comments::parent_id.eq(new.parent_id),
+            comments::user_id.eq(new.user_id),
+            comments::author_name.eq(&new.author_name),
+            comments::author_email.eq(&new.author_email),
+            comments::author_url.eq(&new.author_url),
+            comments::body.eq(&new.body),
+            comments::body_hash.eq(body_hash(&new.body)),
+            comments::status.eq(new.status.as_str()),
+            // The parent is visible (checked above), so the reply is when approved.
+            comments::visible.eq(new.status == CommentStatus::Approved),
+            comments::ip.eq(&new.ip),
+            comments::user_agent.eq(&new.user_agent),
+            comments::created_at.eq(at.naive_utc()),
+            comments::updated_at.eq(at.naive_utc()),
+        );
+        // RETURNING of a whole row is written per backend (MultiConnection cannot build it).
+        let stored = crate::per_backend!(conn, |c| diesel::insert_into(comments::table)
+            .values(row)
             .returning(Comment::as_returning())
-            .get_result::<Comment>(conn)?;
+            .get_result::<Comment>(c))?;
         let change = Change::Comment { article_id: stored.article_id, public: stored.visible };
         super::changes::record(conn, change)?;
         Ok(stored)
@@ -176,7 +178,7 @@ pub fn list(conn: &mut Conn, filter: &CommentFilter, offset: i64, limit: i64) ->
     use super::schema::articles;
     conn.transaction(|conn| {
         let filtered = || {
-            let mut query = comments::table.into_boxed::<Sqlite>();
+            let mut query = comments::table.into_boxed::<Backend>();
             if let Some(status) = filter.status {
                 query = query.filter(comments::status.eq(status.as_str()));
             }

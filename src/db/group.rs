@@ -6,13 +6,16 @@
 //!
 //! Used for reader comments, the public write that arrives in bursts; editorial writes keep
 //! their own transaction (`db::write`).
-
-use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
+//!
+//! That is how SQLite, one writer at a time, pays one flush for many writes. PostgreSQL does
+//! better on its own: its writers run side by side and those whose commits wait on the same
+//! WAL flush share it. There each write runs in its own transaction on the blocking pool.
+use diesel::Connection;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 
-use super::{Conn, DbError, DbPool, WRITE_TURN};
+use super::{Conn, DbError, DbPool, Kind};
 
 /// The most jobs one transaction takes, so that a long queue still gets answers steadily.
 const MAX_BATCH: usize = 256;
@@ -31,23 +34,32 @@ enum Message {
 /// The queue of the writer thread; cloning it shares the same writer.
 #[derive(Clone)]
 pub struct GroupCommit {
-    queue: mpsc::Sender<Message>,
+    /// None on PostgreSQL: every write has its own transaction.
+    queue: Option<mpsc::Sender<Message>>,
+    pool: DbPool,
     thread: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
 
 impl GroupCommit {
     /// Starts the writer thread on `pool`.
-    pub fn start(pool: DbPool) -> std::io::Result<GroupCommit> {
+    pub fn start(pool: DbPool, kind: Kind) -> std::io::Result<GroupCommit> {
+        if kind == Kind::Postgres {
+            return Ok(GroupCommit { queue: None, pool, thread: Arc::new(Mutex::new(None)) });
+        }
         let (queue, messages) = mpsc::channel::<Message>();
-        let thread =
-            std::thread::Builder::new().name("warta-group-commit".into()).spawn(move || writer(pool, messages))?;
-        Ok(GroupCommit { queue, thread: Arc::new(Mutex::new(Some(thread))) })
+        let writer_pool = pool.clone();
+        let thread = std::thread::Builder::new()
+            .name("warta-group-commit".into())
+            .spawn(move || writer(writer_pool, messages))?;
+        Ok(GroupCommit { queue: Some(queue), pool, thread: Arc::new(Mutex::new(Some(thread))) })
     }
 
     /// Commits what is queued and stops the writer (at shutdown, before the checkpoint).
     /// Writes submitted afterwards fail as cancelled.
     pub fn stop(&self) {
-        let _ = self.queue.send(Message::Stop);
+        if let Some(queue) = &self.queue {
+            let _ = queue.send(Message::Stop);
+        }
         if let Some(thread) = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take() {
             let _ = thread.join();
         }
@@ -61,6 +73,15 @@ impl GroupCommit {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
+        let Some(queue) = &self.queue else {
+            return super::run(&self.pool, move |conn| {
+                super::write(conn, |conn| f(conn).map_err(Own::Job)).map_err(|e| match e {
+                    Own::Job(e) => e,
+                    Own::Database(e) => E::from(DbError::from(e)),
+                })
+            })
+            .await;
+        };
         let (answer, answered) = tokio::sync::oneshot::channel::<Result<T, E>>();
         let result = Arc::new(Mutex::new(None::<Result<T, E>>));
         let slot = result.clone();
@@ -80,8 +101,20 @@ impl GroupCommit {
                 (Ok(()), None) => Err(E::from(DbError::NotCommitted("the write did not run".into()))),
             });
         });
-        self.queue.send(Message::Job(run, finish)).map_err(|_| E::from(DbError::Cancelled))?;
+        queue.send(Message::Job(run, finish)).map_err(|_| E::from(DbError::Cancelled))?;
         answered.await.map_err(|_| E::from(DbError::Cancelled))?
+    }
+}
+
+/// A write's own error, or its transaction's.
+enum Own<E> {
+    Job(E),
+    Database(diesel::result::Error),
+}
+
+impl<E> From<diesel::result::Error> for Own<E> {
+    fn from(e: diesel::result::Error) -> Self {
+        Own::Database(e)
     }
 }
 
@@ -119,18 +152,10 @@ impl From<diesel::result::Error> for Failed {
     }
 }
 
-fn depth(conn: &mut Conn) -> Option<usize> {
-    match AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth() {
-        Ok(Some(depth)) => Some(depth.get() as usize),
-        Ok(None) => Some(0),
-        Err(_) => None,
-    }
-}
-
 /// Runs `runs` in one transaction, each in a savepoint (a failed one is rolled back alone).
 fn commit(conn: &mut Conn, runs: Vec<Run>) -> Result<(), Abort> {
-    let _turn = WRITE_TURN.lock().unwrap_or_else(|e| e.into_inner());
-    conn.immediate_transaction::<_, Abort, _>(|conn| {
+    // Outside any transaction, so this is SQLite's `BEGIN IMMEDIATE` in this process's write turn.
+    super::write::<_, Abort, _>(conn, |conn| {
         for run in runs {
             let mut panicked = false;
             let _ = conn.transaction::<_, Failed, _>(|conn| match catch_unwind(AssertUnwindSafe(|| run(conn))) {
@@ -145,7 +170,7 @@ fn commit(conn: &mut Conn, runs: Vec<Run>) -> Result<(), Abort> {
                 return Err(Abort::Lost("a write panicked"));
             }
             // Back at the batch's own level, or the transaction is not ours any more.
-            if depth(conn) != Some(1) {
+            if super::transaction_depth(conn) != Some(1) {
                 return Err(Abort::Lost("the transaction was lost while a write ran"));
             }
         }

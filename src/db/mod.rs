@@ -15,23 +15,103 @@ pub mod schema;
 pub mod sessions;
 pub mod users;
 
-use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
+use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The SQLite migrations in `migrations/sqlite/`, compiled into the binary (their PostgreSQL
-/// counterparts, of the same names, are in `migrations/postgres/`).
+/// The SQLite migrations in `migrations/sqlite/`, compiled into the binary.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+/// Their PostgreSQL counterparts, of the same names, in `migrations/postgres/`.
+#[cfg(feature = "postgres")]
+pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
-/// A connection from the pool.
-pub type Conn = SqliteConnection;
+/// A connection to either backend. Queries written with Diesel's DSL run on both through it;
+/// the few that must differ match on it with [`per_backend!`](crate::per_backend).
+#[derive(diesel::MultiConnection)]
+pub enum Conn {
+    #[cfg(feature = "postgres")]
+    Postgres(diesel::PgConnection),
+    // Last: SQLite accepts any string as a path (see `connect`, which picks the variant).
+    Sqlite(SqliteConnection),
+}
+
+/// The backend type of [`Conn`], for boxed queries.
+pub type Backend = <Conn as Connection>::Backend;
+
 /// The connection pool.
-pub type DbPool = Pool<ConnectionManager<SqliteConnection>>;
+pub type DbPool = Pool<Manager>;
+/// A connection checked out of the pool.
+pub type Pooled = PooledConnection<Manager>;
+
+/// Which database a URL names: PostgreSQL for `postgres://` and `postgresql://`, else a SQLite file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kind {
+    #[default]
+    Sqlite,
+    Postgres,
+}
+
+impl Kind {
+    pub fn of(database_url: &str) -> Kind {
+        let lower = database_url.trim_start().to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            Kind::Postgres
+        } else {
+            Kind::Sqlite
+        }
+    }
+
+    /// The backend of an open connection.
+    pub fn of_conn(conn: &Conn) -> Kind {
+        match conn {
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(_) => Kind::Postgres,
+            Conn::Sqlite(_) => Kind::Sqlite,
+        }
+    }
+}
+
+/// The SQLite connection inside `conn`, when it is one.
+pub fn as_sqlite(conn: &mut Conn) -> Option<&mut SqliteConnection> {
+    match conn {
+        Conn::Sqlite(sqlite) => Some(sqlite),
+        #[cfg(feature = "postgres")]
+        _ => None,
+    }
+}
+
+/// The PostgreSQL connection inside `conn`, when it is one.
+#[cfg(feature = "postgres")]
+pub fn as_postgres(conn: &mut Conn) -> Option<&mut diesel::PgConnection> {
+    match conn {
+        Conn::Postgres(pg) => Some(pg),
+        _ => None,
+    }
+}
+
+/// Without PostgreSQL support no connection is one.
+#[cfg(not(feature = "postgres"))]
+pub fn as_postgres(_conn: &mut Conn) -> Option<&mut SqliteConnection> {
+    None
+}
+
+/// Runs `$body` with `$c` bound to the inner connection of `$conn`, once per backend: for
+/// the few statements whose SQL differs (full-text search, `RETURNING`, pragmas).
+#[macro_export]
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            #[cfg(feature = "postgres")]
+            $crate::db::Conn::Postgres($c) => $body,
+            $crate::db::Conn::Sqlite($c) => $body,
+        }
+    };
+}
 
 /// What a database call can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +159,8 @@ pub struct DbStats {
     /// Scopes changed by transactions committed through this pool, and by other processes
     /// as the content-change poll finds them.
     pub generations: changes::Generations,
+    /// The backend the pool talks to.
+    pub kind: Kind,
 }
 
 impl DbStats {
@@ -86,6 +168,11 @@ impl DbStats {
     pub fn statements(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
     }
+}
+
+thread_local! {
+    /// The pool is checking a connection on this thread (its ping is not counted).
+    static PINGING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Watches one connection for the pool's [`DbStats`]: counts statements, and publishes what a
@@ -101,7 +188,7 @@ impl Instrumentation for StatementCounter {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         let outermost = |depth: std::num::NonZeroU32| depth.get() == 1;
         match event {
-            InstrumentationEvent::StartQuery { .. } => {
+            InstrumentationEvent::StartQuery { .. } if !PINGING.get() => {
                 self.stats.statements.fetch_add(1, Ordering::Relaxed);
             }
             InstrumentationEvent::CommitTransaction { depth, .. } if outermost(depth) => {
@@ -123,79 +210,218 @@ impl Instrumentation for StatementCounter {
     }
 }
 
-/// Sets the per-connection pragmas on every new connection, then starts counting.
+/// Opens the connections of the pool, each of the backend its URL names.
 #[derive(Debug)]
-struct SqlitePragmas {
+pub struct Manager {
+    url: String,
+    kind: Kind,
     stats: Arc<DbStats>,
 }
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        // busy_timeout first, so that the statements after it wait for a writer instead of failing.
-        // synchronous = FULL: in WAL mode NORMAL may lose the last commits on power loss, and
-        // an acknowledged write (a reader's comment above all) must be on disk.
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 5000;
-             PRAGMA foreign_keys = ON;
-             PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = FULL;",
-        )
-        .map_err(diesel::r2d2::Error::QueryError)?;
+impl Manager {
+    fn open(&self) -> Result<Conn, diesel::ConnectionError> {
+        let mut conn = match self.kind {
+            #[cfg(feature = "postgres")]
+            Kind::Postgres => Conn::Postgres(diesel::PgConnection::establish(&self.url)?),
+            #[cfg(not(feature = "postgres"))]
+            Kind::Postgres => return Err(diesel::ConnectionError::BadConnection(NO_POSTGRES.into())),
+            Kind::Sqlite => Conn::Sqlite(SqliteConnection::establish(&self.url)?),
+        };
+        if let Some(sqlite) = as_sqlite(&mut conn) {
+            // busy_timeout first, so that the statements after it wait for a writer instead of
+            // failing. synchronous = FULL: in WAL mode NORMAL may lose the last commits on
+            // power loss, and an acknowledged write (a reader's comment above all) must be on disk.
+            sqlite
+                .batch_execute(
+                    "PRAGMA busy_timeout = 5000;
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = FULL;",
+                )
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+        }
         conn.set_instrumentation(StatementCounter { stats: self.stats.clone(), committing: false });
-        Ok(())
+        Ok(conn)
     }
 }
 
-/// Opens the pool on `database_url` (a file, created if missing) with `size` connections.
-pub fn connect(database_url: &str, size: u32) -> Result<(DbPool, Arc<DbStats>), DbError> {
-    // The pool retries a failing open until its timeout; one direct attempt says why at once.
-    let path = database_url.strip_prefix("file:").unwrap_or(database_url);
-    let path = std::path::Path::new(path.split('?').next().unwrap_or(path));
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
-        return Err(DbError::Open(format!("the directory {} does not exist", dir.display())));
+#[cfg(not(feature = "postgres"))]
+const NO_POSTGRES: &str = "this build of Warta has no PostgreSQL support: build it with `--features postgres`";
+
+impl diesel::r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Conn, Self::Error> {
+        self.open().map_err(diesel::r2d2::Error::ConnectionError)
     }
-    SqliteConnection::establish(database_url).map_err(|e| DbError::Open(e.to_string()))?;
-    let stats = Arc::new(DbStats::default());
-    let manager = ConnectionManager::<SqliteConnection>::new(database_url);
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
+        // The pool's check is not a statement of the request that checks the connection out.
+        PINGING.set(true);
+        let pinged = conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError);
+        PINGING.set(false);
+        pinged
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        <Conn as Connection>::TransactionManager::is_broken_transaction_manager(conn)
+    }
+}
+
+/// The host and port a PostgreSQL URL names, for messages (never its password).
+fn server_of(database_url: &str) -> String {
+    match url::Url::parse(database_url) {
+        Ok(u) => {
+            format!("{}:{}", u.host_str().filter(|h| !h.is_empty()).unwrap_or("localhost"), u.port().unwrap_or(5432))
+        }
+        Err(_) => "the server in DATABASE_URL".into(),
+    }
+}
+
+/// The database a URL names, fit for logs and messages: a SQLite file's path, or a
+/// PostgreSQL database with its server (never a password or other parameter).
+pub fn describe(database_url: &str) -> String {
+    match Kind::of(database_url) {
+        Kind::Sqlite => database_url.to_owned(),
+        Kind::Postgres => {
+            let name = url::Url::parse(database_url)
+                .ok()
+                .map(|u| u.path().trim_start_matches('/').to_owned())
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "(default)".into());
+            format!("PostgreSQL database {name} at {}", server_of(database_url))
+        }
+    }
+}
+
+/// Opens the pool on `database_url` with `size` connections: a PostgreSQL URL
+/// (`postgres://...`), or a SQLite file (created if missing).
+pub fn connect(database_url: &str, size: u32) -> Result<(DbPool, Arc<DbStats>), DbError> {
+    let kind = Kind::of(database_url);
+    let stats = Arc::new(DbStats { kind, ..DbStats::default() });
+    let manager = Manager { url: database_url.to_owned(), kind, stats: stats.clone() };
+    // The pool retries a failing open until its timeout; one direct attempt says why at once.
+    if kind == Kind::Sqlite {
+        let path = database_url.strip_prefix("file:").unwrap_or(database_url);
+        let path = std::path::Path::new(path.split('?').next().unwrap_or(path));
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+            return Err(DbError::Open(format!("the directory {} does not exist", dir.display())));
+        }
+    }
+    manager.open().map_err(|e| {
+        let why = e.to_string();
+        let why = why.lines().next().unwrap_or("").trim().to_owned();
+        match kind {
+            Kind::Postgres => {
+                DbError::Open(format!("cannot connect to PostgreSQL at {}: {why}", server_of(database_url)))
+            }
+            Kind::Sqlite => DbError::Open(why),
+        }
+    })?;
     let pool = Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
-        .connection_timeout(Duration::from_secs(10))
+        .connection_timeout(Duration::from_secs(if kind == Kind::Postgres { 3 } else { 10 }))
         // A SQLite file connection does not drop like a socket; skip the ping per checkout.
-        .test_on_check_out(false)
-        .connection_customizer(Box::new(SqlitePragmas { stats: stats.clone() }))
+        // A PostgreSQL one does (a restarted server): the ping finds it and the pool replaces it.
+        .test_on_check_out(kind == Kind::Postgres)
         .build(manager)?;
     Ok((pool, stats))
 }
 
-/// Applies pending migrations; returns how many ran.
+/// Applies pending migrations; returns how many ran. On PostgreSQL, instances that start
+/// together take turns on an advisory lock: the first migrates, the others then find
+/// nothing left to do.
 pub fn migrate(conn: &mut Conn) -> Result<usize, DbError> {
-    let applied = conn.run_pending_migrations(MIGRATIONS).map_err(|e| DbError::Migration(e.to_string()))?;
-    Ok(applied.len())
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
+    match conn {
+        #[cfg(feature = "postgres")]
+        Conn::Postgres(pg) => {
+            // Any constant will do, as long as every instance uses the same one.
+            const MIGRATION_LOCK: i64 = 0x5741_5254_4131; // "WARTA1"
+            diesel::sql_query("SELECT pg_advisory_lock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+                .execute(pg)?;
+            let applied = pg.run_pending_migrations(PG_MIGRATIONS).map(|a| a.len()).map_err(failed);
+            let unlocked = diesel::sql_query("SELECT pg_advisory_unlock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+                .execute(pg);
+            let applied = applied?;
+            unlocked?;
+            Ok(applied)
+        }
+        Conn::Sqlite(sqlite) => Ok(sqlite.run_pending_migrations(MIGRATIONS).map_err(failed)?.len()),
+    }
 }
 
-/// One writer of this process at a time (see `write`).
+/// One writer of this process at a time on SQLite (see `write`).
 pub(crate) static WRITE_TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Runs `f` in a write transaction. On SQLite that is `BEGIN IMMEDIATE`: the write lock is
-/// taken up front, so the busy timeout applies instead of a deferred transaction failing
-/// when it upgrades from reading to writing. Inside an open transaction it is a savepoint.
+/// How deep in transactions `conn` is: 0 outside one, `None` when its state is lost.
+pub(crate) fn transaction_depth(conn: &mut Conn) -> Option<usize> {
+    match <Conn as Connection>::TransactionManager::transaction_manager_status_mut(conn).transaction_depth() {
+        Ok(Some(depth)) => Some(depth.get() as usize),
+        Ok(None) => Some(0),
+        Err(_) => None,
+    }
+}
+
+/// Runs `f` in a write transaction, committed when it returns `Ok`, rolled back otherwise.
+/// Inside an open transaction it is a savepoint.
+///
+/// On SQLite that is `BEGIN IMMEDIATE`: the write lock is taken up front, so the busy timeout
+/// applies instead of a deferred transaction failing when it upgrades from reading to
+/// writing. Writers of this process queue for their turn first. On PostgreSQL it is an
+/// ordinary transaction: writers run side by side, row locks order them.
 pub fn write<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut Conn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    let depth = AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth();
-    match depth {
-        Ok(None) => {
+    if transaction_depth(conn) != Some(0) {
+        return conn.transaction(f);
+    }
+    match conn {
+        #[cfg(feature = "postgres")]
+        Conn::Postgres(_) => conn.transaction(f),
+        Conn::Sqlite(_) => {
             // Writers of this process queue here rather than in SQLite's busy handler, which
             // polls with growing sleeps and lets unlucky writers starve (seconds of p99 under
             // load). Other processes still meet the busy timeout.
             let _turn = WRITE_TURN.lock().unwrap_or_else(|e| e.into_inner());
-            conn.immediate_transaction(f)
+            immediate_transaction(conn, f)
         }
-        _ => conn.transaction(f),
+    }
+}
+
+/// `BEGIN IMMEDIATE` on the SQLite connection inside `conn`, then `f`, then commit or rollback,
+/// as `Connection::transaction` does.
+fn immediate_transaction<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::AnsiTransactionManager;
+    type Manager = <Conn as Connection>::TransactionManager;
+    if let Some(sqlite) = as_sqlite(conn) {
+        AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    } else {
+        Manager::begin_transaction(conn)?;
+    }
+    match f(&mut *conn) {
+        Ok(value) => match Manager::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(commit) => {
+                // A COMMIT that fails (SQLITE_BUSY, a full disk) leaves the transaction open.
+                let _ = Manager::rollback_transaction(conn);
+                Err(E::from(commit))
+            }
+        },
+        Err(e) => {
+            let _ = Manager::rollback_transaction(conn);
+            Err(e)
+        }
     }
 }
 
@@ -213,6 +439,10 @@ pub fn is_empty(conn: &mut Conn) -> Result<bool, DbError> {
 /// Moves everything in the write-ahead log into the database file and empties the log
 /// (at shutdown, so that the file alone is the whole database).
 pub fn checkpoint(conn: &mut Conn) -> Result<(), DbError> {
+    let Some(conn) = as_sqlite(conn) else {
+        // PostgreSQL keeps its own log; there is nothing to fold at shutdown.
+        return Ok(());
+    };
     #[derive(QueryableByName)]
     struct Outcome {
         #[diesel(sql_type = diesel::sql_types::Integer)]
@@ -230,6 +460,13 @@ pub fn checkpoint(conn: &mut Conn) -> Result<(), DbError> {
 /// A consistent copy of the live database at `path` (which must not exist), taken while
 /// the server keeps serving: `VACUUM INTO` reads one snapshot and writes a compact file.
 pub fn backup(conn: &mut Conn, path: &str) -> Result<(), DbError> {
+    let Some(conn) = as_sqlite(conn) else {
+        return Err(DbError::Open(
+            "`warta backup` copies a SQLite file; on PostgreSQL take a backup with `pg_dump` \
+             (for instance `pg_dump --format=custom --file=warta.dump \"$DATABASE_URL\"`)"
+                .into(),
+        ));
+    };
     diesel::sql_query("VACUUM INTO ?").bind::<diesel::sql_types::Text, _>(path).execute(conn)?;
     Ok(())
 }
@@ -250,7 +487,7 @@ where
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
-        let mut conn: PooledConnection<_> = pool.get().map_err(DbError::from)?;
+        let mut conn: Pooled = pool.get().map_err(DbError::from)?;
         f(&mut conn)
     })
     .await

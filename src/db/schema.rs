@@ -98,6 +98,7 @@ diesel::table! {
         id -> BigInt,
         scopes -> Text,
         created_at -> Timestamp,
+        writer_txid -> BigInt,
     }
 }
 

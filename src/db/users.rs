@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sqlite::Sqlite;
 
 use super::schema::users;
 use super::{Conn, DbError};
@@ -11,7 +10,7 @@ use crate::domain::{Role, Slug};
 
 /// What the public sees of a user: never the email.
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = users, check_for_backend(Sqlite))]
+#[diesel(table_name = users, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct Author {
     pub id: i64,
     pub display_name: String,
@@ -76,7 +75,7 @@ pub fn admin_exists(conn: &mut Conn) -> Result<bool, DbError> {
 
 /// A staff account as admins see it (never the password hash).
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = users, check_for_backend(Sqlite))]
+#[diesel(table_name = users, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct User {
     pub id: i64,
     pub email: String,

@@ -13,11 +13,23 @@ pub use slug::Slug;
 pub use status::{ArticleStatus, CommentPolicy, CommentStatus, Role};
 
 use chrono::{DateTime, SubsecRound, Utc};
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// How far the shared clock (the database's, on PostgreSQL) is ahead of this machine's, in ms.
+static CLOCK_OFFSET_MS: AtomicI64 = AtomicI64::new(0);
 
 /// The current time, to the second: every stored time has this precision, so what a
 /// client reads back (`...T08:30:00Z`) is exactly what is compared and ordered on.
+/// Several instances on one PostgreSQL database take it from the database's clock (see
+/// [`set_clock_offset_ms`]), so that a scheduled article appears on all of them at once.
 pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(0)
+    let offset = CLOCK_OFFSET_MS.load(Ordering::Relaxed);
+    (Utc::now() + chrono::Duration::milliseconds(offset)).trunc_subsecs(0)
+}
+
+/// Sets how far the shared clock is ahead of this machine's (the content-change poll measures it).
+pub fn set_clock_offset_ms(offset: i64) {
+    CLOCK_OFFSET_MS.store(offset, Ordering::Relaxed);
 }
 
 /// How a path names a resource: a number is an id, anything else a slug.

@@ -74,6 +74,40 @@ impl SearchQuery {
     fn in_title(&self) -> String {
         format!("{{title}}: ({})", self.phrases().collect::<Vec<_>>().join(" OR "))
     }
+
+    /// The words as PostgreSQL tsquery lexemes, each restricted to `weights` (`""`: any):
+    /// quoted (alphanumeric only, so quoting needs no escaping), the last with `:*` for
+    /// "starts with" under the same rule as [`SearchQuery::all_words`].
+    fn lexemes<'a>(&'a self, weights: &'a str) -> impl Iterator<Item = String> + 'a {
+        let last = self.words.len().saturating_sub(1);
+        self.words.iter().enumerate().map(move |(i, w)| {
+            let prefix = if i == last && w.chars().count() >= MIN_PREFIX_CHARS { "*" } else { "" };
+            if prefix.is_empty() && weights.is_empty() {
+                format!("'{w}'")
+            } else {
+                format!("'{w}':{prefix}{weights}")
+            }
+        })
+    }
+
+    /// The tsquery every result matches: all words, anywhere (title A, excerpt B, body D).
+    pub fn ts_all_words(&self) -> String {
+        self.lexemes("").collect::<Vec<_>>().join(" & ")
+    }
+
+    /// The tsquery of the first tier: all words, and one of them in the title.
+    pub fn ts_title_tier(&self) -> String {
+        format!("({}) & ({})", self.ts_all_words(), self.ts_in_title())
+    }
+
+    /// The tsquery of the second tier: all words, none in the title.
+    pub fn ts_body_tier(&self) -> String {
+        format!("({}) & !({})", self.ts_all_words(), self.ts_in_title())
+    }
+
+    fn ts_in_title(&self) -> String {
+        self.lexemes("A").collect::<Vec<_>>().join(" | ")
+    }
 }
 
 #[cfg(test)]
@@ -102,6 +136,15 @@ mod tests {
         let q = SearchQuery::parse("harga kopi").unwrap();
         assert_eq!(q.title_tier(), r#"("harga" "kopi"*) AND ({title}: ("harga" OR "kopi"*))"#);
         assert_eq!(q.body_tier(), r#"("harga" "kopi"*) NOT ({title}: ("harga" OR "kopi"*))"#);
+    }
+
+    #[test]
+    fn postgresql_tiers_split_on_the_title_weight() {
+        let q = SearchQuery::parse("harga kopi").unwrap();
+        assert_eq!(q.ts_all_words(), "'harga' & 'kopi':*");
+        assert_eq!(q.ts_title_tier(), "('harga' & 'kopi':*) & ('harga':A | 'kopi':*A)");
+        assert_eq!(q.ts_body_tier(), "('harga' & 'kopi':*) & !('harga':A | 'kopi':*A)");
+        assert_eq!(SearchQuery::parse("vitamin c").unwrap().ts_all_words(), "'vitamin' & 'c'");
     }
 
     #[test]

@@ -197,26 +197,13 @@ async fn a_patch_rerenders_the_body_excerpt_and_full_text_entry() {
     assert_eq!(updated["title"], "Harga Kopi", "untouched fields stay");
     assert_eq!(updated["slug"], "harga-kopi");
 
-    let mut conn = app.conn();
-    let hits = |conn: &mut diesel::SqliteConnection, term: &str| -> i64 {
-        diesel::sql_query(format!("SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH '{term}'"))
-            .get_result::<Count>(conn)
-            .unwrap()
-            .n
-    };
-    assert_eq!(hits(&mut conn, "drastis"), 1);
-    assert_eq!(hits(&mut conn, "naik"), 0);
+    assert_eq!(app.index_hits("drastis"), 1);
+    assert_eq!(app.index_hits("naik"), 0);
     let written: Value =
         app.patch(&path, Some(&dewi.token), &json!({"excerpt": "Ringkasan."})).await.json().await.unwrap();
     assert_eq!(written["excerpt"], "Ringkasan.");
     let derived: Value = app.patch(&path, Some(&dewi.token), &json!({"excerpt": ""})).await.json().await.unwrap();
     assert_eq!(derived["excerpt"], "Teh turun drastis.");
-}
-
-#[derive(diesel::QueryableByName)]
-struct Count {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
 }
 
 #[tokio::test]

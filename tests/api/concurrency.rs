@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use warta::domain::Role;
 
-use crate::helpers::{spawn_app_with, ArticleSpec};
+use crate::helpers::{on_postgres, spawn_app_with, ArticleSpec};
 use warta::startup::StartOptions;
 
 /// A successful PATCH: the version it started from and the version it made.
@@ -181,10 +181,17 @@ async fn grouped_writes_answer_after_commit_and_fail_alone() {
     use warta::db::{group::GroupCommit, schema::categories, DbError};
 
     let app = spawn_app_with(&[], StartOptions::default()).await;
-    let group = GroupCommit::start(app.pool.clone()).unwrap();
-    // Another connection holds the write lock, as another process could.
-    let mut blocker = SqliteConnection::establish(&app.db_path).unwrap();
-    blocker.batch_execute("PRAGMA busy_timeout = 5000; BEGIN IMMEDIATE").unwrap();
+    let group = GroupCommit::start(app.pool.clone(), app.stats.kind).unwrap();
+    // Another connection holds the write lock, as another process could (on PostgreSQL,
+    // where each write has its own transaction, a lock on the table they write).
+    let mut blocker = warta::db::Conn::establish(&app.db_path).unwrap();
+    blocker
+        .batch_execute(if on_postgres() {
+            "BEGIN; LOCK TABLE categories IN EXCLUSIVE MODE"
+        } else {
+            "PRAGMA busy_timeout = 5000; BEGIN IMMEDIATE"
+        })
+        .unwrap();
 
     let insert = |name: &'static str, fail: bool| {
         let group = group.clone();
@@ -216,6 +223,6 @@ async fn grouped_writes_answer_after_commit_and_fail_alone() {
     assert!(matches!(two.await.unwrap(), Err(DbError::Conflict(_))));
     assert!(three.await.unwrap().is_ok());
     let names: Vec<String> =
-        categories::table.select(categories::name).order(categories::id).load(&mut app.conn()).unwrap();
+        categories::table.select(categories::name).order(categories::name).load(&mut app.conn()).unwrap();
     assert_eq!(names, ["Satu", "Tiga"], "the failing write is undone, the others are stored");
 }

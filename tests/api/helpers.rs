@@ -12,6 +12,75 @@ use warta::db::{self, DbPool, DbStats};
 use warta::domain::{ArticleStatus, CommentPolicy, CommentStatus, Role, Slug};
 use warta::startup::{Application, StartOptions};
 
+/// The admin URL of the PostgreSQL server the tests run on (`postgres://user:pw@host/postgres`),
+/// or none: SQLite files.
+const POSTGRES_VAR: &str = "WARTA_TEST_POSTGRES";
+
+/// Whether this run tests the PostgreSQL backend.
+pub fn on_postgres() -> bool {
+    std::env::var(POSTGRES_VAR).is_ok_and(|v| !v.is_empty())
+}
+
+/// A test's own database: a file in a temporary directory, or on PostgreSQL a database
+/// created for the test and dropped when the test ends.
+pub struct TestDb {
+    pub url: String,
+    /// Holds the SQLite file (and any file a test writes beside it).
+    pub _dir: TempDir,
+    /// Dropped with the test: the database goes with it.
+    _postgres: Option<PgDatabase>,
+}
+
+struct PgDatabase {
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    admin_url: String,
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    name: String,
+}
+
+#[cfg(feature = "postgres")]
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        if let Ok(mut admin) = diesel::PgConnection::establish(&self.admin_url) {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
+}
+
+impl TestDb {
+    /// A new, empty database.
+    pub fn new() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let Some(admin_url) = std::env::var(POSTGRES_VAR).ok().filter(|v| !v.is_empty()) else {
+            let url = dir.path().join("warta.db").to_string_lossy().into_owned();
+            return TestDb { url, _dir: dir, _postgres: None };
+        };
+        Self::on_postgres_server(dir, admin_url)
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    fn on_postgres_server(_dir: TempDir, _admin_url: String) -> TestDb {
+        panic!("{POSTGRES_VAR} is set: run the tests with `--features postgres`");
+    }
+
+    #[cfg(feature = "postgres")]
+    fn on_postgres_server(dir: TempDir, admin_url: String) -> TestDb {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("warta_test_{}_{n}", std::process::id());
+        let mut admin = diesel::PgConnection::establish(&admin_url).expect("the test PostgreSQL server answers");
+        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        let mut url = url::Url::parse(&admin_url).expect("WARTA_TEST_POSTGRES is a URL");
+        url.set_path(&name);
+        TestDb { url: url.into(), _dir: dir, _postgres: Some(PgDatabase { admin_url, name }) }
+    }
+}
+
 pub struct TestApp {
     pub address: String,
     /// The separate metrics listener's port, when `WARTA_METRICS_BIND` is set.
@@ -19,9 +88,10 @@ pub struct TestApp {
     pub client: Client,
     pub pool: DbPool,
     pub stats: Arc<DbStats>,
+    /// The database's URL: a file path on SQLite.
     pub db_path: String,
     // Dropped last: the database lives in it.
-    pub _dir: TempDir,
+    pub _db: TestDb,
 }
 
 /// A server with default configuration and an empty database.
@@ -29,17 +99,15 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[], StartOptions::default()).await
 }
 
-/// A server with these environment variables (on top of a temporary database and port 0).
+/// A server with these environment variables (on top of a new database and port 0).
 pub async fn spawn_app_with(vars: &[(&str, &str)], options: StartOptions) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db_path = dir.path().join("warta.db").to_string_lossy().into_owned();
-    spawn_app_on(dir, db_path, vars, options).await
+    spawn_app_on(TestDb::new(), vars, options).await
 }
 
-/// A server on an existing database file inside `dir`.
-pub async fn spawn_app_on(dir: TempDir, db_path: String, vars: &[(&str, &str)], options: StartOptions) -> TestApp {
+/// A server on an existing database.
+pub async fn spawn_app_on(db: TestDb, vars: &[(&str, &str)], options: StartOptions) -> TestApp {
     let mut env: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    env.insert("DATABASE_URL".into(), db_path.clone());
+    env.insert("DATABASE_URL".into(), db.url.clone());
     env.insert("WARTA_BIND".into(), "127.0.0.1:0".into());
     let config = Config::from_vars(&env).expect("test configuration");
     let app = Application::build(config, options).await.expect("application starts");
@@ -54,8 +122,8 @@ pub async fn spawn_app_on(dir: TempDir, db_path: String, vars: &[(&str, &str)], 
         client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
         pool,
         stats,
-        db_path,
-        _dir: dir,
+        db_path: db.url.clone(),
+        _db: db,
     }
 }
 
@@ -98,8 +166,26 @@ impl TestApp {
         fields
     }
 
-    pub fn conn(&self) -> diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<db::Conn>> {
+    pub fn conn(&self) -> db::Pooled {
         self.pool.get().expect("fixture connection")
+    }
+
+    /// How many articles the full-text index finds for one plain `word`, read from the
+    /// backend's own index (FTS5 table or tsvector column), whatever the article's status.
+    pub fn index_hits(&self, word: &str) -> i64 {
+        use diesel::prelude::*;
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.conn();
+        let sql = if on_postgres() {
+            "SELECT count(*) AS n FROM articles WHERE search @@ to_tsquery('warta_search', $1)"
+        } else {
+            "SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH ?"
+        };
+        diesel::sql_query(sql).bind::<diesel::sql_types::Text, _>(word).get_result::<Count>(&mut *conn).unwrap().n
     }
 
     /// A user with a real password, logged in through the API.
@@ -328,7 +414,12 @@ impl Process {
     /// Starts `warta serve` on `db_path` with `vars`, logging to a file, and waits until it is ready.
     pub async fn start(db_path: &str, args: &[&str], vars: &[(&str, &str)]) -> Process {
         let port = free_port();
-        let log_path = std::path::PathBuf::from(format!("{db_path}.{port}.log"));
+        // Beside a SQLite file; for a database URL, in the temporary directory.
+        let log_path = if db_path.contains("://") {
+            std::env::temp_dir().join(format!("warta-test-{}-{port}.log", std::process::id()))
+        } else {
+            std::path::PathBuf::from(format!("{db_path}.{port}.log"))
+        };
         let log = std::fs::File::create(&log_path).unwrap();
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_warta"));
         command

@@ -49,32 +49,34 @@ fn rebuilding_the_tables_for_ids_that_never_return_keeps_every_row_and_link() {
     .unwrap();
     assert_eq!(count(&mut conn, "SELECT comment_count AS n FROM articles WHERE id = 7"), 2);
 
+    let mut conn = warta::db::Conn::Sqlite(conn);
     warta::db::migrate(&mut conn).unwrap();
+    let Some(conn) = warta::db::as_sqlite(&mut conn) else { unreachable!() };
 
-    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM users WHERE id = 1"), 1);
-    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM categories WHERE id = 2 AND parent_id = 1"), 1);
-    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM article_categories WHERE article_id = 7"), 1);
-    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM comments WHERE parent_id = 3"), 1);
-    assert_eq!(count(&mut conn, "SELECT rowid AS n FROM articles_fts WHERE articles_fts MATCH 'petani'"), 7);
+    assert_eq!(count(conn, "SELECT count(*) AS n FROM users WHERE id = 1"), 1);
+    assert_eq!(count(conn, "SELECT count(*) AS n FROM categories WHERE id = 2 AND parent_id = 1"), 1);
+    assert_eq!(count(conn, "SELECT count(*) AS n FROM article_categories WHERE article_id = 7"), 1);
+    assert_eq!(count(conn, "SELECT count(*) AS n FROM comments WHERE parent_id = 3"), 1);
+    assert_eq!(count(conn, "SELECT rowid AS n FROM articles_fts WHERE articles_fts MATCH 'petani'"), 7);
     let broken: Vec<Name> =
-        diesel::sql_query("SELECT \"table\" AS name FROM pragma_foreign_key_check").load(&mut conn).unwrap();
+        diesel::sql_query("SELECT \"table\" AS name FROM pragma_foreign_key_check").load(conn).unwrap();
     assert!(broken.is_empty(), "foreign keys broken in {:?}", broken.iter().map(|b| &b.name).collect::<Vec<_>>());
-    assert_eq!(count(&mut conn, "SELECT foreign_keys AS n FROM pragma_foreign_keys"), 1, "foreign keys are on again");
+    assert_eq!(count(conn, "SELECT foreign_keys AS n FROM pragma_foreign_keys"), 1, "foreign keys are on again");
 
     // The triggers are back: counts and the index follow writes, deletes cascade.
     conn.batch_execute("DELETE FROM comments WHERE id = 4; UPDATE articles SET body = 'Nelayan sedih.' WHERE id = 7;")
         .unwrap();
-    assert_eq!(count(&mut conn, "SELECT comment_count AS n FROM articles WHERE id = 7"), 1);
-    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH 'nelayan'"), 1);
+    assert_eq!(count(conn, "SELECT comment_count AS n FROM articles WHERE id = 7"), 1);
+    assert_eq!(count(conn, "SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH 'nelayan'"), 1);
     conn.batch_execute("DELETE FROM articles WHERE id = 7;").unwrap();
-    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM comments"), 0, "comments go with their article");
+    assert_eq!(count(conn, "SELECT count(*) AS n FROM comments"), 0, "comments go with their article");
     // And the id of the deleted article is not handed out again.
     conn.batch_execute(
         "INSERT INTO articles (slug, title, status, author_id, language, created_at, updated_at)
              VALUES ('baru', 'Baru', 'draft', 1, 'id', '2024-01-04 00:00:00', '2024-01-04 00:00:00');",
     )
     .unwrap();
-    assert_eq!(count(&mut conn, "SELECT max(id) AS n FROM articles"), 8);
+    assert_eq!(count(conn, "SELECT max(id) AS n FROM articles"), 8);
 }
 
 fn migration_names(backend: &str) -> Vec<String> {

@@ -5,7 +5,7 @@ use std::process::Command;
 use warta::config::Config;
 use warta::startup::{Application, StartOptions};
 
-use crate::helpers::{spawn_app, spawn_app_with};
+use crate::helpers::{spawn_app, spawn_app_with, TestDb};
 
 const DEMO: StartOptions = StartOptions { demo: true };
 
@@ -108,4 +108,43 @@ fn a_database_in_a_directory_that_does_not_exist_stops_start_up_saying_so() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("no-such-dir") && stderr.contains("does not exist"), "{stderr}");
     assert!(!stderr.contains("timed out"), "{stderr}");
+}
+
+/// An unreachable PostgreSQL server stops start-up at once with one line that names the server
+/// and never the password.
+#[test]
+fn an_unreachable_postgresql_server_stops_start_up_naming_the_host_not_the_password() {
+    let url = "postgres://warta:rahasia-sekali@127.0.0.1:1/warta?sslmode=disable";
+    let secret = ("WARTA_JWT_SECRET", "a-secret-of-more-than-thirty-two-characters");
+    let output = warta(&["serve"], &[("DATABASE_URL", url), ("WARTA_BIND", "127.0.0.1:0"), secret]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("127.0.0.1:1"), "{stderr}");
+    assert!(!stderr.contains("rahasia"), "the password is never shown: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+}
+
+/// Instances that start together migrate once: the others wait, then find nothing to do.
+#[test]
+fn migrations_run_once_when_several_instances_start_together() {
+    let db = TestDb::new();
+    let url = db.url.clone();
+    let runs: Vec<_> = (0..3)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || warta(&["migrate"], &[("DATABASE_URL", &url)]))
+        })
+        .collect();
+    let migrations =
+        std::fs::read_dir("migrations/sqlite").unwrap().filter(|e| e.as_ref().unwrap().path().is_dir()).count();
+    let mut applied = 0;
+    for run in runs {
+        let output = run.join().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let n: usize = stdout.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("applied N migration(s)");
+        applied += n;
+    }
+    assert_eq!(applied, migrations, "each migration ran once");
 }

@@ -1,0 +1,1 @@
+ALTER TABLE content_changes DROP COLUMN writer_txid;
