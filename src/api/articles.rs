@@ -783,6 +783,7 @@ pub async fn update_article(
                 PreparedEdit::default()
             };
             let stored = db::write(conn, |conn| {
+                db::articles::lock_for_edit(conn, &key)?;
                 let current = find_for(conn, &key, &user)?;
                 authorize_edit(&user, &current, &changes)?;
                 // The representation is serialized and hashed only when a client asked to compare.

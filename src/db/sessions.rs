@@ -112,9 +112,20 @@ pub fn rotate(
         if expires_at <= now.naive_utc() {
             return Ok(Rotation::Invalid);
         }
-        diesel::update(refresh_tokens::table.find(id))
-            .set(refresh_tokens::spent_at.eq(now.naive_utc()))
-            .execute(conn)?;
+        // Spent only if nobody spent it meanwhile: on PostgreSQL two refreshes with the same
+        // token can run at once, and the second then waits here and finds it spent.
+        let spent = diesel::update(
+            refresh_tokens::table
+                .find(id)
+                .filter(refresh_tokens::spent_at.is_null())
+                .filter(refresh_tokens::revoked_at.is_null()),
+        )
+        .set(refresh_tokens::spent_at.eq(now.naive_utc()))
+        .execute(conn)?;
+        if spent == 0 {
+            revoke_family(conn, &family, now)?;
+            return Ok(Rotation::Reused);
+        }
         Ok(Rotation::Rotated(insert(conn, Session { family, user_id }, next_hash, now, ttl)?))
     })
 }
