@@ -126,23 +126,202 @@ pub struct ArticlePage {
 
 type BoxedArticles = articles::BoxedQuery<'static, Backend>;
 
-fn visible(visibility: Visibility) -> BoxedArticles {
-    let public = |now: NaiveDateTime| {
-        articles::status.eq(ArticleStatus::Published.as_str()).and(articles::published_at.le(now).assume_not_null())
-    };
-    match visibility {
-        Visibility::Public { now } => articles::table.filter(public(now)).into_boxed(),
-        Visibility::Staff { now, viewer, sees_all, status } => {
-            let mut query = articles::table.into_boxed();
-            if let Some(status) = status {
-                query = query.filter(articles::status.eq(status.as_str()));
+/// Whether an article is public at `now`: published, and its time has come. The one
+/// statement of that rule in Diesel's terms; lists, single reads, category counts and (through
+/// [`Condition::Public`]) the full-text statements all take it from here.
+#[diesel::dsl::auto_type]
+pub(crate) fn is_public(now: NaiveDateTime) -> _ {
+    let published: &'static str = ArticleStatus::Published.as_str();
+    articles::status.eq(published).and(articles::published_at.le(now).assume_not_null())
+}
+
+/// One condition on an article that a reader's view or a list's filters impose. Which apply
+/// to whom is decided once ([`conditions_of`]); each is then written for Diesel
+/// ([`Condition::dsl`]: lists and single reads) or as SQL over the alias `a`
+/// ([`Condition::sql`]: the full-text statements, whose SQL differs per backend). Both are
+/// exhaustive matches, so a new condition cannot reach one path and miss the other.
+#[derive(Debug, Clone)]
+enum Condition {
+    /// [`is_public`] at this time.
+    Public(NaiveDateTime),
+    Status(ArticleStatus),
+    Author(i64),
+    AuthorSlug(String),
+    Category(i64),
+    CategorySlug(String),
+    PublishedAfter(NaiveDateTime),
+    PublishedBefore(NaiveDateTime),
+    /// At least one of these groups holds (each group: all of its conditions).
+    AnyOf(Vec<Vec<Condition>>),
+}
+
+type BoxedCondition = Box<dyn BoxableExpression<articles::table, Backend, SqlType = diesel::sql_types::Bool>>;
+
+impl Condition {
+    fn dsl(&self) -> BoxedCondition {
+        match self {
+            Condition::Public(now) => Box::new(is_public(*now)),
+            Condition::Status(status) => Box::new(articles::status.eq(status.as_str())),
+            Condition::Author(id) => Box::new(articles::author_id.eq(*id)),
+            Condition::AuthorSlug(slug) => Box::new(
+                articles::author_id.eq_any(users::table.filter(users::slug.eq(slug.clone())).select(users::id)),
+            ),
+            Condition::Category(id) => Box::new(
+                articles::id.eq_any(
+                    article_categories::table
+                        .filter(article_categories::category_id.eq(*id))
+                        .select(article_categories::article_id),
+                ),
+            ),
+            Condition::CategorySlug(slug) => Box::new(
+                articles::id.eq_any(
+                    article_categories::table
+                        .inner_join(categories::table)
+                        .filter(categories::slug.eq(slug.clone()))
+                        .select(article_categories::article_id),
+                ),
+            ),
+            Condition::PublishedAfter(t) => Box::new(articles::published_at.gt(*t).assume_not_null()),
+            Condition::PublishedBefore(t) => Box::new(articles::published_at.lt(*t).assume_not_null()),
+            Condition::AnyOf(groups) => {
+                let all = |group: &Vec<Condition>| -> BoxedCondition {
+                    group
+                        .iter()
+                        .map(Condition::dsl)
+                        .reduce(|a, b| Box::new(a.and(b)))
+                        .unwrap_or_else(|| Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("TRUE")))
+                };
+                groups
+                    .iter()
+                    .map(all)
+                    .reduce(|a, b| Box::new(a.or(b)))
+                    .unwrap_or_else(|| Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("FALSE")))
             }
-            if !sees_all {
-                query = query.filter(articles::author_id.eq(viewer).or(public(now)));
-            }
-            query
         }
     }
+
+    /// Appends this condition to `out` as SQL over the article `a`, with its values.
+    fn sql(&self, text: &mut String, values: &mut Vec<Value>) {
+        match self {
+            Condition::Public(now) => {
+                text.push_str("(a.status = ? AND a.published_at <= ?)");
+                values.extend([Value::Text(ArticleStatus::Published.as_str().into()), Value::Time(*now)]);
+            }
+            Condition::Status(status) => {
+                text.push_str("a.status = ?");
+                values.push(Value::Text(status.as_str().into()));
+            }
+            Condition::Author(id) => {
+                text.push_str("a.author_id = ?");
+                values.push(Value::Int(*id));
+            }
+            Condition::AuthorSlug(slug) => {
+                text.push_str("a.author_id = (SELECT id FROM users WHERE slug = ?)");
+                values.push(Value::Text(slug.clone()));
+            }
+            Condition::Category(id) => {
+                // A probe per match, not the category's whole membership.
+                text.push_str(
+                    "EXISTS (SELECT 1 FROM article_categories ac WHERE ac.article_id = a.id AND ac.category_id = ?)",
+                );
+                values.push(Value::Int(*id));
+            }
+            Condition::CategorySlug(slug) => {
+                text.push_str(
+                    "EXISTS (SELECT 1 FROM article_categories ac WHERE ac.article_id = a.id \
+                     AND ac.category_id = (SELECT id FROM categories WHERE slug = ?))",
+                );
+                values.push(Value::Text(slug.clone()));
+            }
+            Condition::PublishedAfter(t) => {
+                text.push_str("a.published_at > ?");
+                values.push(Value::Time(*t));
+            }
+            Condition::PublishedBefore(t) => {
+                text.push_str("a.published_at < ?");
+                values.push(Value::Time(*t));
+            }
+            Condition::AnyOf(groups) => {
+                if groups.is_empty() {
+                    text.push_str("FALSE");
+                    return;
+                }
+                text.push('(');
+                for (i, group) in groups.iter().enumerate() {
+                    if i > 0 {
+                        text.push_str(" OR ");
+                    }
+                    text.push('(');
+                    if group.is_empty() {
+                        text.push_str("TRUE");
+                    }
+                    for (j, condition) in group.iter().enumerate() {
+                        if j > 0 {
+                            text.push_str(" AND ");
+                        }
+                        condition.sql(text, values);
+                    }
+                    text.push(')');
+                }
+                text.push(')');
+            }
+        }
+    }
+}
+
+/// What `visibility` lets a reader see.
+fn visibility_conditions(visibility: Visibility) -> Vec<Condition> {
+    match visibility {
+        Visibility::Public { now } => vec![Condition::Public(now)],
+        Visibility::Staff { now, viewer, sees_all, status } => {
+            let mut conditions = Vec::new();
+            if let Some(status) = status {
+                conditions.push(Condition::Status(status));
+            }
+            if !sees_all {
+                // Their own articles, and the public ones.
+                conditions.push(Condition::AnyOf(vec![vec![Condition::Author(viewer)], vec![Condition::Public(now)]]));
+            }
+            conditions
+        }
+    }
+}
+
+/// What `filter` narrows to besides visibility and search.
+fn filter_conditions(filter: &ArticleFilter) -> Vec<Condition> {
+    let mut conditions = Vec::new();
+    match &filter.category {
+        Some(IdOrSlug::Id(id)) => conditions.push(Condition::Category(*id)),
+        Some(IdOrSlug::Slug(slug)) => conditions.push(Condition::CategorySlug(slug.clone())),
+        None => {}
+    }
+    match &filter.author {
+        Some(IdOrSlug::Id(id)) => conditions.push(Condition::Author(*id)),
+        Some(IdOrSlug::Slug(slug)) => conditions.push(Condition::AuthorSlug(slug.clone())),
+        None => {}
+    }
+    if let Some(after) = filter.after {
+        conditions.push(Condition::PublishedAfter(after));
+    }
+    if let Some(before) = filter.before {
+        conditions.push(Condition::PublishedBefore(before));
+    }
+    conditions
+}
+
+/// Every condition of a list of `filter` seen with `visibility`.
+fn conditions_of(filter: &ArticleFilter, visibility: Visibility) -> Vec<Condition> {
+    let mut conditions = visibility_conditions(visibility);
+    conditions.extend(filter_conditions(filter));
+    conditions
+}
+
+fn boxed(conditions: &[Condition]) -> BoxedArticles {
+    conditions.iter().fold(articles::table.into_boxed(), |query, c| query.filter(c.dsl()))
+}
+
+fn visible(visibility: Visibility) -> BoxedArticles {
+    boxed(&visibility_conditions(visibility))
 }
 
 fn filtered(filter: &ArticleFilter) -> BoxedArticles {
@@ -151,88 +330,16 @@ fn filtered(filter: &ArticleFilter) -> BoxedArticles {
 
 /// [`filtered`] with `visibility` in place of the filter's own.
 fn filtered_as(filter: &ArticleFilter, visibility: Visibility) -> BoxedArticles {
-    let mut query = visible(visibility);
-    match &filter.category {
-        Some(IdOrSlug::Id(id)) => {
-            query = query.filter(
-                articles::id.eq_any(
-                    article_categories::table
-                        .filter(article_categories::category_id.eq(*id))
-                        .select(article_categories::article_id),
-                ),
-            )
-        }
-        Some(IdOrSlug::Slug(slug)) => {
-            query = query.filter(
-                articles::id.eq_any(
-                    article_categories::table
-                        .inner_join(categories::table)
-                        .filter(categories::slug.eq(slug.clone()))
-                        .select(article_categories::article_id),
-                ),
-            )
-        }
-        None => {}
-    }
-    match &filter.author {
-        Some(IdOrSlug::Id(id)) => query = query.filter(articles::author_id.eq(*id)),
-        Some(IdOrSlug::Slug(slug)) => {
-            query = query
-                .filter(articles::author_id.eq_any(users::table.filter(users::slug.eq(slug.clone())).select(users::id)))
-        }
-        None => {}
-    }
-    if let Some(after) = filter.after {
-        query = query.filter(articles::published_at.gt(after));
-    }
-    if let Some(before) = filter.before {
-        query = query.filter(articles::published_at.lt(before));
-    }
-    query
+    boxed(&conditions_of(filter, visibility))
 }
 
-/// What [`filtered`] selects, bar the search, as conditions for the full-text index.
+/// What [`filtered`] selects, bar the search, as conditions for the full-text statements.
 fn search_conditions(filter: &ArticleFilter) -> Conditions {
-    const PUBLIC: &str = "a.status = 'published' AND a.published_at <= ?";
     let mut c = Conditions::default();
-    match filter.visibility {
-        Visibility::Public { now } => c.and(PUBLIC, [Value::Time(now)]),
-        Visibility::Staff { now, viewer, sees_all, status } => {
-            if let Some(status) = status {
-                c.and("a.status = ?", [Value::Text(status.as_str().into())]);
-            }
-            if !sees_all {
-                c.and(
-                    "a.author_id = ? OR (a.status = 'published' AND a.published_at <= ?)",
-                    [Value::Int(viewer), Value::Time(now)],
-                );
-            }
-        }
-    }
-    match &filter.category {
-        Some(IdOrSlug::Id(id)) => c.and(
-            "EXISTS (SELECT 1 FROM article_categories ac WHERE ac.article_id = a.id AND ac.category_id = ?)",
-            [Value::Int(*id)],
-        ),
-        Some(IdOrSlug::Slug(slug)) => c.and(
-            "EXISTS (SELECT 1 FROM article_categories ac WHERE ac.article_id = a.id \
-             AND ac.category_id = (SELECT id FROM categories WHERE slug = ?))",
-            [Value::Text(slug.clone())],
-        ),
-        None => {}
-    }
-    match &filter.author {
-        Some(IdOrSlug::Id(id)) => c.and("a.author_id = ?", [Value::Int(*id)]),
-        Some(IdOrSlug::Slug(slug)) => {
-            c.and("a.author_id = (SELECT id FROM users WHERE slug = ?)", [Value::Text(slug.clone())])
-        }
-        None => {}
-    }
-    if let Some(after) = filter.after {
-        c.and("a.published_at > ?", [Value::Time(after)]);
-    }
-    if let Some(before) = filter.before {
-        c.and("a.published_at < ?", [Value::Time(before)]);
+    for condition in conditions_of(filter, filter.visibility) {
+        let (mut text, mut values) = (String::new(), Vec::new());
+        condition.sql(&mut text, &mut values);
+        c.and(text, values);
     }
     c
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use super::schema::{article_categories, articles, categories};
 use super::{Conn, DbError};
 use crate::domain::invalidation::Change;
-use crate::domain::{ArticleStatus, IdOrSlug, Slug};
+use crate::domain::{IdOrSlug, Slug};
 
 /// A category as articles embed it.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -115,8 +115,7 @@ fn with_counts(conn: &mut Conn, rows: Vec<Category>, now: NaiveDateTime) -> Resu
     let counts: HashMap<i64, i64> = article_categories::table
         .inner_join(articles::table)
         .filter(article_categories::category_id.eq_any(&ids))
-        .filter(articles::status.eq(ArticleStatus::Published.as_str()))
-        .filter(articles::published_at.le(now))
+        .filter(super::articles::is_public(now))
         .group_by(article_categories::category_id)
         .select((article_categories::category_id, diesel::dsl::count_star()))
         .load::<(i64, i64)>(conn)?

@@ -345,11 +345,9 @@ pub struct Schedule {
 /// write recorded its change itself.
 pub fn schedule(conn: &mut Conn, last_look: NaiveDateTime, now: NaiveDateTime) -> Result<Schedule, DbError> {
     let published = articles::status.eq(ArticleStatus::Published.as_str());
+    // Public now, and not yet at the last look.
     let came_due: bool = diesel::select(diesel::dsl::exists(
-        articles::table
-            .filter(published)
-            .filter(articles::published_at.gt(last_look))
-            .filter(articles::published_at.le(now)),
+        articles::table.filter(super::articles::is_public(now)).filter(articles::published_at.gt(last_look)),
     ))
     .get_result(conn)?;
     let next: Option<NaiveDateTime> = articles::table

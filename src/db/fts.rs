@@ -28,17 +28,18 @@ pub enum Value {
 }
 
 /// SQL conditions on the article `a` that narrow a search, with the values they bind.
-/// The SQL is the caller's own text, never reader input: input only ever arrives as values.
+/// The SQL is Warta's own text (see `articles::Condition::sql`), never reader input: input only
+/// ever arrives as values, bound to the `?` placeholders in order.
 #[derive(Debug, Clone, Default)]
 pub struct Conditions {
-    sql: Vec<&'static str>,
+    sql: Vec<String>,
     values: Vec<Value>,
 }
 
 impl Conditions {
     /// Adds one condition with the values of its `?` placeholders, in order.
-    pub fn and<const N: usize>(&mut self, sql: &'static str, values: [Value; N]) {
-        debug_assert_eq!(sql.matches('?').count(), N, "one value per placeholder in {sql}");
+    pub fn and(&mut self, sql: String, values: Vec<Value>) {
+        debug_assert_eq!(sql.matches('?').count(), values.len(), "one value per placeholder in {sql}");
         self.sql.push(sql);
         self.values.extend(values);
     }
