@@ -175,6 +175,8 @@ impl From<DbError> for AppError {
             DbError::Pool(e) => AppError::Unavailable(e.to_string()),
             // The disk refused a commit: nothing was stored, and trying again may succeed.
             e @ DbError::NotCommitted(_) => AppError::Unavailable(e.to_string()),
+            // The server went away; the pool reconnects once it is back.
+            e @ DbError::Lost(_) => AppError::Unavailable(e.to_string()),
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }

@@ -38,14 +38,13 @@ impl Application {
     /// Opens the database, applies migrations, seeds what was asked for and binds the
     /// listener (port 0 picks a free one, for tests).
     pub async fn build(config: Config, options: StartOptions) -> anyhow::Result<Application> {
-        let (pool, stats) =
-            db::connect(&config.database_url, config.db_pool_size).with_context(|| {
-                match db::Kind::of(&config.database_url) {
-                    // The error names the server already.
-                    db::Kind::Postgres => "cannot start".to_owned(),
-                    db::Kind::Sqlite => format!("cannot open the database {}", config.database_url),
-                }
-            })?;
+        let (pool, stats) = db::connect(&config.database_url, config.db_pool_size).with_context(|| {
+            match db::Kind::of(&config.database_url) {
+                // The error names the server already.
+                db::Kind::Postgres => "cannot start".to_owned(),
+                db::Kind::Sqlite => format!("cannot open the database {}", config.database_url),
+            }
+        })?;
         let config = Arc::new(config);
         let setup_config = config.clone();
         db::run(&pool, move |conn| prepare_database(conn, &setup_config, options)).await?;
@@ -202,39 +201,50 @@ fn watch_content_changes(state: &web::Data<AppState>) -> anyhow::Result<()> {
     const KEEP: chrono::Duration = chrono::Duration::minutes(10);
     let weak = std::sync::Arc::downgrade(&state.clone().into_inner());
     let (pool, _) = db::connect(&state.config.database_url, 1)?;
-    let mut conn = pool.get()?;
-    let mut cursor = db::changes::cursor_at_end(&mut conn)?;
+    let mut cursor = {
+        let mut conn = pool.get()?;
+        if let Some(offset) = db::changes::clock_offset_ms(&mut conn)? {
+            domain::set_clock_offset_ms(offset);
+        }
+        db::changes::cursor_at_end(&mut conn)?
+    };
     let mut last_look = domain::now().naive_utc();
     let mut polls: u32 = 0;
+    // Whether the last poll failed: an outage is logged when it starts and when it ends.
+    let mut failing = false;
     std::thread::spawn(move || {
         while let Some(state) = weak.upgrade() {
-            let generations = &state.stats.generations;
-            if polls.is_multiple_of(40) {
-                // Every ten seconds: the database's clock is the one "now" of every instance.
-                match db::changes::clock_offset_ms(&mut conn) {
-                    Ok(Some(offset)) => domain::set_clock_offset_ms(offset),
-                    Ok(None) => {}
-                    Err(e) => tracing::warn!(error = %e, "cannot read the database's clock"),
-                }
-            }
+            polls = polls.wrapping_add(1);
             let now = domain::now().naive_utc();
-            let polled = db::changes::poll(&mut conn, &mut cursor).and_then(|found| {
-                generations.publish_found(found);
-                db::changes::schedule(&mut conn, last_look, now)
+            // A connection per poll: one lost with the server is replaced once it is back.
+            let polled = pool.get().map_err(db::DbError::from).and_then(|mut conn| {
+                if polls.is_multiple_of(40) {
+                    // Every ten seconds: the database's clock is the one "now" of every instance.
+                    if let Some(offset) = db::changes::clock_offset_ms(&mut conn)? {
+                        domain::set_clock_offset_ms(offset);
+                    }
+                }
+                let found = db::changes::poll(&mut conn, &mut cursor)?;
+                state.stats.generations.publish_found(found);
+                let schedule = db::changes::schedule(&mut conn, last_look, now)?;
+                state.stats.generations.observe_schedule(schedule);
+                last_look = now;
+                if polls.is_multiple_of(240) {
+                    db::write(&mut conn, |conn| db::changes::prune(conn, now - KEEP))?;
+                }
+                Ok(())
             });
             match polled {
-                Ok(schedule) => {
-                    generations.observe_schedule(schedule);
-                    last_look = now;
+                Ok(()) if failing => {
+                    failing = false;
+                    tracing::info!("the content changes are read again");
                 }
-                Err(e) => tracing::warn!(error = %e, "cannot read the content changes"),
-            }
-            polls = polls.wrapping_add(1);
-            if polls.is_multiple_of(240) {
-                let pruned = db::write(&mut conn, |conn| db::changes::prune(conn, now - KEEP));
-                if let Err(e) = pruned {
-                    tracing::warn!(error = %e, "cannot prune the content changes");
+                Ok(()) => {}
+                Err(e) if !failing => {
+                    failing = true;
+                    tracing::warn!(error = %e, "cannot read the content changes; retrying every poll");
                 }
+                Err(_) => {}
             }
             drop(state);
             std::thread::sleep(POLL);

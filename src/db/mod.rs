@@ -127,6 +127,9 @@ pub enum DbError {
     Invalid { field: &'static str, message: String },
     #[error("database query failed")]
     Query(#[source] diesel::result::Error),
+    /// The connection to the database server was lost.
+    #[error("the connection to the database was lost: {0}")]
+    Lost(String),
     #[error("no database connection available")]
     Pool(#[from] diesel::r2d2::PoolError),
     /// The database cannot be opened at all (start-up stops with this).
@@ -143,10 +146,35 @@ pub enum DbError {
 
 impl From<diesel::result::Error> for DbError {
     fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
         match err {
-            diesel::result::Error::NotFound => DbError::NotFound,
+            Error::NotFound => DbError::NotFound,
+            // The writes check what must be unique first; what gets past them is a race with a
+            // concurrent write (two instances on PostgreSQL), which the client may retry.
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                let what = unique_column(info.as_ref());
+                DbError::Conflict(format!("{what} was taken by a change made at the same time; try again"))
+            }
+            // The server went away mid-request: the next connection may find it again.
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => DbError::Lost(info.message().to_owned()),
             other => DbError::Query(other),
         }
+    }
+}
+
+/// The column a unique violation names, as `table.column`, or a general phrase.
+fn unique_column(info: &dyn diesel::result::DatabaseErrorInformation) -> String {
+    // SQLite: "UNIQUE constraint failed: articles.slug"; PostgreSQL: a table and a constraint.
+    if let Some((_, columns)) = info.message().split_once("UNIQUE constraint failed: ") {
+        return columns.trim().to_owned();
+    }
+    match (info.table_name(), info.constraint_name()) {
+        (Some(table), Some(constraint)) => {
+            let column = constraint.strip_prefix(table).unwrap_or(constraint).trim_matches('_');
+            let column = column.strip_suffix("_key").unwrap_or(column);
+            format!("{table}.{column}")
+        }
+        _ => "a value that must be unique".into(),
     }
 }
 

@@ -226,3 +226,34 @@ async fn grouped_writes_answer_after_commit_and_fail_alone() {
         categories::table.select(categories::name).order(categories::name).load(&mut app.conn()).unwrap();
     assert_eq!(names, ["Satu", "Tiga"], "the failing write is undone, the others are stored");
 }
+
+/// Writers racing for one slug: the check before the insert stops most, the unique index the
+/// rest (on PostgreSQL several can pass the check at once). Every loser gets a 409, never a 500.
+#[tokio::test]
+async fn writers_racing_for_one_slug_get_one_201_and_409s_never_a_500() {
+    let app = Arc::new(spawn_app_with(&[], StartOptions::default()).await);
+    let editor = app.staff("Editor Balap", Role::Editor).await;
+    for round in 0..5 {
+        let slug = format!("pemilu-{round}");
+        let racers: Vec<_> = (0..8)
+            .map(|i| {
+                let (app, token, slug) = (app.clone(), editor.token.clone(), slug.clone());
+                tokio::spawn(async move {
+                    let body = json!({"name": format!("Pemilu {round} {i}"), "slug": slug});
+                    let response = app.post("/api/v1/categories", Some(&token), &body).await;
+                    let status = response.status().as_u16();
+                    if status == 409 {
+                        assert_eq!(response.headers()["content-type"], "application/problem+json");
+                    }
+                    status
+                })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for racer in racers {
+            statuses.push(racer.await.unwrap());
+        }
+        statuses.sort();
+        assert_eq!(statuses, [201, 409, 409, 409, 409, 409, 409, 409], "round {round}");
+    }
+}

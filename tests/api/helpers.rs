@@ -50,6 +50,23 @@ impl Drop for PgDatabase {
 }
 
 impl TestDb {
+    /// On PostgreSQL: runs `sql` (with `{db}` standing for this database's name) as the
+    /// server's administrator, for tests that play the operator (an outage, say).
+    #[cfg(feature = "postgres")]
+    pub fn as_admin(&self, sql: &str) {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        let pg = self._postgres.as_ref().expect("a PostgreSQL test database");
+        let mut admin = diesel::PgConnection::establish(&pg.admin_url).unwrap();
+        admin.batch_execute(&sql.replace("{db}", &pg.name)).unwrap();
+    }
+
+    /// The same database for a second server: the first `TestDb` still owns (and drops) it.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub fn shared(&self) -> TestDb {
+        TestDb { url: self.url.clone(), _dir: tempfile::tempdir().expect("temp dir"), _postgres: None }
+    }
+
     /// A new, empty database.
     pub fn new() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");

@@ -18,6 +18,9 @@ mod hostile;
 mod migrations;
 mod openapi;
 mod operations;
+// A server outage needs a server: PostgreSQL.
+#[cfg(feature = "postgres")]
+mod outage;
 mod readme;
 mod reliability;
 mod search;
