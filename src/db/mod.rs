@@ -379,8 +379,36 @@ pub fn migrate(conn: &mut Conn) -> Result<usize, DbError> {
             unlocked?;
             Ok(applied)
         }
-        Conn::Sqlite(sqlite) => Ok(sqlite.run_pending_migrations(MIGRATIONS).map_err(failed)?.len()),
+        Conn::Sqlite(sqlite) => {
+            // Processes that open one file together take turns on a lock file beside it: some
+            // migrations rebuild tables outside a transaction, which two at once would break.
+            let _turn = sqlite_migration_lock(sqlite)?;
+            Ok(sqlite.run_pending_migrations(MIGRATIONS).map_err(failed)?.len())
+        }
     }
+}
+
+/// An exclusive lock on `<database file>.migrate-lock`, held until the returned file drops
+/// (none for an in-memory database).
+fn sqlite_migration_lock(conn: &mut SqliteConnection) -> Result<Option<std::fs::File>, DbError> {
+    #[derive(QueryableByName)]
+    struct File {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        file: String,
+    }
+    let main: File = diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'").get_result(conn)?;
+    if main.file.is_empty() {
+        return Ok(None);
+    }
+    let path = format!("{}.migrate-lock", main.file);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| DbError::Migration(format!("cannot open {path}: {e}")))?;
+    lock.lock().map_err(|e| DbError::Migration(format!("cannot lock {path}: {e}")))?;
+    Ok(Some(lock))
 }
 
 /// One writer of this process at a time on SQLite (see `write`).
