@@ -125,3 +125,68 @@ fn the_sqlite_and_postgresql_migrations_are_kept_in_step() {
     };
     assert_eq!(tables("sqlite"), tables("postgres"), "the tables each backend ends with");
 }
+
+/// Tables and their columns as `schema.rs` declares them.
+fn declared_columns() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let text = std::fs::read_to_string("src/db/schema.rs").unwrap();
+    let mut tables = std::collections::BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in text.lines().map(str::trim) {
+        if let Some(name) = line.strip_suffix('{').and_then(|l| l.split_once(" (")).map(|(name, _)| name) {
+            current = Some(name.to_owned());
+            tables.insert(name.to_owned(), std::collections::BTreeSet::new());
+        } else if let (Some(table), Some((column, _))) = (&current, line.split_once(" -> ")) {
+            tables.get_mut(table).unwrap().insert(column.to_owned());
+        } else if line == "}" {
+            current = None;
+        }
+    }
+    tables
+}
+
+/// Tables and columns of a migrated database, bar what only one backend's machinery needs:
+/// the migrations' own table, SQLite's FTS5 tables and PostgreSQL's generated `search` column
+/// (both hold the full-text index, each backend's own way).
+fn live_columns(conn: &mut warta::db::Conn) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    #[derive(QueryableByName)]
+    struct Column {
+        #[diesel(sql_type = Text)]
+        table_name: String,
+        #[diesel(sql_type = Text)]
+        column_name: String,
+    }
+    let sql = if warta::db::as_sqlite(conn).is_some() {
+        "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m, pragma_table_info(m.name) p
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE 'articles_fts%'"
+    } else {
+        "SELECT table_name::text AS table_name, column_name::text AS column_name FROM information_schema.columns
+         WHERE table_schema = 'public' AND NOT (table_name = 'articles' AND column_name = 'search')"
+    };
+    let mut tables = std::collections::BTreeMap::<String, std::collections::BTreeSet<String>>::new();
+    for c in diesel::sql_query(sql).load::<Column>(conn).unwrap() {
+        if c.table_name != "__diesel_schema_migrations" {
+            tables.entry(c.table_name).or_default().insert(c.column_name);
+        }
+    }
+    tables
+}
+
+/// Every table and column that `schema.rs` declares exists in a migrated database of the
+/// backend under test, and nothing else does: SQLite on every run, PostgreSQL too when the
+/// run is on it. So a column added in one backend's migrations only fails here.
+#[test]
+fn each_backend_ends_with_the_tables_and_columns_of_schema_rs() {
+    let declared = declared_columns();
+    assert!(declared.contains_key("articles") && declared["articles"].contains("comment_count"));
+    let dir = tempfile::tempdir().unwrap();
+    let mut sqlite =
+        warta::db::Conn::Sqlite(SqliteConnection::establish(dir.path().join("s.db").to_str().unwrap()).unwrap());
+    warta::db::migrate(&mut sqlite).unwrap();
+    assert_eq!(live_columns(&mut sqlite), declared, "SQLite against schema.rs");
+    if crate::helpers::on_postgres() {
+        let db = crate::helpers::TestDb::new();
+        let mut postgres = warta::db::Conn::establish(&db.url).unwrap();
+        warta::db::migrate(&mut postgres).unwrap();
+        assert_eq!(live_columns(&mut postgres), declared, "PostgreSQL against schema.rs");
+    }
+}
