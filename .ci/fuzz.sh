@@ -2,6 +2,7 @@
 # Contract fuzzing: schemathesis (from PyPI, in a venv) against a live Warta with demo
 # content, on its own /openapi.json, every check on, first as an editor, then anonymous.
 # Usage: .ci/fuzz.sh [path/to/warta]   (default target/debug/warta)
+# FUZZ_DATABASE_URL: an empty database to fuzz on (a PostgreSQL URL, say); default a SQLite file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/debug/warta}
@@ -15,7 +16,7 @@ fi
 
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-DATABASE_URL="$work/fuzz.db" WARTA_BIND="127.0.0.1:$port" WARTA_COMMENT_RATE_PER_MINUTE=100000 RUST_LOG=warn \
+DATABASE_URL="${FUZZ_DATABASE_URL:-$work/fuzz.db}" WARTA_BIND="127.0.0.1:$port" WARTA_COMMENT_RATE_PER_MINUTE=100000 RUST_LOG=warn \
   "$bin" serve --demo >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
