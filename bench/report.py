@@ -91,6 +91,7 @@ def main():
     w("# Warta benchmark results")
     w("")
     w(f"Machine: {facts.get(('-', 'machine'), '?')}  ")
+    w(f"Database: {facts.get(('-', 'backend'), 'SQLite')}  ")
     w(f"Load: {facts.get(('-', 'load'), '?')}  ")
     if ("-", "total") in facts:
         w(f"Total run time: {facts[('-', 'total')]}")
@@ -100,7 +101,9 @@ def main():
         f = lambda k, d="?": facts.get((size, k), d)
         w(f"## {size}: {f('dataset')}")
         w("")
-        w(f"- generation: {f('generation')} (database file {f('db_size')})")
+        w(f"- generation: {f('generation')} (database {f('db_size')})")
+        if (size, "copy") in facts:
+            w(f"- into PostgreSQL: {f('copy')}")
         w(f"- ready (`/ready` answers 200, from process start): {f('ready_on')} ms with the response cache, "
           f"{f('ready_off')} ms without")
         rss = [int(facts[(size, k)]) for k in ("rss_on", "rss_off") if (size, k) in facts]
@@ -154,6 +157,9 @@ def main():
 
 def targets(results, facts, sizes):
     rows = []
+    # PostgreSQL's own targets (issue 12) where they differ from SQLite's.
+    pg = "PostgreSQL" in facts.get(("-", "backend"), "")
+    cold_list, comments, patches, searches = (3000, 1500, 500, 200) if pg else (5000, 1000, 300, 1000)
 
     def get(size, scenario, target="warta"):
         return results.get((size, scenario, target))
@@ -171,12 +177,19 @@ def targets(results, facts, sizes):
                     f"{share * 100:.0f}% of ceiling, p99 {lat(v, 'p99_us')}")
         v = get(size, "cold_list")
         if v:
-            row("cache-cold list page 1 >= 5000 req/s, p99 < 25 ms", size,
-                v["rps"] >= 5000 and v["sampled"] and v["p99_us"] < 25_000, f"{rps(v['rps'])} req/s, p99 {lat(v, 'p99_us')}")
+            if pg:
+                row(f"cache-cold list page 1 >= {cold_list} req/s", size, v["rps"] >= cold_list,
+                    f"{rps(v['rps'])} req/s, p99 {lat(v, 'p99_us')}")
+            else:
+                row(f"cache-cold list page 1 >= {cold_list} req/s, p99 < 25 ms", size,
+                    v["rps"] >= cold_list and v["sampled"] and v["p99_us"] < 25_000, f"{rps(v['rps'])} req/s, p99 {lat(v, 'p99_us')}")
         v = get(size, "search")
-        if v:
-            row("search (cache off) >= 1000 req/s, p99 < 25 ms", size,
-                v["rps"] >= 1000 and v["sampled"] and v["p99_us"] < 25_000, f"{rps(v['rps'])} req/s, p99 {lat(v, 'p99_us')}")
+        if v and pg:
+            row(f"search (cache off) >= {searches} req/s", size, v["rps"] >= searches,
+                f"{rps(v['rps'])} req/s, p99 {lat(v, 'p99_us')}")
+        elif v:
+            row(f"search (cache off) >= {searches} req/s, p99 < 25 ms", size,
+                v["rps"] >= searches and v["sampled"] and v["p99_us"] < 25_000, f"{rps(v['rps'])} req/s, p99 {lat(v, 'p99_us')}")
         for deep, page1 in (("deep", "list"), ("deep_cursor", "list"), ("cold_deep", "cold_list"), ("cold_cursor", "cold_list")):
             d, p = get(size, deep), get(size, page1)
             if d and p and d["rps"]:
@@ -190,10 +203,10 @@ def targets(results, facts, sizes):
                 f"{rps(v['rps'])} req/s (p99 {lat(v, 'p99_us')}) = {share * 100:.0f}% of {rps(idle['rps'])}{beside}")
         v = get(size, "comment_post")
         if v:
-            row(">= 1000 comment POSTs/s", size, v["rps"] >= 1000, f"{rps(v['rps'])} req/s")
+            row(f">= {comments} comment POSTs/s", size, v["rps"] >= comments, f"{rps(v['rps'])} req/s")
         v = get(size, "article_patch")
         if v:
-            row(">= 300 article PATCHes/s", size, v["rps"] >= 300, f"{rps(v['rps'])} req/s")
+            row(f">= {patches} article PATCHes/s", size, v["rps"] >= patches, f"{rps(v['rps'])} req/s")
         rss = [int(facts[(size, k)]) for k in ("rss_on", "rss_off") if (size, k) in facts]
         if rss:
             row("peak RSS < 150 MB", size, max(rss) < 150 * 1024, f"{max(rss) / 1024:.1f} MB")

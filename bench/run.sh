@@ -14,6 +14,11 @@
 #   BENCH_DATA_DIR         where datasets live (default: bench/data, reused when present)
 #   GEN_TIMEOUT=3600       seconds allowed for generating one dataset
 #   KEEP_WORK=1            keep the working copy of each dataset after its run
+#   BENCH_BACKEND=postgres serve from PostgreSQL: each SQLite dataset is copied once (`warta copy`,
+#                          timed) into a database of its own, and every run works on a fresh
+#                          copy of that (CREATE DATABASE ... TEMPLATE). Needs BENCH_POSTGRES.
+#   BENCH_POSTGRES         an administrative URL, e.g. postgres://warta:warta@127.0.0.1:5432/postgres
+#                          (.ci/postgres.sh starts a server and prints one)
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,8 +30,18 @@ CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 GEN_TIMEOUT=${GEN_TIMEOUT:-3600}
 DATA_DIR=${BENCH_DATA_DIR:-$BENCH_DIR/data}
+BACKEND=${BENCH_BACKEND:-sqlite}
 RESULTS_DIR=$BENCH_DIR/results
 RAW_DIR=$RESULTS_DIR/raw
+REPORT=$RESULTS_DIR/latest.md
+if [ "$BACKEND" = postgres ]; then
+    [ -n "${BENCH_POSTGRES:-}" ] || { echo "BENCH_BACKEND=postgres needs BENCH_POSTGRES (an admin URL)" >&2; exit 1; }
+    RAW_DIR=$RESULTS_DIR/raw-postgres
+    REPORT=$RESULTS_DIR/latest-postgres.md
+elif [ "$BACKEND" != sqlite ]; then
+    echo "BENCH_BACKEND is sqlite or postgres" >&2
+    exit 1
+fi
 LUA=$BENCH_DIR/lua/scenario.lua
 WARTA_BIN=${WARTA_BIN:-$ROOT/target/release/warta}
 CEILING_BIN=${CEILING_BIN:-$ROOT/target/release/examples/ceiling}
@@ -64,7 +79,9 @@ trap 'log "interrupted"; exit 130' INT TERM
 # ---------------------------------------------------------------- build and tools
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     log "building release binaries"
-    (cd "$ROOT" && cargo build --release --bin warta --example ceiling)
+    features=()
+    [ "$BACKEND" = postgres ] && features=(--features postgres)
+    (cd "$ROOT" && cargo build --release "${features[@]}" --bin warta --example ceiling)
 fi
 [ -x "$WARTA_BIN" ] || die "no warta binary at $WARTA_BIN"
 [ -x "$CEILING_BIN" ] || die "no ceiling binary at $CEILING_BIN"
@@ -92,6 +109,11 @@ parse_size() {
     *) echo "$s" ;;
     esac
 }
+
+# ---------------------------------------------------------------- PostgreSQL
+pg_admin() { psql "$BENCH_POSTGRES" -q -v ON_ERROR_STOP=1 -tA "$@"; }
+# pg_url NAME: the URL of database NAME on the benchmark's server
+pg_url() { echo "${BENCH_POSTGRES%/*}/$1"; }
 
 # ---------------------------------------------------------------- servers
 JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
@@ -216,6 +238,11 @@ capture() {
 # ---------------------------------------------------------------- machine
 MACHINE="nproc $(nproc); $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo); memory $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); kernel $(uname -r); $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 fact - machine "$MACHINE"
+if [ "$BACKEND" = postgres ]; then
+    fact - backend "PostgreSQL $(pg_admin -c 'SHOW server_version') on loopback (the same machine)"
+else
+    fact - backend "SQLite (bundled), WAL, synchronous = FULL"
+fi
 fact - load "wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), -t $THREADS -c $CONNECTIONS -d ${DURATION}s, loopback"
 log "machine: $MACHINE"
 
@@ -255,10 +282,35 @@ run_size() {
     fact "$SIZE" db_size "$(du -m "$db" | cut -f1) MB"
 
     # Work on a copy so that the writes of a run do not change the dataset.
-    work=$DATA_DIR/work-$SIZE.db
-    rm -f "$work" "$work-wal" "$work-shm"
-    cp "$db" "$work"
-    if [ -f "$db-wal" ]; then cp "$db-wal" "$work-wal"; fi
+    if [ "$BACKEND" = postgres ]; then
+        # The dataset once in PostgreSQL (named by its key), then a fresh copy of it per run.
+        local pg_db="warta_bench_${SIZE}_${key}"
+        if [ "$(pg_admin -c "SELECT 1 FROM pg_database WHERE datname = '$pg_db'")" != 1 ]; then
+            pg_admin -c "CREATE DATABASE ${pg_db}_tmp"
+            log "$SIZE: copying the dataset into PostgreSQL"
+            t0=$(now_ms)
+            "$WARTA_BIN" copy --from "$db" --to "$(pg_url "${pg_db}_tmp")" >"$RAW_DIR/copy-$SIZE.log" 2>&1 ||
+                die "warta copy failed; see $RAW_DIR/copy-$SIZE.log"
+            t1=$(now_ms)
+            pg_admin -c "ALTER DATABASE ${pg_db}_tmp RENAME TO $pg_db"
+            psql "$(pg_url "$pg_db")" -q -v ON_ERROR_STOP=1 -c "VACUUM ANALYZE"
+            local copied
+            copied=$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.1f", ms / 1000 }')
+            log "$SIZE: copied in $copied s"
+            fact "$SIZE" copy "\`warta copy\` from SQLite in $copied s"
+        else
+            fact "$SIZE" copy "reused database $pg_db"
+        fi
+        pg_admin -c "DROP DATABASE IF EXISTS warta_bench_work WITH (FORCE)"
+        pg_admin -c "CREATE DATABASE warta_bench_work TEMPLATE $pg_db"
+        work=$(pg_url warta_bench_work)
+        fact "$SIZE" db_size "$(pg_admin -c "SELECT pg_database_size('$pg_db') / 1048576") MB in PostgreSQL"
+    else
+        work=$DATA_DIR/work-$SIZE.db
+        rm -f "$work" "$work-wal" "$work-shm"
+        cp "$db" "$work"
+        if [ -f "$db-wal" ]; then cp "$db-wal" "$work-wal"; fi
+    fi
 
     # 2. serve with the response cache on
     start_warta "$work" on "$RAW_DIR/warta-$SIZE-cache-on.log"
@@ -399,13 +451,19 @@ run_size() {
     BENCH_MODE=patch BENCH_IDS=$patch_ids BENCH_TOKEN=$token bench article_patch ceiling "/api/v1/articles/${ids[0]}"
     stop_pid "$CEILING_PID"
 
-    if [ "${KEEP_WORK:-0}" != 1 ]; then rm -f "$work" "$work-wal" "$work-shm"; fi
+    if [ "${KEEP_WORK:-0}" != 1 ]; then
+        if [ "$BACKEND" = postgres ]; then
+            pg_admin -c "DROP DATABASE IF EXISTS warta_bench_work WITH (FORCE)"
+        else
+            rm -f "$work" "$work-wal" "$work-shm"
+        fi
+    fi
 }
 
 STARTED=$(now_ms)
 for size in $SIZES; do run_size "$size"; done
 fact - total "$(awk -v ms=$(($(now_ms) - STARTED)) 'BEGIN { printf "%.0f", ms / 1000 }') s"
 
-python3 "$BENCH_DIR/report.py" "$RESULTS" "$FACTS" >"$RESULTS_DIR/latest.md"
-cat "$RESULTS_DIR/latest.md"
-log "written to $RESULTS_DIR/latest.md (raw wrk output in $RAW_DIR)"
+python3 "$BENCH_DIR/report.py" "$RESULTS" "$FACTS" >"$REPORT"
+cat "$REPORT"
+log "written to $REPORT (raw wrk output in $RAW_DIR)"
