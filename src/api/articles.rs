@@ -377,7 +377,7 @@ pub async fn list_articles(
     if let Some(key) = count_key {
         state.counts.put(key, tick, found.total);
     }
-    let mut meta = page.meta(found.total);
+    let mut meta = page.meta_counted(found.total, found.total_exact);
     if keyset && found.more {
         meta.next_cursor = found.items.last().and_then(|last| cursor::encode(order_by, descending, next, &last.meta));
     }

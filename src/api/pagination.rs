@@ -36,13 +36,20 @@ impl PageRequest {
         (self.page - 1) * self.per_page
     }
 
-    /// The meta block for a list of `total` items.
+    /// The meta block for a list of `total` items, counted exactly.
     pub fn meta(&self, total: i64) -> PageMeta {
+        self.meta_counted(total, true)
+    }
+
+    /// The meta block for a list of `total` items; `exact` false when the count stopped at a
+    /// cap (a search) and there are more.
+    pub fn meta_counted(&self, total: i64, exact: bool) -> PageMeta {
         PageMeta {
             page: self.page,
             per_page: self.per_page,
             total,
             total_pages: (total + self.per_page - 1) / self.per_page,
+            total_exact: exact,
             next_cursor: None,
         }
     }
@@ -63,6 +70,11 @@ pub struct PageMeta {
     /// Pages in the whole list (0 for an empty list).
     #[schema(minimum = 0, example = 13)]
     pub total_pages: i64,
+    /// Whether `total` counts the whole list. A search lists the 1,000 best matches at most: when
+    /// there are more, `total` is 1,000, this is false, and pages past them are empty. Every
+    /// other list counts exactly.
+    #[schema(example = true)]
+    pub total_exact: bool,
     /// Article lists not ordered by relevance: pass it as `cursor` to get the next page by
     /// keyset (as fast deep in the archive as on page 1, and stable while articles are added).
     /// Absent on the last page and in other lists.

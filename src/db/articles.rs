@@ -120,6 +120,8 @@ pub struct ArticleFilter {
 pub struct ArticlePage {
     pub items: Vec<ArticleView>,
     pub total: i64,
+    /// Whether `total` counts every match (a search counts up to its cap).
+    pub total_exact: bool,
     /// Whether more articles follow this page.
     pub more: bool,
 }
@@ -401,7 +403,7 @@ pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbEr
             (Vec::new(), false)
         };
         let items = with_relations(conn, metas, filter.include_body)?;
-        Ok(ArticlePage { items, total, more })
+        Ok(ArticlePage { items, total, total_exact: true, more })
     })
 }
 
@@ -494,7 +496,7 @@ fn list_by_search(conn: &mut Conn, filter: &ArticleFilter, search: &SearchQuery)
         metas.sort_by_key(|m| found.ids.iter().position(|id| *id == m.id));
         let items = with_relations(conn, metas, filter.include_body)?;
         let more = filter.offset + (items.len() as i64) < found.total;
-        Ok(ArticlePage { items, total: found.total, more })
+        Ok(ArticlePage { items, total: found.total, total_exact: found.exact, more })
     })
 }
 

@@ -17,7 +17,7 @@ use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{BigInt, Text, Timestamp};
 
 use super::{Conn, DbError};
-use crate::domain::search::SearchQuery;
+use crate::domain::search::{SearchQuery, MAX_RESULTS};
 
 /// A value bound into a search's conditions.
 #[derive(Debug, Clone)]
@@ -61,11 +61,14 @@ pub enum SearchOrder {
     Column(&'static str),
 }
 
-/// One page of matching article ids, in order, with the number of all matches.
+/// One page of matching article ids, in order, with the number of matches listed.
 #[derive(Debug)]
 pub struct SearchPage {
     pub ids: Vec<i64>,
+    /// Matches, counted up to [`MAX_RESULTS`].
     pub total: i64,
+    /// Whether `total` is all the matches (false: there are more than [`MAX_RESULTS`]).
+    pub exact: bool,
 }
 
 #[derive(QueryableByName)]
@@ -91,21 +94,39 @@ enum Tier {
     Body,
 }
 
+/// What a statement asks of the matches.
+#[derive(Debug, Clone, Copy)]
+enum Shape<'a> {
+    /// How many there are, counting at most `cap`.
+    Count { cap: i64 },
+    /// Their ids in `order`, a page at a time (its LIMIT and OFFSET bound last).
+    Page { order: &'a str },
+}
+
+impl Shape<'_> {
+    /// The statement around `from_where` (`FROM ... WHERE ...`), with `?` for the page's bounds.
+    fn around(self, from_where: &str) -> String {
+        match self {
+            Shape::Count { cap } => format!("SELECT count(*) AS n FROM (SELECT 1 {from_where} LIMIT {cap}) capped"),
+            Shape::Page { order } => format!("SELECT a.id AS id {from_where} ORDER BY {order} LIMIT ? OFFSET ?"),
+        }
+    }
+}
+
 /// A backend's full-text index.
 trait Index {
     type Backend: diesel::backend::Backend;
-    /// `SELECT {select}` over the matches of `tier` that meet `conditions`, then `tail`.
+    /// The statement of `shape` over the matches of `tier` that meet `conditions`.
     fn statement(
         query: &SearchQuery,
         tier: Tier,
-        select: &str,
+        shape: Shape,
         conditions: &Conditions,
-        tail: &str,
     ) -> BoxedSqlQuery<'static, Self::Backend, SqlQuery>;
-    /// The ordering within a tier, best match first or last.
-    fn by_rank(best_first: bool) -> &'static str;
-    /// The number of matches of `tier` that meet `conditions`.
-    fn count(&mut self, query: &SearchQuery, tier: Tier, conditions: &Conditions) -> Result<i64, DbError>;
+    /// The ordering within a tier, best match first.
+    fn by_rank() -> &'static str;
+    /// The number of matches of `tier` that meet `conditions`, up to `cap` + 1.
+    fn count(&mut self, query: &SearchQuery, tier: Tier, conditions: &Conditions, cap: i64) -> Result<i64, DbError>;
     /// The ids of the matches `(offset, limit)` of `tier` that meet `conditions`, in `order`.
     fn page(
         &mut self,
@@ -120,8 +141,16 @@ trait Index {
 /// Counting and paging, the same statements for every backend's [`Index`].
 macro_rules! count_and_page {
     () => {
-        fn count(&mut self, query: &SearchQuery, tier: Tier, conditions: &Conditions) -> Result<i64, DbError> {
-            Ok(Self::statement(query, tier, "count(*) AS n", conditions, "").get_result::<Count>(self)?.n)
+        fn count(
+            &mut self,
+            query: &SearchQuery,
+            tier: Tier,
+            conditions: &Conditions,
+            cap: i64,
+        ) -> Result<i64, DbError> {
+            // The matches are walked until one past the cap, never further.
+            let capped = Shape::Count { cap: cap + 1 };
+            Ok(Self::statement(query, tier, capped, conditions).get_result::<Count>(self)?.n)
         }
 
         fn page(
@@ -133,8 +162,7 @@ macro_rules! count_and_page {
             range: (i64, i64),
         ) -> Result<Vec<i64>, DbError> {
             let (offset, limit) = range;
-            let tail = format!("ORDER BY {order} LIMIT ? OFFSET ?");
-            let rows: Vec<Id> = Self::statement(query, tier, "a.id AS id", conditions, &tail)
+            let rows: Vec<Id> = Self::statement(query, tier, Shape::Page { order }, conditions)
                 .bind::<BigInt, _>(limit)
                 .bind::<BigInt, _>(offset)
                 .load(self)?;
@@ -172,32 +200,27 @@ impl Index for diesel::SqliteConnection {
     fn statement(
         query: &SearchQuery,
         tier: Tier,
-        select: &str,
+        shape: Shape,
         conditions: &Conditions,
-        tail: &str,
     ) -> BoxedSqlQuery<'static, Self::Backend, SqlQuery> {
         let fts = match tier {
             Tier::All => query.all_words(),
             Tier::Title => query.title_tier(),
             Tier::Body => query.body_tier(),
         };
-        let text = format!(
-            "SELECT {select} FROM articles_fts f \
+        let text = shape.around(&format!(
+            "FROM articles_fts f \
              CROSS JOIN articles a INDEXED BY articles_search_lookup ON a.id = f.rowid \
-             WHERE f.articles_fts MATCH ? AND {} {tail}",
+             WHERE f.articles_fts MATCH ? AND {}",
             conditions.text()
-        );
+        ));
         let query = diesel::sql_query(text).into_boxed::<Self::Backend>().bind::<Text, _>(fts);
         bind_values(query, conditions)
     }
 
-    fn by_rank(best_first: bool) -> &'static str {
+    fn by_rank() -> &'static str {
         // bm25 is lower for better matches.
-        if best_first {
-            "f.rank ASC, a.id DESC"
-        } else {
-            "f.rank DESC, a.id ASC"
-        }
+        "f.rank ASC, a.id DESC"
     }
 }
 
@@ -209,17 +232,15 @@ impl Index for diesel::PgConnection {
     fn statement(
         query: &SearchQuery,
         tier: Tier,
-        select: &str,
+        shape: Shape,
         conditions: &Conditions,
-        tail: &str,
     ) -> BoxedSqlQuery<'static, Self::Backend, SqlQuery> {
         let tsquery = match tier {
             Tier::All => query.ts_all_words(),
             Tier::Title => query.ts_title_tier(),
             Tier::Body => query.ts_body_tier(),
         };
-        // The conditions' `?` become `$2`, `$3`, ... after the query's `$1`; the tail's
-        // placeholders follow them.
+        // The `?` become `$2`, `$3`, ... after the query's `$1`, in order.
         let mut n = 1;
         let mut number = |sql: &str| {
             sql.split('?')
@@ -234,29 +255,24 @@ impl Index for diesel::PgConnection {
                 })
                 .collect::<String>()
         };
-        let conditions_sql = number(&conditions.text());
-        let tail = number(tail);
-        let text = format!(
-            "SELECT {select} FROM articles a, to_tsquery('warta_search', $1) q \
-             WHERE a.search @@ q AND {conditions_sql} {tail}"
-        );
+        let from_where =
+            format!("FROM articles a, to_tsquery('warta_search', $1) q WHERE a.search @@ q AND {}", conditions.text());
+        let text = number(&shape.around(&from_where));
         let query = diesel::sql_query(text).into_boxed::<Self::Backend>().bind::<Text, _>(tsquery);
         bind_values(query, conditions)
     }
 
-    fn by_rank(best_first: bool) -> &'static str {
-        if best_first {
-            "ts_rank(a.search, q) DESC, a.id DESC"
-        } else {
-            "ts_rank(a.search, q) ASC, a.id ASC"
-        }
+    fn by_rank() -> &'static str {
+        "ts_rank(a.search, q) DESC, a.id DESC"
     }
 }
 
 /// The page `[offset, offset + limit)` of the articles matching `query` and `conditions`, in
-/// `order`, with the number of all of them. Relevance ranks the title tier on its own when
-/// it fills the page, and ranks the rest only for the pages that reach into it. Run it in
-/// a transaction, which makes its counts and pages agree.
+/// `order`, with their number: search lists the best [`MAX_RESULTS`] matches at most (with a
+/// column order, the first of them in that order), so that its cost follows the page, not the
+/// archive. Relevance ranks the title tier on its own when it fills the page, and ranks the
+/// rest only for the pages that reach into it. Run it in a transaction, which makes its counts
+/// and pages agree.
 pub fn search(
     conn: &mut Conn,
     query: &SearchQuery,
@@ -266,7 +282,7 @@ pub fn search(
     limit: i64,
 ) -> Result<SearchPage, DbError> {
     if query.is_empty() {
-        return Ok(SearchPage { ids: Vec::new(), total: 0 });
+        return Ok(SearchPage { ids: Vec::new(), total: 0, exact: true });
     }
     crate::per_backend!(conn, |c| search_in(c, query, conditions, order, offset, limit))
 }
@@ -279,40 +295,48 @@ fn search_in<C: Index>(
     offset: i64,
     limit: i64,
 ) -> Result<SearchPage, DbError> {
-    let total = conn.count(query, Tier::All, conditions)?;
+    let counted = conn.count(query, Tier::All, conditions, MAX_RESULTS)?;
+    let (total, exact) = (counted.min(MAX_RESULTS), counted <= MAX_RESULTS);
     if total <= offset || limit <= 0 {
-        return Ok(SearchPage { ids: Vec::new(), total });
+        return Ok(SearchPage { ids: Vec::new(), total, exact });
     }
-    let best_first = match order {
-        SearchOrder::Column(order) => {
-            let ids = conn.page(query, Tier::All, conditions, order, (offset, limit))?;
-            return Ok(SearchPage { ids, total });
+    // Pages end with the listed matches.
+    let limit = limit.min(total - offset);
+    let ids = match order {
+        SearchOrder::Column(order) => conn.page(query, Tier::All, conditions, order, (offset, limit))?,
+        SearchOrder::Relevance { best_first: true } => best_first(conn, query, conditions, offset, limit)?,
+        SearchOrder::Relevance { best_first: false } => {
+            // The same listed matches worst first: a best-first range seen from its end.
+            let mut ids = best_first(conn, query, conditions, total - offset - limit, limit)?;
+            ids.reverse();
+            ids
         }
-        SearchOrder::Relevance { best_first } => best_first,
     };
-    let within = C::by_rank(best_first);
-    if best_first {
-        // Title matches first. A page the title tier fills needs nothing else; only a page
-        // that reaches past it needs to know where it ends.
-        let mut ids = conn.page(query, Tier::Title, conditions, within, (offset, limit))?;
-        let short = limit - ids.len() as i64;
-        if short > 0 {
-            let in_title =
-                if ids.is_empty() { conn.count(query, Tier::Title, conditions)? } else { offset + ids.len() as i64 };
-            let from = (offset - in_title).max(0);
-            ids.extend(conn.page(query, Tier::Body, conditions, within, (from, short))?);
-        }
-        return Ok(SearchPage { ids, total });
-    }
-    // Worst first: the body tier, then the title tier.
-    let in_body = conn.count(query, Tier::Body, conditions)?;
-    let mut ids = Vec::new();
-    if offset < in_body {
-        ids = conn.page(query, Tier::Body, conditions, within, (offset, limit))?;
-    }
+    Ok(SearchPage { ids, total, exact })
+}
+
+/// The best matches `[offset, offset + limit)`: the title tier by rank, then the rest by rank.
+/// A page the title tier fills needs nothing else; only a page that reaches past it needs to
+/// know where that tier ends.
+fn best_first<C: Index>(
+    conn: &mut C,
+    query: &SearchQuery,
+    conditions: &Conditions,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<i64>, DbError> {
+    let by_rank = C::by_rank();
+    let mut ids = conn.page(query, Tier::Title, conditions, by_rank, (offset, limit))?;
     let short = limit - ids.len() as i64;
     if short > 0 {
-        ids.extend(conn.page(query, Tier::Title, conditions, within, ((offset - in_body).max(0), short))?);
+        // An empty page means the tier ends at or before `offset`: counting it stops there.
+        let in_title = if ids.is_empty() {
+            conn.count(query, Tier::Title, conditions, offset)?
+        } else {
+            offset + ids.len() as i64
+        };
+        let from = (offset - in_title).max(0);
+        ids.extend(conn.page(query, Tier::Body, conditions, by_rank, (from, short))?);
     }
-    Ok(SearchPage { ids, total })
+    Ok(ids)
 }

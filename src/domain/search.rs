@@ -15,6 +15,10 @@ pub const MAX_SEARCH_CHARS: usize = 200;
 pub const MAX_TERMS: usize = 12;
 /// The shortest last word that matches as a prefix.
 pub const MIN_PREFIX_CHARS: usize = 2;
+/// The most matches a search lists, as search engines do: its count stops there (`meta.total`
+/// at most this, `meta.total_exact` false when there are more) and pages past them are empty,
+/// so that a word found in every article costs what a page costs, not what the archive does.
+pub const MAX_RESULTS: i64 = 1_000;
 
 /// A reader's search, as words: all must match, the last as a prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -27,7 +27,10 @@ async fn published_articles_are_listed_newest_first_as_summaries() {
     let (app, _) = newsroom().await;
     let body = app.get_json("/api/v1/articles", 200).await;
     assert_eq!(titles(&body), ["Berita Baru", "Berita Kemarin", "Berita Lama"]);
-    assert_eq!(body["meta"], serde_json::json!({"page": 1, "per_page": 10, "total": 3, "total_pages": 1}));
+    assert_eq!(
+        body["meta"],
+        serde_json::json!({"page": 1, "per_page": 10, "total": 3, "total_pages": 1, "total_exact": true})
+    );
     let first = &body["data"][0];
     assert!(first.get("body").is_none() && first.get("body_html").is_none(), "{first}");
     assert_eq!(first["status"], "published");
@@ -229,11 +232,17 @@ async fn pagination_edges_are_exact() {
     assert_eq!(titles(&body), ["Berita 2", "Berita 1"]);
     let cursor = body["meta"].as_object_mut().unwrap().remove("next_cursor");
     assert!(cursor.is_some_and(|c| c.is_string()), "a page with a successor offers a cursor");
-    assert_eq!(body["meta"], serde_json::json!({"page": 2, "per_page": 2, "total": 5, "total_pages": 3}));
+    assert_eq!(
+        body["meta"],
+        serde_json::json!({"page": 2, "per_page": 2, "total": 5, "total_pages": 3, "total_exact": true})
+    );
 
     let past = app.get_json("/api/v1/articles?per_page=2&page=9", 200).await;
     assert_eq!(past["data"], serde_json::json!([]));
-    assert_eq!(past["meta"], serde_json::json!({"page": 9, "per_page": 2, "total": 5, "total_pages": 3}));
+    assert_eq!(
+        past["meta"],
+        serde_json::json!({"page": 9, "per_page": 2, "total": 5, "total_pages": 3, "total_exact": true})
+    );
 
     let last = app.get("/api/v1/articles?per_page=2&page=3").await;
     let link = last.headers()["link"].to_str().unwrap();
@@ -256,6 +265,6 @@ async fn an_empty_archive_lists_nothing_with_one_page_of_links() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(
         body,
-        serde_json::json!({"data": [], "meta": {"page": 1, "per_page": 10, "total": 0, "total_pages": 0}})
+        serde_json::json!({"data": [], "meta": {"page": 1, "per_page": 10, "total": 0, "total_pages": 0, "total_exact": true}})
     );
 }

@@ -213,3 +213,69 @@ async fn staff_search_reaches_what_their_role_may_see() {
         "the public sees neither draft"
     );
 }
+
+/// A word in more articles than a search lists: the count stops at the cap and says so, pages
+/// end with the listed matches, and the worst-first order lists the same matches reversed.
+#[tokio::test]
+async fn a_search_lists_the_best_thousand_matches_and_says_there_are_more() {
+    use warta::db::bulk::{self, ArticleRow};
+    let app = spawn_app().await;
+    let author = app.user("Dewi", Role::Author);
+    let at = (chrono::Utc::now() - chrono::Duration::days(1)).naive_utc();
+    let rows: Vec<ArticleRow> = (1..=1005)
+        .map(|i| {
+            // Three have the word in the title: they lead the results.
+            let title = if i % 300 == 0 { format!("Banjir Besar {i}") } else { format!("Kabar Kota {i}") };
+            ArticleRow {
+                id: i,
+                slug: format!("kabar-{i}"),
+                title,
+                excerpt: format!("Ringkasan {i}"),
+                body: format!("Warga kota {i} bersiap menghadapi banjir musim ini."),
+                body_html: format!("<p>Warga kota {i} bersiap menghadapi banjir musim ini.</p>"),
+                status: "published".into(),
+                published_at: Some(at - chrono::Duration::minutes(i)),
+                author_id: author,
+                source_name: None,
+                language: "id".into(),
+                comment_status: "open".into(),
+                created_at: at,
+                updated_at: at,
+            }
+        })
+        .collect();
+    bulk::articles(&mut app.conn(), &rows, &[]).unwrap();
+
+    let first = app.get_json("/api/v1/articles?search=banjir&per_page=100", 200).await;
+    assert_eq!(first["meta"]["total"], 1000);
+    assert_eq!(first["meta"]["total_exact"], false);
+    assert_eq!(first["meta"]["total_pages"], 10);
+    let leading: Vec<String> = titles(&first).into_iter().take(3).collect();
+    assert!(leading.iter().all(|t| t.starts_with("Banjir Besar")), "title matches first: {leading:?}");
+    let last = app.get_json("/api/v1/articles?search=banjir&per_page=100&page=10", 200).await;
+    assert_eq!(last["data"].as_array().unwrap().len(), 100);
+    let past = app.get_json("/api/v1/articles?search=banjir&per_page=100&page=11", 200).await;
+    assert!(past["data"].as_array().unwrap().is_empty(), "nothing past the listed matches");
+    let ten = app.get_json("/api/v1/articles?search=banjir&per_page=10&page=100", 200).await;
+    assert_eq!(ten["data"].as_array().unwrap().len(), 10);
+
+    // Worst first: page 1 is the last listed page, reversed.
+    let worst = app.get_json("/api/v1/articles?search=banjir&per_page=100&order_by=relevance&order=asc", 200).await;
+    let mut reversed = titles(&last);
+    reversed.reverse();
+    assert_eq!(titles(&worst), reversed);
+    assert_eq!(worst["meta"]["total_exact"], false);
+
+    // By date: the same cap.
+    let dated = app.get_json("/api/v1/articles?search=banjir&order_by=published_at&per_page=100&page=11", 200).await;
+    assert!(dated["data"].as_array().unwrap().is_empty());
+    assert_eq!(dated["meta"]["total"], 1000);
+
+    // Fewer matches than the cap, and lists without a search, count exactly.
+    let few = app.get_json("/api/v1/articles?search=besar", 200).await;
+    assert_eq!((few["meta"]["total"].as_i64(), few["meta"]["total_exact"].as_bool()), (Some(3), Some(true)));
+    let all = app.get_json("/api/v1/articles", 200).await;
+    assert_eq!((all["meta"]["total"].as_i64(), all["meta"]["total_exact"].as_bool()), (Some(1005), Some(true)));
+    let comments = app.get_json("/api/v1/articles/kabar-1/comments", 200).await;
+    assert_eq!(comments["meta"]["total_exact"], true);
+}
