@@ -188,6 +188,8 @@ fn available_slug(conn: &mut Conn, wanted: &Slug, except_id: i64) -> Result<(), 
 /// A 422 on `parent_id` unless `parent` exists and making it the parent of `id` (`None` for
 /// a new category) keeps the hierarchy free of cycles.
 fn check_parent(conn: &mut Conn, id: Option<i64>, parent: i64) -> Result<(), DbError> {
+    // Two moves at once (A under B, B under A) would each find no cycle: they take turns.
+    super::take_turn(conn, super::Turn::CategoryTree)?;
     let links: HashMap<i64, Option<i64>> = categories::table
         .select((categories::id, categories::parent_id))
         .load::<(i64, Option<i64>)>(conn)?

@@ -414,6 +414,28 @@ fn sqlite_migration_lock(conn: &mut SqliteConnection) -> Result<Option<std::fs::
 /// One writer of this process at a time on SQLite (see `write`).
 pub(crate) static WRITE_TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// A rule that reads many rows before a write and must not be checked by two writers at once.
+#[derive(Debug, Clone, Copy)]
+pub enum Turn {
+    /// The category hierarchy stays free of cycles.
+    CategoryTree,
+}
+
+/// Makes the open write transaction wait until no other one holds `turn`, and hold it until it
+/// ends. On PostgreSQL a transaction-scoped advisory lock (writers of other kinds are not held
+/// up); on SQLite nothing, since its write transaction holds the whole database already.
+pub fn take_turn(conn: &mut Conn, turn: Turn) -> Result<(), DbError> {
+    #[cfg(feature = "postgres")]
+    if let Some(pg) = as_postgres(conn) {
+        // "WARTA" and the turn's number.
+        let key = 0x5741_5254_4100_i64 + turn as i64;
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)").bind::<diesel::sql_types::BigInt, _>(key).execute(pg)?;
+    }
+    #[cfg(not(feature = "postgres"))]
+    let _ = (conn, turn);
+    Ok(())
+}
+
 /// How deep in transactions `conn` is: 0 outside one, `None` when its state is lost.
 pub(crate) fn transaction_depth(conn: &mut Conn) -> Option<usize> {
     match <Conn as Connection>::TransactionManager::transaction_manager_status_mut(conn).transaction_depth() {

@@ -189,12 +189,16 @@ pub fn update(conn: &mut Conn, id: i64, changes: &UserChanges, now: DateTime<Utc
     })
 }
 
+/// How many active admins there are, for a write that may remove one. On PostgreSQL their rows
+/// are locked until the write commits, so that two writes removing two different admins at
+/// once cannot both see the other one still there (SQLite's write lock already orders them).
 fn active_admins(conn: &mut Conn) -> Result<i64, DbError> {
-    Ok(users::table
-        .filter(users::role.eq(Role::Admin.as_str()))
-        .filter(users::active.eq(true))
-        .count()
-        .get_result(conn)?)
+    let admins = users::table.filter(users::role.eq(Role::Admin.as_str())).filter(users::active.eq(true));
+    #[cfg(feature = "postgres")]
+    if let Some(pg) = super::as_postgres(conn) {
+        return Ok(admins.select(users::id).for_update().load::<i64>(pg)?.len() as i64);
+    }
+    Ok(admins.count().get_result(conn)?)
 }
 
 /// Deletes user `id`. Their articles go to `reassign_to` when given; a user who wrote

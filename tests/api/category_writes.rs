@@ -111,3 +111,32 @@ async fn category_input_is_validated() {
     assert_eq!(r.json::<Value>().await.unwrap()["slug"], "olahraga-2");
     problem(app.patch("/api/v1/categories/tidak-ada", Some(&editor.token), &json!({"name": "X"})).await, 404).await;
 }
+
+/// Two editors moving two categories under each other at the same moment: one move wins, the
+/// other is refused, and no cycle is stored (on PostgreSQL both moves can run at once).
+#[tokio::test]
+async fn two_moves_at_once_never_make_a_cycle() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    let editor = app.staff("Editor Pindah", Role::Editor).await;
+    for round in 0..5 {
+        let a = app.category(&format!("Satu {round}"), None);
+        let b = app.category(&format!("Dua {round}"), None);
+        let mv = |id: i64, parent: i64| {
+            let (app, token) = (app.clone(), editor.token.clone());
+            tokio::spawn(async move {
+                let path = format!("/api/v1/categories/{id}");
+                app.patch(&path, Some(&token), &json!({"parent_id": parent})).await.status().as_u16()
+            })
+        };
+        let (one, two) = (mv(a, b), mv(b, a));
+        let mut statuses = [one.await.unwrap(), two.await.unwrap()];
+        statuses.sort();
+        assert_eq!(statuses, [200, 422], "round {round}");
+        let parent = |id: i64| {
+            let app = app.clone();
+            async move { app.get_json(&format!("/api/v1/categories/{id}"), 200).await["parent_id"].as_i64() }
+        };
+        let (pa, pb) = (parent(a).await, parent(b).await);
+        assert!(pa.is_none() || pb.is_none(), "round {round}: a cycle was stored ({pa:?}, {pb:?})");
+    }
+}

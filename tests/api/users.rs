@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use warta::domain::Role;
 use warta::startup::StartOptions;
 
-use crate::helpers::{invalid_fields_of, problem, spawn_app, spawn_app_with, ArticleSpec, STAFF_PASSWORD};
+use crate::helpers::{invalid_fields_of, problem, spawn_app, spawn_app_with, ArticleSpec, Staff, STAFF_PASSWORD};
 
 #[tokio::test]
 async fn an_admin_creates_lists_reads_updates_and_deletes_users() {
@@ -142,6 +142,46 @@ async fn the_last_active_admin_cannot_be_removed() {
     problem(app.delete(&path, Some(&admin.token)).await, 409).await;
     let second = app.staff("Bayu", Role::Admin).await;
     assert_eq!(app.patch(&path, Some(&second.token), &json!({"role": "editor"})).await.status().as_u16(), 200);
+}
+
+/// Two admins removing each other at the same moment: one of them stays (on PostgreSQL both
+/// writes can run at once, and each must not count on the other still being there).
+#[tokio::test]
+async fn two_admins_removing_each_other_at_once_leave_one_admin() {
+    use diesel::prelude::*;
+    use warta::db::schema::users;
+    let app = std::sync::Arc::new(spawn_app().await);
+    for round in 0..5 {
+        let (a, b) = (
+            app.staff(&format!("Admin A{round}"), Role::Admin).await,
+            app.staff(&format!("Admin B{round}"), Role::Admin).await,
+        );
+        if round > 0 {
+            // Only these two are active admins in this round.
+            let mut conn = app.conn();
+            diesel::update(users::table.filter(users::id.ne(a.id)).filter(users::id.ne(b.id)))
+                .set(users::active.eq(false))
+                .execute(&mut conn)
+                .unwrap();
+        }
+        let demote = |actor: Staff, target: i64| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let path = format!("/api/v1/users/{target}");
+                app.patch(&path, Some(&actor.token), &json!({"role": "editor"})).await.status().as_u16()
+            })
+        };
+        let (one, two) = (demote(a.clone(), b.id), demote(b.clone(), a.id));
+        let statuses = [one.await.unwrap(), two.await.unwrap()];
+        assert!(statuses.iter().all(|s| [200, 401, 403, 409].contains(s)), "round {round}: {statuses:?}");
+        let admins: i64 = users::table
+            .filter(users::role.eq("admin"))
+            .filter(users::active.eq(true))
+            .count()
+            .get_result(&mut app.conn())
+            .unwrap();
+        assert_eq!(admins, 1, "round {round}: {statuses:?}");
+    }
 }
 
 #[tokio::test]
