@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use warta::domain::Role;
 use warta::startup::StartOptions;
 
-use crate::helpers::{problem, spawn_app, spawn_app_with, Staff, TestApp, STAFF_PASSWORD};
+use crate::helpers::{on_postgres, problem, spawn_app, spawn_app_beside, spawn_app_with, Staff, TestApp, STAFF_PASSWORD};
 
 const SECRET: &str = "a-test-secret-that-is-long-enough-1234";
 
@@ -345,4 +345,66 @@ async fn ipv6_clients_share_the_address_budget_of_their_64() {
     problem(same_64, 429).await;
     let next_64 = wrong_login_from(&app, "2001:db8:1:3::1", "lain@example.com").await;
     problem(next_64, 401).await;
+}
+
+/// Instances on one PostgreSQL database count failed logins together (`rate_limits`); on
+/// SQLite there is one process, whose throttles live in its memory.
+fn shared_limits_apply() -> bool {
+    if !on_postgres() {
+        eprintln!("skipped: limits are shared between instances on PostgreSQL; this run is on SQLite");
+    }
+    on_postgres()
+}
+
+#[tokio::test]
+async fn failures_spread_over_two_instances_throttle_the_account_on_both() {
+    if !shared_limits_apply() {
+        return;
+    }
+    let first = spawn_app().await;
+    let second = spawn_app_beside(&first, &[], StartOptions::default()).await;
+    let dewi = first.staff("Dewi", Role::Author).await;
+    let wrong = json!({"email": dewi.email, "password": "salah-sandi-123"});
+    for i in 0..5 {
+        let app = if i % 2 == 0 { &first } else { &second };
+        assert_eq!(app.post("/api/v1/auth/login", None, &wrong).await.status().as_u16(), 401, "failure {i}");
+    }
+    let right = json!({"email": dewi.email, "password": STAFF_PASSWORD});
+    for app in [&first, &second] {
+        let blocked = app.post("/api/v1/auth/login", None, &right).await;
+        assert_eq!(blocked.status().as_u16(), 429, "five failures in all, on two instances");
+        let wait: u64 = blocked.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((890..=900).contains(&wait), "the window of the first failure: {wait}");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_wrong_logins_on_two_instances_cannot_pass_the_address_throttle_twice() {
+    if !shared_limits_apply() {
+        return;
+    }
+    let first = spawn_app().await;
+    let second = spawn_app_beside(&first, &[], StartOptions::default()).await;
+    let tasks: Vec<_> = (0..60)
+        .map(|i| {
+            let app = if i % 2 == 0 { &first } else { &second };
+            let (client, url) = (app.client.clone(), app.url("/api/v1/auth/login"));
+            tokio::spawn(async move {
+                let body = json!({"email": format!("orang{i}@example.com"), "password": "salah-sandi-123"});
+                client.post(url).json(&body).send().await.unwrap().status().as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = std::collections::BTreeMap::<u16, u32>::new();
+    for task in tasks {
+        *statuses.entry(task.await.unwrap()).or_default() += 1;
+    }
+    let count = |status: u16| statuses.get(&status).copied().unwrap_or(0);
+    // Twenty for the address in all, not twenty per instance (a 503 is a check the machine was
+    // too busy to make: it gives its slot back).
+    assert!(count(401) <= 20, "{statuses:?}");
+    assert!(count(429) >= 40, "{statuses:?}");
+    assert_eq!(count(401) + count(429) + count(503), 60, "only 401, 429 and 503: {statuses:?}");
+    let blocked = first.post("/api/v1/auth/login", None, &json!({"email": "lain@example.com", "password": "x"})).await;
+    problem(blocked, 429).await;
 }

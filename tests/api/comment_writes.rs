@@ -4,7 +4,9 @@ use serde_json::{json, Value};
 use warta::domain::{CommentStatus, Role};
 use warta::startup::StartOptions;
 
-use crate::helpers::{invalid_fields_of, problem, spawn_app, spawn_app_with, ArticleSpec, TestApp};
+use crate::helpers::{
+    invalid_fields_of, on_postgres, problem, spawn_app, spawn_app_beside, spawn_app_with, ArticleSpec, TestApp,
+};
 
 fn comment(body: &str) -> Value {
     json!({"author_name": "Siti Rahma", "author_email": "siti@example.com", "body": body})
@@ -449,4 +451,39 @@ async fn a_burst_of_submissions_is_stored_whole_and_a_bad_one_fails_alone() {
     let listed: Vec<i64> = queue["data"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
     assert!(stored.iter().all(|id| listed.contains(id)));
     assert!(queue["data"].as_array().unwrap().iter().all(|c| !c["body"].as_str().unwrap().starts_with("Balasan")));
+}
+
+#[tokio::test]
+async fn the_comment_limit_holds_across_two_instances_on_one_database() {
+    if !on_postgres() {
+        eprintln!("skipped: limits are shared between instances on PostgreSQL; this run is on SQLite");
+        return;
+    }
+    let vars = [("WARTA_COMMENT_RATE_PER_MINUTE", "3")];
+    let (first, _) = newsroom(&vars).await;
+    let second = spawn_app_beside(&first, &vars, StartOptions::default()).await;
+    // Submissions at once, half on each instance: three pass in all.
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let app = if i % 2 == 0 { &first } else { &second };
+            let (client, url) = (app.client.clone(), app.url("/api/v1/articles/kopi/comments"));
+            tokio::spawn(async move {
+                let r = client.post(url).json(&comment(&format!("Serentak {i}"))).send().await.unwrap();
+                (r.status().as_u16(), r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned()))
+            })
+        })
+        .collect();
+    let mut passed = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            (201, _) => passed += 1,
+            (429, Some(wait)) => assert!((1..=60).contains(&wait.parse::<u64>().unwrap()), "{wait}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(passed, 3, "three per minute for the address, not three per instance");
+    for app in [&first, &second] {
+        let r = app.post("/api/v1/articles/kopi/comments", None, &comment("Lagi")).await;
+        problem(r, 429).await;
+    }
 }

@@ -121,6 +121,13 @@ pub async fn spawn_app_with(vars: &[(&str, &str)], options: StartOptions) -> Tes
     spawn_app_on(TestDb::new(), vars, options).await
 }
 
+/// A second server on the database of `app`, as another instance of the same site would be
+/// (it must not outlive `app`, which owns the database).
+pub async fn spawn_app_beside(app: &TestApp, vars: &[(&str, &str)], options: StartOptions) -> TestApp {
+    let db = TestDb { url: app.db_path.clone(), _dir: tempfile::tempdir().expect("temp dir"), _postgres: None };
+    spawn_app_on(db, vars, options).await
+}
+
 /// A server on an existing database.
 pub async fn spawn_app_on(db: TestDb, vars: &[(&str, &str)], options: StartOptions) -> TestApp {
     let mut env: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -430,12 +437,18 @@ pub fn free_port() -> u16 {
 impl Process {
     /// Starts `warta serve` on `db_path` with `vars`, logging to a file, and waits until it is ready.
     pub async fn start(db_path: &str, args: &[&str], vars: &[(&str, &str)]) -> Process {
-        let port = free_port();
+        Process::start_on(free_port(), db_path, args, vars).await
+    }
+
+    /// As [`Process::start`], on loopback port `port` (a restart in place of a stopped process).
+    pub async fn start_on(port: u16, db_path: &str, args: &[&str], vars: &[(&str, &str)]) -> Process {
+        static STARTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // Beside a SQLite file; for a database URL, in the temporary directory.
         let log_path = if db_path.contains("://") {
-            std::env::temp_dir().join(format!("warta-test-{}-{port}.log", std::process::id()))
+            std::env::temp_dir().join(format!("warta-test-{}-{port}-{n}.log", std::process::id()))
         } else {
-            std::path::PathBuf::from(format!("{db_path}.{port}.log"))
+            std::path::PathBuf::from(format!("{db_path}.{port}-{n}.log"))
         };
         let log = std::fs::File::create(&log_path).unwrap();
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_warta"));
