@@ -55,14 +55,15 @@ impl Application {
             Some(secret) => secret.as_bytes().to_vec(),
             None => auth::random_token(48).into_bytes(),
         };
+        let limits = api::throttle::Limits::for_database(&config.database_url, config.comment_rate_per_minute)?;
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             config: config.clone(),
             stats: stats.clone(),
             openapi_json: api::openapi::document_json().into(),
             keys: auth::TokenKeys::new(&secret),
-            throttles: Default::default(),
-            comment_limit: api::throttle::comment_limit(config.comment_rate_per_minute),
+            throttles: limits.throttles,
+            comment_limit: limits.comment_limit,
             hashing: Default::default(),
             metrics: Default::default(),
             cache: api::cache::ResponseCache::new(config.response_cache, stats.clone()),

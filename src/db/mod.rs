@@ -11,6 +11,7 @@ pub mod changes;
 pub mod comments;
 pub mod fts;
 pub mod group;
+pub mod limits;
 pub mod schema;
 pub mod sessions;
 pub mod users;
@@ -244,6 +245,8 @@ pub struct Manager {
     url: String,
     kind: Kind,
     stats: Arc<DbStats>,
+    /// Whether a commit waits for its flush to disk (see [`Durability`]).
+    durable: bool,
 }
 
 impl Manager {
@@ -267,6 +270,14 @@ impl Manager {
                      PRAGMA synchronous = FULL;",
                 )
                 .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+        }
+        if !self.durable {
+            // Counts whose last commits a crash may take back: no flush to disk per commit.
+            let relaxed = match self.kind {
+                Kind::Postgres => "SET synchronous_commit = off",
+                Kind::Sqlite => "PRAGMA synchronous = NORMAL",
+            };
+            conn.batch_execute(relaxed).map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
         }
         conn.set_instrumentation(StatementCounter { stats: self.stats.clone(), committing: false });
         Ok(conn)
@@ -323,12 +334,29 @@ pub fn describe(database_url: &str) -> String {
     }
 }
 
+/// Whether an acknowledged commit is on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Every commit is flushed before it returns: what an acknowledged write needs.
+    Flushed,
+    /// Commits return before their flush, so a crash of the database server (or of the machine,
+    /// on SQLite) may take back the last fraction of a second of them, never corrupting
+    /// anything: for counts whose loss costs nothing but a few extra attempts (`limits`).
+    Relaxed,
+}
+
 /// Opens the pool on `database_url` with `size` connections: a PostgreSQL URL
 /// (`postgres://...`), or a SQLite file (created if missing).
 pub fn connect(database_url: &str, size: u32) -> Result<(DbPool, Arc<DbStats>), DbError> {
+    connect_with(database_url, size, Durability::Flushed)
+}
+
+/// As [`connect`], with commits as durable as `durability` says.
+pub fn connect_with(database_url: &str, size: u32, durability: Durability) -> Result<(DbPool, Arc<DbStats>), DbError> {
     let kind = Kind::of(database_url);
     let stats = Arc::new(DbStats { kind, ..DbStats::default() });
-    let manager = Manager { url: database_url.to_owned(), kind, stats: stats.clone() };
+    let durable = durability == Durability::Flushed;
+    let manager = Manager { url: database_url.to_owned(), kind, stats: stats.clone(), durable };
     // The pool retries a failing open until its timeout; one direct attempt says why at once.
     if kind == Kind::Sqlite {
         let path = database_url.strip_prefix("file:").unwrap_or(database_url);

@@ -102,6 +102,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The counts of the shared limits (see `db::limits`).
+    rate_limits (key) {
+        key -> Text,
+        window_start -> Timestamp,
+        count -> Integer,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_categories -> articles (article_id));
 diesel::joinable!(article_categories -> categories (category_id));

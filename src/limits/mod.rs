@@ -4,6 +4,7 @@
 //! several instances must share their counts, in a database table.
 
 pub mod memory;
+pub mod table;
 
 use std::future::Future;
 use std::pin::Pin;

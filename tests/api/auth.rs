@@ -5,7 +5,9 @@ use serde_json::{json, Value};
 use warta::domain::Role;
 use warta::startup::StartOptions;
 
-use crate::helpers::{on_postgres, problem, spawn_app, spawn_app_beside, spawn_app_with, Staff, TestApp, STAFF_PASSWORD};
+use crate::helpers::{
+    on_postgres, problem, spawn_app, spawn_app_beside, spawn_app_with, Staff, TestApp, STAFF_PASSWORD,
+};
 
 const SECRET: &str = "a-test-secret-that-is-long-enough-1234";
 
@@ -407,4 +409,23 @@ async fn concurrent_wrong_logins_on_two_instances_cannot_pass_the_address_thrott
     assert_eq!(count(401) + count(429) + count(503), 60, "only 401, 429 and 503: {statuses:?}");
     let blocked = first.post("/api/v1/auth/login", None, &json!({"email": "lain@example.com", "password": "x"})).await;
     problem(blocked, 429).await;
+}
+
+#[tokio::test]
+async fn without_its_table_the_throttle_answers_503_and_lets_nothing_through() {
+    if !shared_limits_apply() {
+        return;
+    }
+    let app = spawn_app().await;
+    let dewi = app.staff("Dewi", Role::Author).await;
+    {
+        use diesel::connection::SimpleConnection;
+        app.conn().batch_execute("DROP TABLE rate_limits").unwrap();
+    }
+    let right = json!({"email": dewi.email, "password": STAFF_PASSWORD});
+    let r = app.post("/api/v1/auth/login", None, &right).await;
+    assert_eq!(r.status().as_u16(), 503, "an uncounted attempt is not let through");
+    assert_eq!(r.headers()["retry-after"], "1");
+    let body = problem(r, 503).await;
+    assert!(!body.to_string().contains("rate_limits"), "no internals: {body}");
 }

@@ -487,3 +487,21 @@ async fn the_comment_limit_holds_across_two_instances_on_one_database() {
         problem(r, 429).await;
     }
 }
+
+#[tokio::test]
+async fn without_its_table_the_comment_limit_answers_503_and_stores_nothing() {
+    if !on_postgres() {
+        eprintln!("skipped: the comment limit has a table on PostgreSQL only; this run is on SQLite");
+        return;
+    }
+    let (app, editor) = newsroom(&[]).await;
+    {
+        use diesel::connection::SimpleConnection;
+        app.conn().batch_execute("DROP TABLE rate_limits").unwrap();
+    }
+    let r = app.post("/api/v1/articles/kopi/comments", None, &comment("Tanpa hitungan")).await;
+    assert_eq!(r.headers()["retry-after"], "1");
+    problem(r, 503).await;
+    let queue: Value = app.get_as("/api/v1/comments?status=pending", &editor).await.json().await.unwrap();
+    assert_eq!(queue["meta"]["total"], 0, "nothing stored: {queue}");
+}
