@@ -479,15 +479,26 @@ impl Process {
 
     /// Sends SIGTERM and waits (bounded) for the exit status.
     pub async fn terminate(&mut self) -> std::process::ExitStatus {
+        self.signal("TERM");
+        self.exit_within(std::time::Duration::from_secs(15)).await
+    }
+
+    /// Sends `signal` (`TERM`, `INT`...) and returns at once.
+    pub fn signal(&self, signal: &str) {
         let pid = self.child.id().to_string();
-        std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        for _ in 0..300 {
+        assert!(std::process::Command::new("kill").args([&format!("-{signal}"), &pid]).status().unwrap().success());
+    }
+
+    /// Waits until the process exits by itself (at most `within`), and returns its status.
+    pub async fn exit_within(&mut self, within: std::time::Duration) -> std::process::ExitStatus {
+        let deadline = std::time::Instant::now() + within;
+        loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status;
             }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            assert!(std::time::Instant::now() < deadline, "warta did not stop within {within:?}: {}", self.logs());
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-        panic!("warta did not stop within 15 s of SIGTERM");
     }
 
     /// Everything the process logged so far.

@@ -130,6 +130,46 @@ async fn sigterm_finishes_requests_checkpoints_and_exits_zero() {
     assert!(written.iter().all(|id| stored.contains(id)), "the comments written before the signal are kept");
 }
 
+/// Behind a load balancer: after SIGTERM the instance says it is going (`/ready` 503) for the
+/// grace period while it still serves everything else, so that the balancer's health check
+/// takes it out of rotation before its listener closes; then it stops as without a grace.
+#[tokio::test]
+async fn sigterm_with_a_grace_period_drains_before_it_stops() {
+    let test_db = TestDb::new();
+    let db = test_db.url.clone();
+    let mut server = Process::start(&db, &["--demo"], &[("WARTA_SHUTDOWN_GRACE_SECS", "2")]).await;
+    let client = Client::new();
+    let slug = first_slug(&client, &server.address).await;
+    let signalled = std::time::Instant::now();
+    server.signal("TERM");
+    let ready = loop {
+        let ready = client.get(format!("{}/ready", server.address)).send().await.expect("still listening");
+        if ready.status().as_u16() != 200 || signalled.elapsed() > std::time::Duration::from_secs(1) {
+            break ready;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(ready.status().as_u16(), 503, "/ready says the instance is going");
+    assert_eq!(ready.headers()["retry-after"], "1");
+    assert_eq!(ready.headers()["content-type"], "application/problem+json");
+    let health = client.get(format!("{}/health", server.address)).send().await.unwrap();
+    assert_eq!(health.status().as_u16(), 200, "the process is still up");
+    let read = client.get(format!("{}/api/v1/articles/{slug}", server.address)).send().await.unwrap();
+    assert_eq!(read.status().as_u16(), 200, "reads are still served");
+    let body = json!({"author_name": "A", "author_email": "a@example.com", "body": "saat berhenti"});
+    let url = format!("{}/api/v1/articles/{slug}/comments", server.address);
+    let written = client.post(url).json(&body).send().await.unwrap();
+    assert_eq!(written.status().as_u16(), 201, "and writes");
+    let id = written.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    let status = server.exit_within(std::time::Duration::from_secs(15)).await;
+    assert!(status.success(), "exit status {status:?}: {}", server.logs());
+    let took = signalled.elapsed();
+    assert!(took >= std::time::Duration::from_secs(2), "it served the whole grace period: {took:?}");
+    assert!(server.logs().contains("draining"), "{}", server.logs());
+    assert!(comment_ids(&db).contains(&id), "the comment written while draining is kept");
+}
+
 fn backup(db: &str, target: &str) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_warta"))
         .args(["backup", target])
