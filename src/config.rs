@@ -54,6 +54,10 @@ pub struct Config {
     pub metrics_bind: Option<SocketAddr>,
     /// Whether public reads are answered from the response cache.
     pub response_cache: bool,
+    /// Seconds between SIGTERM and the listener's close, while `/ready` answers 503 and
+    /// requests are still served: time for a load balancer's health check to take the
+    /// instance out of rotation.
+    pub shutdown_grace_secs: u32,
 }
 
 /// The shortest `WARTA_JWT_SECRET` accepted in production, in bytes.
@@ -125,6 +129,7 @@ impl Config {
         let db_pool_size = number(&get, "WARTA_DB_POOL_SIZE", 8, 1..=256)?;
         let access_token_ttl = number(&get, "WARTA_ACCESS_TOKEN_TTL", 900, 10..=86_400)?;
         let refresh_token_ttl = number(&get, "WARTA_REFRESH_TOKEN_TTL", 30 * 86_400, 60..=365 * 86_400)?;
+        let shutdown_grace_secs = number(&get, "WARTA_SHUTDOWN_GRACE_SECS", 0, 0..=3_600)?;
 
         let trusted_proxies = match get("WARTA_TRUSTED_PROXIES") {
             None => Vec::new(),
@@ -211,6 +216,7 @@ impl Config {
             production,
             metrics_bind,
             response_cache,
+            shutdown_grace_secs,
         })
     }
 }
@@ -263,6 +269,7 @@ mod tests {
         assert!(config.trusted_proxies.is_empty());
         assert_eq!(config.site.title, "Kabar Harapan");
         assert_eq!(config.site.language, "id");
+        assert_eq!(config.shutdown_grace_secs, 0, "a lone process stops at once");
     }
 
     #[test]
@@ -278,6 +285,7 @@ mod tests {
             ("WARTA_ENV", "staging"),
             ("WARTA_METRICS_BIND", "metrics"),
             ("WARTA_LOG_FORMAT", "xml"),
+            ("WARTA_SHUTDOWN_GRACE_SECS", "soon"),
         ] {
             let err = Config::from_vars(&vars(&[(name, value)])).unwrap_err();
             assert_eq!(err.variable, name, "{value}");

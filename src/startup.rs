@@ -1,12 +1,13 @@
 //! Builds a running application from a `Config`: pool, migrations, seed data, routes, bind.
 
 use actix_cors::Cors;
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::http::header;
 use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use utoipa_swagger_ui::SwaggerUi;
@@ -32,6 +33,10 @@ pub struct Application {
     stats: Arc<DbStats>,
     pool: db::DbPool,
     group_commit: db::group::GroupCommit,
+    /// Set once a signal asked the server to stop (`/ready` answers 503 from then on).
+    draining: Arc<AtomicBool>,
+    /// How long the server drains before it stops accepting (`WARTA_SHUTDOWN_GRACE_SECS`).
+    shutdown_grace: Duration,
 }
 
 impl Application {
@@ -69,7 +74,9 @@ impl Application {
             cache: api::cache::ResponseCache::new(config.response_cache, stats.clone()),
             counts: Default::default(),
             group_commit: db::group::GroupCommit::start(pool.clone(), stats.kind)?,
+            draining: Arc::new(AtomicBool::new(false)),
         });
+        let draining = state.draining.clone();
         watch_content_changes(&state)?;
         let group_commit = state.group_commit.clone();
         let separate_metrics = config.metrics_bind.is_some();
@@ -92,6 +99,8 @@ impl Application {
         .client_disconnect_timeout(Duration::from_secs(5))
         .keep_alive(Duration::from_secs(75))
         .shutdown_timeout(30)
+        // Signals are ours (see `stop_on_signal`): SIGTERM drains before the listener closes.
+        .disable_signals()
         .listen(listener)?
         .run();
 
@@ -108,13 +117,25 @@ impl Application {
                         .wrap(ErrorHandlers::new().default_handler(api::problemize))
                 })
                 .workers(1)
+                .disable_signals()
                 .listen(listener)?
                 .run();
                 (Some(server), Some(port))
             }
             None => (None, None),
         };
-        Ok(Application { port, metrics_port, server, metrics_server, stats, pool, group_commit })
+        let shutdown_grace = Duration::from_secs(config.shutdown_grace_secs.into());
+        Ok(Application {
+            port,
+            metrics_port,
+            server,
+            metrics_server,
+            stats,
+            pool,
+            group_commit,
+            draining,
+            shutdown_grace,
+        })
     }
 
     /// The port of the separate metrics listener, when `WARTA_METRICS_BIND` is set.
@@ -138,17 +159,34 @@ impl Application {
         self.pool.clone()
     }
 
-    /// Serves until the server is stopped (SIGINT/SIGTERM): new connections are refused,
-    /// requests in flight finish, and the WAL is checkpointed into the database file.
+    /// Serves until the server is stopped (SIGTERM/SIGINT, see [`stop_on_signal`]): `/ready`
+    /// answers 503 for the grace period, then new connections are refused, requests in flight
+    /// finish, and the WAL is checkpointed into the database file.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        match self.metrics_server {
+        let handles: Vec<ServerHandle> =
+            std::iter::once(self.server.handle()).chain(self.metrics_server.as_ref().map(Server::handle)).collect();
+        // Listening from here on: a signal that arrives before the task first runs is not lost.
+        let signals = match Signals::new() {
+            Ok(signals) => {
+                Some(tokio::spawn(stop_on_signal(signals, handles, self.draining.clone(), self.shutdown_grace)))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for signals; stop the server with SIGKILL");
+                None
+            }
+        };
+        let served = match self.metrics_server {
             // Both listeners stop on the same signal.
             Some(metrics) => {
                 let (served, _) = futures_util::future::join(self.server, metrics).await;
-                served?
+                served
             }
-            None => self.server.await?,
+            None => self.server.await,
+        };
+        if let Some(signals) = signals {
+            signals.abort();
         }
+        served?;
         // Requests are done; the comments they queued are committed before the checkpoint.
         let group_commit = self.group_commit.clone();
         web::block(move || group_commit.stop()).await?;
@@ -157,6 +195,68 @@ impl Application {
             Err(e) => tracing::warn!("stopped; {e} (the next start replays it)"),
         }
         Ok(())
+    }
+}
+
+/// Stops the servers behind `handles` on one of `signals`. SIGTERM and SIGINT drain first: `draining`
+/// turns `/ready` to 503 for `grace` while every request is still served, so that a load
+/// balancer's health check takes the instance out of rotation before its listener closes
+/// (a connection the balancer opens after that would be refused, and a request already
+/// queued on it cut). Then the listener closes and the requests in flight finish. A second
+/// signal ends the grace at once; SIGQUIT stops at once without waiting for requests.
+async fn stop_on_signal(mut signals: Signals, handles: Vec<ServerHandle>, draining: Arc<AtomicBool>, grace: Duration) {
+    let graceful = signals.next().await;
+    draining.store(true, Ordering::Release);
+    if graceful && !grace.is_zero() {
+        tracing::info!(grace_secs = grace.as_secs(), "draining: /ready answers 503 until the server stops");
+        tokio::select! {
+            _ = tokio::time::sleep(grace) => {}
+            _ = signals.next() => tracing::info!("a second signal: stopping now"),
+        }
+    }
+    tracing::info!(graceful, "stopping: no new connections; requests in flight finish");
+    // Every stop is asked for before any is awaited, so that the listeners close together.
+    let stops: Vec<_> = handles.iter().map(|handle| handle.stop(graceful)).collect();
+    for stop in stops {
+        stop.await;
+    }
+}
+
+/// The stop signals this process listens for.
+struct Signals {
+    #[cfg(unix)]
+    streams: [tokio::signal::unix::Signal; 3],
+}
+
+impl Signals {
+    #[cfg(unix)]
+    fn new() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            streams: [signal(SignalKind::terminate())?, signal(SignalKind::interrupt())?, signal(SignalKind::quit())?],
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> std::io::Result<Signals> {
+        Ok(Signals {})
+    }
+
+    /// Waits for the next signal: true for a graceful stop (SIGTERM, SIGINT), false for SIGQUIT.
+    #[cfg(unix)]
+    async fn next(&mut self) -> bool {
+        let [term, int, quit] = &mut self.streams;
+        tokio::select! {
+            _ = term.recv() => true,
+            _ = int.recv() => true,
+            _ = quit.recv() => false,
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn next(&mut self) -> bool {
+        let _ = tokio::signal::ctrl_c().await;
+        true
     }
 }
 

@@ -56,6 +56,8 @@ pub struct AppState {
     pub counts: cache::CountCache,
     /// The writer that commits reader comments in groups.
     pub group_commit: crate::db::group::GroupCommit,
+    /// The instance is shutting down: `/ready` answers 503 while requests are still served.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {

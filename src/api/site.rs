@@ -92,7 +92,9 @@ pub async fn health() -> HttpResponse {
 
 /// Readiness
 ///
-/// 200 only when the database answers.
+/// 200 only when the database answers and the instance is not shutting down: after SIGTERM,
+/// 503 for the grace period (`WARTA_SHUTDOWN_GRACE_SECS`) while every other request is still
+/// served, so that a load balancer's health check takes the instance out before it stops.
 #[utoipa::path(
     get,
     path = "/ready",
@@ -100,10 +102,15 @@ pub async fn health() -> HttpResponse {
     operation_id = "ready",
     responses(
         (status = 200, description = "The database answers", body = StatusResponse),
-        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database does not answer, or the instance is shutting down", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    if state.draining.load(std::sync::atomic::Ordering::Acquire) {
+        // Not a fault to log at every health check: the instance is going away on purpose.
+        return Err(AppError::Overloaded { detail: "the instance is shutting down".into(), retry_after_secs: 1 });
+    }
     db::run(&state.pool, db::ping).await.map_err(|e: DbError| AppError::Unavailable(e.to_string()))?;
     Ok(probe_response("ok"))
 }
