@@ -15,6 +15,7 @@ mod errors;
 mod expensive_input;
 mod helpers;
 mod hostile;
+mod instances;
 mod migrations;
 mod openapi;
 mod operations;
