@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Makes a PostgreSQL server from Debian's packages answer on 127.0.0.1:5432 with a superuser
 # role `warta` (password `warta`) for the tests, installing and starting it when needed.
-# Prints the admin URL the tests take as WARTA_TEST_POSTGRES.
+# Prints the admin URL the tests take as WARTA_TEST_POSTGRES. Loopback needs no TLS: without it
+# libpq never loads OpenSSL, whose exit-time cleanup can crash a test process whose servers'
+# threads still hold connections when it exits.
 set -euo pipefail
 need=()
 command -v pg_ctlcluster >/dev/null || need+=(postgresql)
@@ -24,4 +26,4 @@ DO $$ BEGIN
   END IF;
 END $$;
 SQL
-echo "postgres://warta:warta@127.0.0.1:5432/postgres"
+echo "postgres://warta:warta@127.0.0.1:5432/postgres?sslmode=disable"

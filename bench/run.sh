@@ -112,8 +112,12 @@ parse_size() {
 
 # ---------------------------------------------------------------- PostgreSQL
 pg_admin() { psql "$BENCH_POSTGRES" -q -v ON_ERROR_STOP=1 -tA "$@"; }
-# pg_url NAME: the URL of database NAME on the benchmark's server
-pg_url() { echo "${BENCH_POSTGRES%/*}/$1"; }
+# pg_url NAME: the URL of database NAME on the benchmark's server (its parameters kept)
+pg_url() {
+    local base=${BENCH_POSTGRES%%\?*} params=
+    [ "$base" != "$BENCH_POSTGRES" ] && params="?${BENCH_POSTGRES#*\?}"
+    echo "${base%/*}/$1$params"
+}
 
 # ---------------------------------------------------------------- servers
 JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
