@@ -3,12 +3,13 @@
 //!
 //! The source is read inside one read transaction, so from one snapshot (a live server may keep
 //! writing), table by table in [`TABLES`] order, in keyset pages of its key. Each page becomes
-//! one multi-row INSERT in the target, committed on its own: memory holds one page whatever the
-//! size of the database. Ids and timestamps are copied as they are. On SQLite the target's
-//! triggers do their usual work as rows arrive (the full-text index, `articles.comment_count`);
-//! on PostgreSQL they are held off per table while its rows go in (see [`triggers_run`]). The
-//! target's id sequences are moved past the source's at the end. Then every table's count,
-//! every recounted column and every sequence is compared with the source.
+//! one multi-row INSERT in the target, committed a few pages at a time: memory holds one page
+//! (and a SQLite target's page cache) whatever the size of the database. Ids, timestamps and
+//! what triggers derive (comment counts) are copied as they are, with the target's triggers
+//! held off while a table's rows go in (see [`without_triggers`]); at the end the SQLite
+//! full-text index is rebuilt from the articles and the target's id sequences are moved past
+//! the source's. Then every table's count, every counted column and every sequence is compared
+//! with the source.
 
 use diesel::connection::SimpleConnection;
 use diesel::migration::MigrationSource;
@@ -30,18 +31,18 @@ use super::{Conn, Kind};
 /// - `forward COL`: COL refers to a row of the same table that may come later in key order (a
 ///   category moved under a newer one). Such rows go in with COL empty; it is set once the
 ///   whole table is in.
-/// - `recounted COL`: triggers keep COL as the rows of a later table arrive
-///   (`articles.comment_count` as comments are inserted). Where they run during the copy
-///   (SQLite, see [`triggers_run`]) it goes in as 0 and they count it again; elsewhere it is
-///   copied. Either way it is compared with the source row by row at the end.
+/// - `counted COL`: triggers keep COL as the rows of another table come and go
+///   (`articles.comment_count` follows the visible comments). The copy holds them off and
+///   copies COL, then compares it with the source row by row.
 /// - `local COL`: COL means something only in the database that wrote it (a PostgreSQL
 ///   transaction id): it goes in as 0 (the value of a change that ended long ago).
+// (A macro so that the list can stand here, above the `tables!` that expands it.)
 macro_rules! warta_tables {
     () => {
         tables! {
             users by id;
             categories by id, forward parent_id;
-            articles by id, recounted comment_count;
+            articles by id, counted comment_count;
             article_categories by (article_id, category_id);
             comments by id, forward parent_id;
             refresh_tokens by id;
@@ -54,6 +55,14 @@ macro_rules! warta_tables {
 const MAX_BINDS: usize = 30_000;
 /// Most rows read and written at once.
 const MAX_PAGE: usize = 5_000;
+/// Rows per write transaction of the target, a few pages: a SQLite target writes every page
+/// of its indexes that a transaction touched at its commit, and comments touch pages all over
+/// their indexes, so a transaction per page wrote the same index pages again and again (100k
+/// articles and 1M comments from PostgreSQL: 151 s that way, 76 s with this and the cache below).
+const ROWS_PER_TRANSACTION: usize = 50_000;
+/// The page cache of a SQLite target during the copy, in KiB (SQLite's default is 2 MiB):
+/// the index pages a transaction touches stay in memory until its commit.
+const SQLITE_CACHE_KIB: i64 = 128 * 1024;
 
 /// Rows per page for a table of `width` columns.
 fn page_rows(width: usize) -> i64 {
@@ -67,8 +76,6 @@ pub enum Progress {
     Terminal,
     /// One line per table once it is copied.
     Lines,
-    /// Nothing.
-    Silent,
 }
 
 /// What a finished copy did.
@@ -76,6 +83,7 @@ pub enum Progress {
 pub struct Copied {
     /// Rows per table, in copy order (the same in source and target).
     pub tables: Vec<(&'static str, u64)>,
+    /// How long the copy took, checks included.
     pub elapsed: Duration,
 }
 
@@ -197,7 +205,7 @@ macro_rules! after {
 
 /// The names of the tables, and per table the copy and the checks, from [`warta_tables!`].
 macro_rules! tables {
-    ($($table:ident by $key:tt $(, forward $fwd:ident)? $(, recounted $rc:ident)? $(, local $loc:ident)?;)*) => {
+    ($($table:ident by $key:tt $(, forward $fwd:ident)? $(, counted $counted:ident)? $(, local $loc:ident)?;)*) => {
         /// Every table `warta copy` copies, in copy order.
         pub const TABLES: &[&str] = &[$(stringify!($table)),*];
 
@@ -222,53 +230,55 @@ macro_rules! tables {
                 let name = stringify!($table);
                 let total = totals.next().map_or(0, |(_, n)| *n);
                 let mut meter = Meter::start(progress, name, total);
-                #[allow(unused_mut)]
-                let mut reset: Vec<&str> = vec![$(stringify!($loc))?];
-                $(if triggers_run(dst) {
-                    reset.push(stringify!($rc));
-                })?
+                let reset: &[&str] = &[$(stringify!($loc))?];
                 $(let reset_forward: Vec<&str> = reset.iter().copied().chain([stringify!($fwd)]).collect();
                   let mut forward: Vec<(i64, i64)> = Vec::new();)?
                 let page = page_rows(<Values as Row<Cols>>::WIDTH);
                 let mut last: Option<Key> = None;
                 let mut inserted = 0u64;
-                loop {
-                    let mut query = t::table
-                        .select((key_of!(t, $key), t::all_columns))
-                        .order(key_of!(t, $key))
-                        .limit(page)
-                        .into_boxed();
-                    if let Some(last) = last {
-                        query = query.filter(after!(t, $key, last));
-                    }
-                    let rows: Vec<(Key, Values)> = query.load(src)?;
-                    let Some((end, _)) = rows.last() else { break };
-                    let end: Key = end.clone();
-                    let n = rows.len();
-                    let values: Vec<_> = rows
-                        .into_iter()
-                        .map(|(_key, row)| {
-                            $(let parent = <Values as Row<Cols>>::value(&row, stringify!($fwd))
-                                .and_then(|v| v.downcast_ref::<Option<i64>>())
-                                .copied()
-                                .flatten();
-                              // Inserted by the end of this statement otherwise: foreign keys
-                              // are checked then, on both backends.
-                              if let Some(parent) = parent.filter(|p| *p > end) {
-                                  forward.push((_key, parent));
-                                  return row.into_values(t::all_columns, &reset_forward);
-                              })?
-                            row.into_values(t::all_columns, &reset)
-                        })
-                        .collect();
-                    inserted += super::write(dst, |c| {
-                        without_triggers(c, name, |c| insert_rows!(c, t::table, values))
-                    })? as u64;
-                    meter.advance(n);
-                    last = Some(end);
-                    if (n as i64) < page {
-                        break;
-                    }
+                let mut finished = false;
+                while !finished {
+                    inserted += super::write(dst, |c| without_triggers(c, name, |c| {
+                        let mut written = 0;
+                        while !finished && written < ROWS_PER_TRANSACTION {
+                            let mut query = t::table
+                                .select((key_of!(t, $key), t::all_columns))
+                                .order(key_of!(t, $key))
+                                .limit(page)
+                                .into_boxed();
+                            if let Some(last) = last.take() {
+                                query = query.filter(after!(t, $key, last));
+                            }
+                            let rows: Vec<(Key, Values)> = query.load(src)?;
+                            let Some((end, _)) = rows.last() else {
+                                finished = true;
+                                break;
+                            };
+                            let end: Key = end.clone();
+                            let n = rows.len();
+                            let values: Vec<_> = rows
+                                .into_iter()
+                                .map(|(_key, row)| {
+                                    $(let parent = <Values as Row<Cols>>::value(&row, stringify!($fwd))
+                                        .and_then(|v| v.downcast_ref::<Option<i64>>())
+                                        .copied()
+                                        .flatten();
+                                      // Inserted by the end of this statement otherwise: foreign
+                                      // keys are checked then, on both backends.
+                                      if let Some(parent) = parent.filter(|p| *p > end) {
+                                          forward.push((_key, parent));
+                                          return row.into_values(t::all_columns, &reset_forward);
+                                      })?
+                                    row.into_values(t::all_columns, reset)
+                                })
+                                .collect();
+                            written += insert_rows!(c, t::table, values)?;
+                            meter.advance(n);
+                            last = Some(end);
+                            finished = (n as i64) < page;
+                        }
+                        Ok(written as u64)
+                    }))?;
                 }
                 $(if !forward.is_empty() {
                     super::write(dst, |c| {
@@ -288,7 +298,7 @@ macro_rules! tables {
             Ok(copied)
         }
 
-        /// Compares the target with the source: rows per table, and the recounted columns
+        /// Compares the target with the source: rows per table, and the counted columns
         /// row by row. Returns what differs.
         fn check_all(src: &mut Conn, dst: &mut Conn, totals: &[(&'static str, i64)]) -> anyhow::Result<Vec<String>> {
             let mut problems = Vec::new();
@@ -303,13 +313,13 @@ macro_rules! tables {
                 }
                 $({
                     type Key = <diesel::dsl::SqlTypeOf<key_of!(t, $key)> as RustType>::Rust;
-                    type Count = <diesel::dsl::SqlTypeOf<t::$rc> as RustType>::Rust;
+                    type Count = <diesel::dsl::SqlTypeOf<t::$counted> as RustType>::Rust;
                     let mut last: Option<Key> = None;
                     let mut differ: Vec<String> = Vec::new();
                     loop {
                         let read = |conn: &mut Conn, last: Option<Key>| -> QueryResult<Vec<(Key, Count)>> {
                             let mut query = t::table
-                                .select((key_of!(t, $key), t::$rc))
+                                .select((key_of!(t, $key), t::$counted))
                                 .order(key_of!(t, $key))
                                 .limit(MAX_PAGE as i64)
                                 .into_boxed();
@@ -334,7 +344,7 @@ macro_rules! tables {
                         }
                     }
                     if !differ.is_empty() {
-                        problems.push(format!("{name}.{} differs ({})", stringify!($rc), differ.join("; ")));
+                        problems.push(format!("{name}.{} differs ({})", stringify!($counted), differ.join("; ")));
                     }
                 })?
             })*
@@ -345,31 +355,61 @@ macro_rules! tables {
 
 warta_tables!();
 
-/// Whether the target's triggers run as the copy inserts rows. On SQLite they do: they fill
-/// the full-text index and count comments. PostgreSQL's full-text index is a generated column,
-/// and there the copy holds each table's own triggers off while its rows go in (as
-/// `pg_restore` does): whatever they would derive is copied with the rest, and a comment count
-/// kept by a trigger on every comment would make the copy several times slower (each one
-/// rewrites its article, full-text index entries included).
-fn triggers_run(dst: &mut Conn) -> bool {
-    Kind::of_conn(dst) == Kind::Sqlite
-}
-
-/// Runs `write` inside the open transaction with the user triggers of `table` off on
-/// PostgreSQL (foreign keys are still checked): the change is part of the transaction, so
-/// nobody else ever sees them off, and a failure leaves them on.
+/// Runs `write` inside the open transaction with the triggers of `table` held off: what they
+/// derive is copied with the rest, and the ones that count comments would make the copy
+/// several times slower (each visible comment rewrites its article). PostgreSQL disables the
+/// table's user triggers (foreign keys are still checked); SQLite cannot, so they are dropped
+/// and created again from their own SQL. Either way the change is part of the transaction:
+/// nobody else sees the triggers missing, and a failure leaves them in place.
 fn without_triggers<T>(
     conn: &mut Conn,
     table: &str,
     write: impl FnOnce(&mut Conn) -> QueryResult<T>,
 ) -> QueryResult<T> {
-    if triggers_run(conn) {
-        return write(conn);
+    #[derive(QueryableByName)]
+    struct Trigger {
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = Text)]
+        sql: String,
     }
-    conn.batch_execute(&format!("ALTER TABLE {} DISABLE TRIGGER USER", quoted(table)))?;
-    let written = write(conn)?;
-    conn.batch_execute(&format!("ALTER TABLE {} ENABLE TRIGGER USER", quoted(table)))?;
-    Ok(written)
+    match Kind::of_conn(conn) {
+        Kind::Postgres => {
+            conn.batch_execute(&format!("ALTER TABLE {} DISABLE TRIGGER USER", quoted(table)))?;
+            let written = write(conn)?;
+            conn.batch_execute(&format!("ALTER TABLE {} ENABLE TRIGGER USER", quoted(table)))?;
+            Ok(written)
+        }
+        Kind::Sqlite => {
+            let triggers =
+                diesel::sql_query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?")
+                    .bind::<Text, _>(table)
+                    .load::<Trigger>(conn)?;
+            for trigger in &triggers {
+                conn.batch_execute(&format!("DROP TRIGGER {}", quoted(&trigger.name)))?;
+            }
+            let written = write(conn)?;
+            for trigger in &triggers {
+                conn.batch_execute(&trigger.sql)?;
+            }
+            Ok(written)
+        }
+    }
+}
+
+/// Rebuilds what the target's triggers would have derived and the copy did not copy: on
+/// SQLite the FTS5 full-text indexes, from the tables they index. (PostgreSQL's is a generated
+/// column, computed as each article went in.)
+fn rebuild_indexes(dst: &mut Conn) -> QueryResult<()> {
+    if Kind::of_conn(dst) != Kind::Sqlite {
+        return Ok(());
+    }
+    let sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'";
+    for Name { name } in diesel::sql_query(sql).load::<Name>(dst)? {
+        let name = quoted(&name);
+        dst.batch_execute(&format!("INSERT INTO {name} ({name}) VALUES ('rebuild')"))?;
+    }
+    Ok(())
 }
 
 /// A live count on a terminal, or one line per table.
@@ -392,7 +432,8 @@ impl Meter {
     fn show(&self) {
         if self.progress == Progress::Terminal {
             let mut err = std::io::stderr();
-            let _ = write!(err, "\r{}: {}/{} ({:.0?})   ", self.table, self.done, self.total, self.started.elapsed());
+            let secs = self.started.elapsed().as_secs();
+            let _ = write!(err, "\r{}: {}/{} rows ({secs} s)   ", self.table, self.done, self.total);
             let _ = err.flush();
         }
     }
@@ -410,7 +451,6 @@ impl Meter {
         match self.progress {
             Progress::Terminal => eprintln!("\r{line}                    "),
             Progress::Lines => eprintln!("{line}"),
-            Progress::Silent => {}
         }
     }
 }
@@ -429,7 +469,7 @@ struct Name {
 /// The tables of the database behind `conn`, without the ones a backend keeps for itself
 /// (SQLite's `sqlite_*`, the FTS5 index `articles_fts*`, which triggers fill) and Diesel's
 /// migration list.
-pub fn tables_of(conn: &mut Conn) -> anyhow::Result<Vec<String>> {
+fn tables_of(conn: &mut Conn) -> anyhow::Result<Vec<String>> {
     let mut names = all_tables(conn)?;
     names.retain(|n| n != MIGRATIONS_TABLE && !n.starts_with("sqlite_") && !n.starts_with("articles_fts"));
     Ok(names)
@@ -550,19 +590,7 @@ fn sequences(conn: &mut Conn) -> anyhow::Result<BTreeMap<String, i64>> {
 fn advance_sequences(dst: &mut Conn, source: &BTreeMap<String, i64>) -> anyhow::Result<()> {
     match Kind::of_conn(dst) {
         Kind::Postgres => {
-            #[derive(QueryableByName)]
-            struct Identity {
-                #[diesel(sql_type = Text)]
-                name: String,
-                #[diesel(sql_type = Text)]
-                column: String,
-            }
-            let identities = diesel::sql_query(
-                "SELECT table_name::text AS name, column_name::text AS column FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND is_identity = 'YES'",
-            )
-            .load::<Identity>(dst)?;
-            for Identity { name, column } in identities {
+            for (name, column) in sequenced(dst)? {
                 let seen = source.get(&name).copied();
                 // No row and nothing handed out: the sequence stays fresh (setval refuses 0).
                 let sql = format!(
@@ -599,6 +627,41 @@ fn advance_sequences(dst: &mut Conn, source: &BTreeMap<String, i64>) -> anyhow::
     Ok(())
 }
 
+/// Runs `read` in one read transaction on the source: every page comes from one snapshot.
+fn snapshot<T>(src: &mut Conn, read: impl FnOnce(&mut Conn) -> anyhow::Result<T>) -> anyhow::Result<T> {
+    src.transaction::<_, anyhow::Error, _>(|src| {
+        if Kind::of_conn(src) == Kind::Postgres {
+            src.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        read(src)
+    })
+}
+
+/// What differs between the target and the source whose `totals` and sequences (`seen`)
+/// were read in the snapshot open on `src`.
+fn differences(
+    src: &mut Conn,
+    dst: &mut Conn,
+    totals: &[(&'static str, i64)],
+    seen: &BTreeMap<String, i64>,
+) -> anyhow::Result<Vec<String>> {
+    let mut problems = check_all(src, dst, totals)?;
+    problems.extend(check_sequences(dst, seen)?);
+    Ok(problems)
+}
+
+/// What differs between a copy at `to` and its source at `from`, as `warta copy` checks at the
+/// end: rows per table, the counted columns row by row, id sequences. Empty when they match.
+pub fn compare(from: &str, to: &str) -> anyhow::Result<Vec<String>> {
+    let mut src = open(from, "source")?;
+    let mut dst = open(to, "target")?;
+    snapshot(&mut src, |src| {
+        let totals = count_all(src)?;
+        let seen = sequences(src)?;
+        differences(src, &mut dst, &totals, &seen)
+    })
+}
+
 /// Where the path of a SQLite URL points.
 fn sqlite_path(url: &str) -> &str {
     let path = url.strip_prefix("file:").unwrap_or(url);
@@ -607,9 +670,13 @@ fn sqlite_path(url: &str) -> &str {
 
 /// Opens one connection on `url` (`role` says which side, for messages).
 fn open(url: &str, role: &str) -> anyhow::Result<super::Pooled> {
-    let described = super::describe(url);
-    let (pool, _) = super::connect(url, 1).map_err(|e| anyhow::anyhow!("{role} {described}: {e}"))?;
-    pool.get().map_err(|e| anyhow::anyhow!("{role} {described}: {e}"))
+    let failed = |e: &dyn std::fmt::Display| match Kind::of(url) {
+        // The error names the server already (and never the password).
+        Kind::Postgres => anyhow::anyhow!("{role}: {e}"),
+        Kind::Sqlite => anyhow::anyhow!("{role} {url}: {e}"),
+    };
+    let (pool, _) = super::connect(url, 1).map_err(|e| failed(&e))?;
+    pool.get().map_err(|e| failed(&e))
 }
 
 /// Copies the whole Warta database at `from` into the empty database at `to` (migrated first),
@@ -630,8 +697,8 @@ pub fn run(from: &str, to: &str, progress: Progress) -> anyhow::Result<Copied> {
         anyhow::bail!("no database at {source_name}");
     }
     let mut src = open(from, "source")?;
-    let mut dst = open(to, "target")?;
     check_source(&mut src, &source_name)?;
+    let mut dst = open(to, "target")?;
 
     let full = tables_with_rows(&mut dst)?;
     if !full.is_empty() {
@@ -641,18 +708,19 @@ pub fn run(from: &str, to: &str, progress: Progress) -> anyhow::Result<Copied> {
         );
     }
     super::migrate(&mut dst).map_err(|e| anyhow::anyhow!("target {target_name}: {e}"))?;
+    if let Some(sqlite) = super::as_sqlite(&mut dst) {
+        sqlite.batch_execute(&format!("PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))?;
+    }
 
-    // One read transaction: every page comes from the same snapshot of the source.
-    let copied = src.transaction::<_, anyhow::Error, _>(|src| {
-        if Kind::of_conn(src) == Kind::Postgres {
-            src.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
-        }
+    let copied = snapshot(&mut src, |src| {
         let totals = count_all(src)?;
         let seen = sequences(src)?;
         let copied = copy_all(src, &mut dst, &totals, progress)?;
-        super::write(&mut *dst, |c| advance_sequences(c, &seen))?;
-        let mut problems = check_all(src, &mut dst, &totals)?;
-        problems.extend(check_sequences(&mut dst, &seen)?);
+        super::write(&mut dst, |c| {
+            rebuild_indexes(c)?;
+            advance_sequences(c, &seen)
+        })?;
+        let problems = differences(src, &mut dst, &totals, &seen)?;
         if !problems.is_empty() {
             anyhow::bail!("the copy in {target_name} does not match the source: {}", problems.join("; "));
         }
@@ -673,23 +741,48 @@ fn autoincrement_tables(conn: &mut Conn) -> anyhow::Result<Vec<String>> {
     Ok(diesel::sql_query(sql).load::<Name>(conn)?.into_iter().map(|n| n.name).collect())
 }
 
-/// The sequences of the target that are behind the ids the source handed out. A SQLite table
-/// without AUTOINCREMENT (refresh_tokens: its ids are never shown) has none to keep.
+/// The tables of the database behind `conn` that hand out ids from a sequence, with the
+/// column that holds them: identity columns on PostgreSQL, AUTOINCREMENT tables on SQLite.
+fn sequenced(conn: &mut Conn) -> anyhow::Result<Vec<(String, String)>> {
+    #[derive(QueryableByName)]
+    struct Identity {
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = Text)]
+        column: String,
+    }
+    Ok(match Kind::of_conn(conn) {
+        Kind::Postgres => diesel::sql_query(
+            "SELECT table_name::text AS name, column_name::text AS column FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND is_identity = 'YES'",
+        )
+        .load::<Identity>(conn)?
+        .into_iter()
+        .map(|i| (i.name, i.column))
+        .collect(),
+        Kind::Sqlite => autoincrement_tables(conn)?.into_iter().map(|t| (t, "rowid".to_owned())).collect(),
+    })
+}
+
+/// The target's sequences that would hand out an id again: one already in the table, or one
+/// the source handed out (`source`). A SQLite table without AUTOINCREMENT (refresh_tokens,
+/// whose ids are never shown) has no sequence to keep.
 fn check_sequences(dst: &mut Conn, source: &BTreeMap<String, i64>) -> anyhow::Result<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Highest {
+        #[diesel(sql_type = Nullable<BigInt>)]
+        id: Option<i64>,
+    }
     let target = sequences(dst)?;
-    let exempt = match Kind::of_conn(dst) {
-        Kind::Sqlite => {
-            let kept = autoincrement_tables(dst)?;
-            source.keys().filter(|t| !kept.contains(t)).cloned().collect()
+    let mut problems = Vec::new();
+    for (table, column) in sequenced(dst)? {
+        let sql = format!("SELECT max({}) AS id FROM {}", quoted(&column), quoted(&table));
+        let highest = diesel::sql_query(sql).get_result::<Highest>(dst)?.id;
+        let needed = highest.max(source.get(&table).copied()).unwrap_or(0);
+        let at = target.get(&table).copied().unwrap_or(0);
+        if at < needed {
+            problems.push(format!("the id sequence of {table} is at {at} in the copy, behind id {needed}"));
         }
-        Kind::Postgres => Vec::new(),
-    };
-    Ok(source
-        .iter()
-        .filter(|(table, seq)| !exempt.contains(table) && target.get(*table).is_none_or(|t| t < seq))
-        .map(|(table, seq)| {
-            let at = target.get(table).map_or("unset".to_owned(), |t| t.to_string());
-            format!("the id sequence of {table} is at {at} in the copy and {seq} in the source")
-        })
-        .collect())
+    }
+    Ok(problems)
 }
