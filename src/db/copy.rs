@@ -47,6 +47,7 @@ macro_rules! warta_tables {
             comments by id, forward parent_id;
             refresh_tokens by id;
             content_changes by id, local writer_txid;
+            rate_limits by key;
         }
     };
 }
