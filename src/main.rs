@@ -44,6 +44,16 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Copy a whole Warta database into an empty one, of either backend (a SQLite file to
+    /// PostgreSQL, or back), migrating the target first and checking the counts at the end.
+    Copy {
+        /// The database to copy: a SQLite file or a postgres:// URL (read only).
+        #[arg(long)]
+        from: String,
+        /// The empty database to fill: a SQLite file (created if missing) or a postgres:// URL.
+        #[arg(long)]
+        to: String,
+    },
     /// Manage staff accounts.
     User {
         #[command(subcommand)]
@@ -154,6 +164,24 @@ fn run(command: Command) -> anyhow::Result<()> {
                 "generated {articles} articles and {comments} comments into {} in {:.1?}",
                 warta::db::describe(&config.database_url),
                 started.elapsed()
+            );
+            Ok(())
+        }
+        Command::Copy { from, to } => {
+            use std::io::IsTerminal;
+            let progress = if std::io::stderr().is_terminal() {
+                warta::db::copy::Progress::Terminal
+            } else {
+                warta::db::copy::Progress::Lines
+            };
+            let copied = warta::db::copy::run(&from, &to, progress)?;
+            println!(
+                "copied {} rows in {} tables from {} to {} in {:.1?}; every count matches",
+                copied.rows(),
+                copied.tables.len(),
+                warta::db::describe(&from),
+                warta::db::describe(&to),
+                copied.elapsed
             );
             Ok(())
         }

@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod categories;
 pub mod changes;
 pub mod comments;
+pub mod copy;
 pub mod fts;
 pub mod group;
 pub mod limits;

@@ -10,6 +10,7 @@ mod category_writes;
 mod comment_writes;
 mod comments;
 mod concurrency;
+mod copy;
 mod cursor;
 mod errors;
 mod expensive_input;
