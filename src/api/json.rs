@@ -107,6 +107,14 @@ pub fn parse<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, AppError
     let unknown = set_aside_unknown(fields, field_names::<T>());
     whole_numbers_as_integers(&mut value);
     let mut errors = FieldErrors::new();
+    // No stored text may hold NUL (PostgreSQL's cannot): such a field is refused by name.
+    if let Some(fields) = value.as_object_mut() {
+        let with_nul: Vec<String> = fields.iter().filter(|(_, v)| holds_nul(v)).map(|(k, _)| k.clone()).collect();
+        for name in with_nul {
+            fields.remove(&name);
+            errors.add(name, "must not contain the NUL character (U+0000)".to_owned());
+        }
+    }
     let parsed = loop {
         let result: Result<T, _> = serde_path_to_error::deserialize(&value);
         let err = match result {
@@ -242,6 +250,16 @@ impl<'de> serde::Deserializer<'de> for FieldNames<'_> {
 
 /// JSON Schema counts `5.0` as an integer; serde does not. Numbers without a fraction
 /// become integers so that such input is read as the schema allows.
+/// Whether a string anywhere in `value` holds U+0000.
+fn holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(holds_nul),
+        serde_json::Value::Object(fields) => fields.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
+    }
+}
+
 fn whole_numbers_as_integers(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Number(n) if n.is_f64() => {

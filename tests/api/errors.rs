@@ -100,3 +100,14 @@ async fn every_json_body_is_checked_the_same_way() {
     assert_eq!(unchanged["title"], "Harga Kopi", "nothing was written");
     assert_eq!(app.get_json("/api/v1/categories", 200).await["meta"]["total"], 1);
 }
+
+/// NUL cannot be stored (PostgreSQL's text refuses it): a body field holding it is a 422 naming
+/// the field, never a 500 (found by the contract fuzzing on PostgreSQL, on the login).
+#[tokio::test]
+async fn a_body_field_holding_nul_is_a_422_naming_it() {
+    let app = crate::helpers::spawn_app().await;
+    let r = app.post("/api/v1/auth/login", None, &serde_json::json!({"email": "a\u{0}@b.id", "password": "x"})).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body["errors"]["email"].is_array(), "{body}");
+}
