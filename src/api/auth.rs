@@ -50,10 +50,12 @@ pub struct RefreshRequest {
 // as a `\uXXXX` pair.
 impl JsonBody for LoginRequest {
     const MAX_BYTES: usize = 16 * 1024;
+    const STORED: bool = false;
 }
 
 impl JsonBody for RefreshRequest {
     const MAX_BYTES: usize = 16 * 1024;
+    const STORED: bool = false;
 }
 
 /// A fresh pair of tokens.

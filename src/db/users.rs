@@ -95,6 +95,10 @@ pub fn find(conn: &mut Conn, id: i64) -> Result<User, DbError> {
 
 /// The user with `email` (any case) and the password hash to check, if any.
 pub fn find_for_login(conn: &mut Conn, email: &str) -> Result<Option<(User, String)>, DbError> {
+    if email.contains('\0') {
+        // No stored email holds NUL, and PostgreSQL refuses to compare text holding it.
+        return Ok(None);
+    }
     Ok(users::table
         .filter(users::email.eq(email.trim().to_lowercase()))
         .select((User::as_select(), users::password_hash))

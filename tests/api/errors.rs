@@ -101,13 +101,55 @@ async fn every_json_body_is_checked_the_same_way() {
     assert_eq!(app.get_json("/api/v1/categories", 200).await["meta"]["total"], 1);
 }
 
-/// NUL cannot be stored (PostgreSQL's text refuses it): a body field holding it is a 422 naming
-/// the field, never a 500 (found by the contract fuzzing on PostgreSQL, on the login).
+/// NUL cannot be stored (PostgreSQL's text refuses it): a field that would be stored holding it
+/// is a 422 naming that field once, with the field's other faults (found by the contract fuzzing
+/// on PostgreSQL), and nothing is written.
 #[tokio::test]
-async fn a_body_field_holding_nul_is_a_422_naming_it() {
+async fn a_stored_field_holding_nul_is_a_422_naming_it() {
     let app = crate::helpers::spawn_app().await;
-    let r = app.post("/api/v1/auth/login", None, &serde_json::json!({"email": "a\u{0}@b.id", "password": "x"})).await;
-    assert_eq!(r.status().as_u16(), 422);
-    let body: serde_json::Value = r.json().await.unwrap();
-    assert!(body["errors"]["email"].is_array(), "{body}");
+    let admin = app.staff("Dewi Anggraini", Role::Admin).await;
+    let r = app.post("/api/v1/categories", Some(&admin.token), &serde_json::json!({"name": "Dalam\u{0}Negeri"})).await;
+    let body = problem(r, 422).await;
+    assert_eq!(body["errors"]["name"], serde_json::json!(["must not contain the NUL character (U+0000)"]), "{body}");
+    let r = app
+        .post("/api/v1/categories", Some(&admin.token), &serde_json::json!({"name": "x", "description": ["\u{0}"]}))
+        .await;
+    let body = problem(r, 422).await;
+    assert!(body["errors"]["description"].is_array(), "{body}");
+    assert_eq!(app.get_json("/api/v1/categories", 200).await["meta"]["total"], 0, "nothing was written");
+}
+
+/// A credential is only compared, never stored: one holding NUL matches no account, the same
+/// 401 as any other wrong credential (a 422 would tell a client its well-formed request was bad).
+#[tokio::test]
+async fn a_credential_holding_nul_matches_nothing() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.staff("Dewi Anggraini", Role::Admin).await;
+    let nul_email = format!("{}\u{0}", admin.email);
+    let r = app.post("/api/v1/auth/login", None, &serde_json::json!({"email": nul_email, "password": "x"})).await;
+    problem(r, 401).await;
+    let r =
+        app.post("/api/v1/auth/login", None, &serde_json::json!({"email": admin.email, "password": "a\u{0}b"})).await;
+    problem(r, 401).await;
+    let nul_token = format!("{}\u{0}", admin.refresh);
+    let r = app.post("/api/v1/auth/refresh", None, &serde_json::json!({"refresh_token": nul_token})).await;
+    problem(r, 401).await;
+    // Logging out an unknown token is a 204, as for any other.
+    let r = app.post("/api/v1/auth/logout", None, &serde_json::json!({"refresh_token": nul_token})).await;
+    assert_eq!(r.status().as_u16(), 204);
+    app.get_as("/api/v1/auth/me", &admin.token).await.error_for_status().expect("the login is untouched");
+}
+
+/// Parameters in the path and the query: a NUL there finds nothing and breaks nothing.
+#[tokio::test]
+async fn a_parameter_holding_nul_finds_nothing() {
+    let app = crate::helpers::spawn_app().await;
+    for path in ["/api/v1/articles/a%00b", "/api/v1/categories/a%00b", "/api/v1/articles/a%00b/comments"] {
+        problem(app.get(path).await, 404).await;
+    }
+    for query in ["search=kopi%00", "search=%00"] {
+        let body = app.get_json(&format!("/api/v1/articles?{query}"), 200).await;
+        assert_eq!(body["meta"]["total"], 0, "{query}");
+    }
+    assert_eq!(app.invalid_fields("/api/v1/articles?category=a%00b").await, ["category"]);
 }
