@@ -14,13 +14,14 @@
 use diesel::connection::SimpleConnection;
 use diesel::migration::MigrationSource;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Nullable, Text};
+use diesel::sql_types::{Bool, Nullable, Text};
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 use super::bulk::insert_rows;
+use super::sequences::{self, quoted};
 use super::{Conn, Kind};
 
 /// Every table of a Warta database, parents before children. `warta copy` copies these and
@@ -456,11 +457,6 @@ impl Meter {
     }
 }
 
-/// `name` quoted as an SQL identifier.
-fn quoted(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
 #[derive(QueryableByName)]
 struct Name {
     #[diesel(sql_type = Text)]
@@ -561,81 +557,11 @@ fn check_source(src: &mut Conn, described: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The last id each table handed out (tables that never handed one out are absent).
-/// SQLite keeps it in `sqlite_sequence` (AUTOINCREMENT), PostgreSQL in identity sequences;
-/// it may be above the largest id in the table when the newest rows were deleted.
-fn sequences(conn: &mut Conn) -> anyhow::Result<BTreeMap<String, i64>> {
-    #[derive(QueryableByName)]
-    struct Last {
-        #[diesel(sql_type = Text)]
-        name: String,
-        #[diesel(sql_type = Nullable<BigInt>)]
-        seq: Option<i64>,
-    }
-    let sql = match Kind::of_conn(conn) {
-        Kind::Sqlite => "SELECT name, seq FROM sqlite_sequence",
-        Kind::Postgres => {
-            "SELECT table_name::text AS name, \
-                    pg_sequence_last_value(pg_get_serial_sequence(quote_ident(table_name::text), column_name::text)::regclass) AS seq \
-             FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND is_identity = 'YES'"
-        }
-    };
-    let rows = diesel::sql_query(sql).load::<Last>(conn)?;
-    Ok(rows.into_iter().filter_map(|r| Some((r.name, r.seq?))).filter(|(n, _)| TABLES.contains(&n.as_str())).collect())
-}
-
-/// Moves the target's sequences so that its next ids come after both its rows and the ids the
-/// source handed out (PostgreSQL: `setval` on each identity; SQLite: `sqlite_sequence` of each
-/// AUTOINCREMENT table, which inserting explicit ids already moved to the largest one).
-fn advance_sequences(dst: &mut Conn, source: &BTreeMap<String, i64>) -> anyhow::Result<()> {
-    match Kind::of_conn(dst) {
-        Kind::Postgres => {
-            for (name, column) in sequenced(dst)? {
-                let seen = source.get(&name).copied();
-                // No row and nothing handed out: the sequence stays fresh (setval refuses 0).
-                let sql = format!(
-                    "SELECT setval(pg_get_serial_sequence($1, $2), v) FROM \
-                     (SELECT GREATEST(max({col}), $3) AS v FROM {table}) m WHERE v IS NOT NULL",
-                    col = quoted(&column),
-                    table = quoted(&name),
-                );
-                diesel::sql_query(sql)
-                    .bind::<Text, _>(quoted(&name))
-                    .bind::<Text, _>(&column)
-                    .bind::<Nullable<BigInt>, _>(seen)
-                    .execute(dst)?;
-            }
-        }
-        Kind::Sqlite => {
-            let autoincrement = autoincrement_tables(dst)?;
-            for (name, seq) in source.iter().filter(|(n, _)| autoincrement.contains(n)) {
-                diesel::sql_query("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?")
-                    .bind::<BigInt, _>(seq)
-                    .bind::<Text, _>(name)
-                    .execute(dst)?;
-                diesel::sql_query(
-                    "INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? \
-                     WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)",
-                )
-                .bind::<Text, _>(name)
-                .bind::<BigInt, _>(seq)
-                .bind::<Text, _>(name)
-                .execute(dst)?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Runs `read` in one read transaction on the source: every page comes from one snapshot.
-fn snapshot<T>(src: &mut Conn, read: impl FnOnce(&mut Conn) -> anyhow::Result<T>) -> anyhow::Result<T> {
-    src.transaction::<_, anyhow::Error, _>(|src| {
-        if Kind::of_conn(src) == Kind::Postgres {
-            src.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
-        }
-        read(src)
-    })
+/// The last id each of Warta's tables handed out on `src`: what the copy must not give again.
+fn handed_out(src: &mut Conn) -> anyhow::Result<BTreeMap<String, i64>> {
+    let mut last = sequences::last_ids(src)?;
+    last.retain(|table, _| TABLES.contains(&table.as_str()));
+    Ok(last)
 }
 
 /// What differs between the target and the source whose `totals` and sequences (`seen`)
@@ -647,7 +573,7 @@ fn differences(
     seen: &BTreeMap<String, i64>,
 ) -> anyhow::Result<Vec<String>> {
     let mut problems = check_all(src, dst, totals)?;
-    problems.extend(check_sequences(dst, seen)?);
+    problems.extend(sequences::behind(dst, seen)?);
     Ok(problems)
 }
 
@@ -656,9 +582,9 @@ fn differences(
 pub fn compare(from: &str, to: &str) -> anyhow::Result<Vec<String>> {
     let mut src = open(from, "source")?;
     let mut dst = open(to, "target")?;
-    snapshot(&mut src, |src| {
+    super::read_snapshot(&mut src, |src| {
         let totals = count_all(src)?;
-        let seen = sequences(src)?;
+        let seen = handed_out(src)?;
         differences(src, &mut dst, &totals, &seen)
     })
 }
@@ -713,13 +639,13 @@ pub fn run(from: &str, to: &str, progress: Progress) -> anyhow::Result<Copied> {
         sqlite.batch_execute(&format!("PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))?;
     }
 
-    let copied = snapshot(&mut src, |src| {
+    let copied = super::read_snapshot(&mut src, |src| {
         let totals = count_all(src)?;
-        let seen = sequences(src)?;
+        let seen = handed_out(src)?;
         let copied = copy_all(src, &mut dst, &totals, progress)?;
         super::write(&mut dst, |c| {
             rebuild_indexes(c)?;
-            advance_sequences(c, &seen)
+            sequences::advance(c, &seen)
         })?;
         let problems = differences(src, &mut dst, &totals, &seen)?;
         if !problems.is_empty() {
@@ -734,56 +660,4 @@ pub fn run(from: &str, to: &str, progress: Progress) -> anyhow::Result<Copied> {
         ))
     })?;
     Ok(Copied { tables, elapsed: started.elapsed() })
-}
-
-/// The tables of a SQLite database that keep their last id in `sqlite_sequence`.
-fn autoincrement_tables(conn: &mut Conn) -> anyhow::Result<Vec<String>> {
-    let sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%'";
-    Ok(diesel::sql_query(sql).load::<Name>(conn)?.into_iter().map(|n| n.name).collect())
-}
-
-/// The tables of the database behind `conn` that hand out ids from a sequence, with the
-/// column that holds them: identity columns on PostgreSQL, AUTOINCREMENT tables on SQLite.
-fn sequenced(conn: &mut Conn) -> anyhow::Result<Vec<(String, String)>> {
-    #[derive(QueryableByName)]
-    struct Identity {
-        #[diesel(sql_type = Text)]
-        name: String,
-        #[diesel(sql_type = Text)]
-        column: String,
-    }
-    Ok(match Kind::of_conn(conn) {
-        Kind::Postgres => diesel::sql_query(
-            "SELECT table_name::text AS name, column_name::text AS column FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND is_identity = 'YES'",
-        )
-        .load::<Identity>(conn)?
-        .into_iter()
-        .map(|i| (i.name, i.column))
-        .collect(),
-        Kind::Sqlite => autoincrement_tables(conn)?.into_iter().map(|t| (t, "rowid".to_owned())).collect(),
-    })
-}
-
-/// The target's sequences that would hand out an id again: one already in the table, or one
-/// the source handed out (`source`). A SQLite table without AUTOINCREMENT (refresh_tokens,
-/// whose ids are never shown) has no sequence to keep.
-fn check_sequences(dst: &mut Conn, source: &BTreeMap<String, i64>) -> anyhow::Result<Vec<String>> {
-    #[derive(QueryableByName)]
-    struct Highest {
-        #[diesel(sql_type = Nullable<BigInt>)]
-        id: Option<i64>,
-    }
-    let target = sequences(dst)?;
-    let mut problems = Vec::new();
-    for (table, column) in sequenced(dst)? {
-        let sql = format!("SELECT max({}) AS id FROM {}", quoted(&column), quoted(&table));
-        let highest = diesel::sql_query(sql).get_result::<Highest>(dst)?.id;
-        let needed = highest.max(source.get(&table).copied()).unwrap_or(0);
-        let at = target.get(&table).copied().unwrap_or(0);
-        if at < needed {
-            problems.push(format!("the id sequence of {table} is at {at} in the copy, behind id {needed}"));
-        }
-    }
-    Ok(problems)
 }

@@ -15,6 +15,7 @@ pub mod group;
 pub mod limits;
 pub mod schema;
 pub mod sessions;
+pub mod sequences;
 pub mod users;
 
 use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection, TransactionManager};
@@ -497,25 +498,21 @@ where
             // polls with growing sleeps and lets unlucky writers starve (seconds of p99 under
             // load). Other processes still meet the busy timeout.
             let _turn = WRITE_TURN.lock().unwrap_or_else(|e| e.into_inner());
-            immediate_transaction(conn, f)
+            transaction_begun_with(conn, "BEGIN IMMEDIATE", f)
         }
     }
 }
 
-/// `BEGIN IMMEDIATE` on the SQLite connection inside `conn`, then `f`, then commit or rollback,
-/// as `Connection::transaction` does.
-fn immediate_transaction<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+/// Runs `f` in a transaction opened with `begin` (a backend's own `BEGIN ...`), committed when
+/// it returns `Ok`, rolled back otherwise, as `Connection::transaction` does.
+fn transaction_begun_with<T, E, F>(conn: &mut Conn, begin: &str, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut Conn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
     use diesel::connection::AnsiTransactionManager;
     type Manager = <Conn as Connection>::TransactionManager;
-    if let Some(sqlite) = as_sqlite(conn) {
-        AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
-    } else {
-        Manager::begin_transaction(conn)?;
-    }
+    crate::per_backend!(&mut *conn, |c| AnsiTransactionManager::begin_transaction_sql(c, begin))?;
     match f(&mut *conn) {
         Ok(value) => match Manager::commit_transaction(conn) {
             Ok(()) => Ok(value),
@@ -600,3 +597,20 @@ where
     .await
     .map_err(|_| E::from(DbError::Cancelled))?
 }
+/// Runs the reads of `f` on one snapshot of the database, so that a page and its total (and a
+/// copy's tables) agree with each other. SQLite's read transaction is one; PostgreSQL's default
+/// isolation takes a new snapshot per statement, so there it is `REPEATABLE READ, READ ONLY`
+/// (in the same single `BEGIN`). Inside an open transaction `f` runs in it.
+pub fn read_snapshot<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match Kind::of_conn(conn) {
+        Kind::Postgres if transaction_depth(conn) == Some(0) => {
+            transaction_begun_with(conn, "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", f)
+        }
+        _ => conn.transaction(f),
+    }
+}
+

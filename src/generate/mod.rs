@@ -240,7 +240,7 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
     // Newest last, so that the comment pick below favours recent articles.
     public.sort_by_key(|&(id, at)| (at, id));
     if public.is_empty() || plan.comments == 0 {
-        return Ok(());
+        return advance_sequences(conn);
     }
     let started = Instant::now();
     let mut rows: Vec<CommentRow> = Vec::with_capacity(10_000);
@@ -288,7 +288,14 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
     }
     bulk::comments(conn, &rows)?;
     progress(show, "comments", plan.comments, plan.comments, started);
-    Ok(())
+    advance_sequences(conn)
+}
+
+/// Every row went in with its id: the sequences move past them, so that the next article or
+/// comment written through the API does not collide (PostgreSQL's identities do not follow
+/// explicit ids; SQLite's AUTOINCREMENT does, and nothing changes there).
+fn advance_sequences(conn: &mut Conn) -> anyhow::Result<()> {
+    db::write(conn, |c| db::sequences::advance(c, &Default::default()))
 }
 
 fn category(id: i64, name: &str, parent_id: Option<i64>, stamp: NaiveDateTime) -> CategoryRow {
