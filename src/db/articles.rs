@@ -356,7 +356,7 @@ pub fn list(conn: &mut Conn, filter: &ArticleFilter) -> Result<ArticlePage, DbEr
         }
         return list_by_search(conn, filter, search);
     }
-    conn.transaction(|conn| {
+    super::read_snapshot(conn, |conn| {
         let total: i64 = match filter.known_total {
             Some(total) => total,
             None => filtered(filter).count().get_result(conn)?,
@@ -486,7 +486,7 @@ fn list_by_search(conn: &mut Conn, filter: &ArticleFilter, search: &SearchQuery)
         (ArticleOrder::Title, true) => SearchOrder::Column("a.title DESC, a.id DESC"),
         (ArticleOrder::Title, false) => SearchOrder::Column("a.title ASC, a.id ASC"),
     };
-    conn.transaction(|conn| {
+    super::read_snapshot(conn, |conn| {
         let found = fts::search(conn, search, &search_conditions(filter), order, filter.offset, filter.limit)?;
         let mut metas: Vec<ArticleMeta> = if found.ids.is_empty() {
             Vec::new()

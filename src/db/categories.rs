@@ -58,7 +58,7 @@ pub fn list(
     limit: i64,
     now: NaiveDateTime,
 ) -> Result<(Vec<CategoryView>, i64), DbError> {
-    conn.transaction(|conn| {
+    super::read_snapshot(conn, |conn| {
         let parent_id = match parent {
             ParentFilter::Of(IdOrSlug::Slug(slug)) => {
                 match categories::table

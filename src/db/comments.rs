@@ -70,7 +70,7 @@ pub fn list_public(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<PublicComment>, i64), DbError> {
-    conn.transaction(|conn| {
+    super::read_snapshot(conn, |conn| {
         let public = || comments::table.filter(comments::article_id.eq(article_id)).filter(comments::visible.eq(true));
         let total: i64 = public().count().get_result(conn)?;
         let rows = public()
@@ -176,7 +176,7 @@ pub struct CommentFilter {
 /// One page of the moderation queue, newest first, with the total.
 pub fn list(conn: &mut Conn, filter: &CommentFilter, offset: i64, limit: i64) -> Result<(Vec<Comment>, i64), DbError> {
     use super::schema::articles;
-    conn.transaction(|conn| {
+    super::read_snapshot(conn, |conn| {
         let filtered = || {
             let mut query = comments::table.into_boxed::<Backend>();
             if let Some(status) = filter.status {

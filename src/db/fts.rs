@@ -271,8 +271,8 @@ impl Index for diesel::PgConnection {
 /// `order`, with their number: search lists the best [`MAX_RESULTS`] matches at most (with a
 /// column order, the first of them in that order), so that its cost follows the page, not the
 /// archive. Relevance ranks the title tier on its own when it fills the page, and ranks the
-/// rest only for the pages that reach into it. Run it in a transaction, which makes its counts
-/// and pages agree.
+/// rest only for the pages that reach into it. Run it in `db::read_snapshot`, which makes its
+/// counts and pages agree.
 pub fn search(
     conn: &mut Conn,
     query: &SearchQuery,

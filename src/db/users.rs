@@ -129,7 +129,7 @@ pub fn session_holder(conn: &mut Conn, user_id: i64, session: &str) -> Result<Op
 
 /// One page of users by id, with the total.
 pub fn list(conn: &mut Conn, offset: i64, limit: i64) -> Result<(Vec<User>, i64), DbError> {
-    conn.transaction(|conn| {
+    super::read_snapshot(conn, |conn| {
         let total = users::table.count().get_result(conn)?;
         let rows =
             users::table.order(users::id.asc()).offset(offset).limit(limit).select(User::as_select()).load(conn)?;
