@@ -870,17 +870,18 @@ pub fn update(
 /// Holds the row of the article `key` names until the write transaction it runs in ends, so
 /// that what the write reads of it (the version an `If-Match` names, the text an edit was
 /// rendered from) stays true until it commits. On PostgreSQL that is a row lock (other
-/// writers of the article wait, readers do not); on SQLite the write transaction holds the
-/// whole database already.
+/// writers of the article wait, readers do not, nor do the comments and category links
+/// written meanwhile, which only check that it exists: `FOR NO KEY UPDATE`); on SQLite the
+/// write transaction holds the whole database already.
 pub fn lock_for_edit(conn: &mut Conn, key: &IdOrSlug) -> Result<(), DbError> {
     #[cfg(feature = "postgres")]
     if let Some(pg) = super::as_postgres(conn) {
         let _: Vec<i64> = match key {
             IdOrSlug::Id(id) => {
-                articles::table.filter(articles::id.eq(*id)).select(articles::id).for_update().load(pg)?
+                articles::table.filter(articles::id.eq(*id)).select(articles::id).for_no_key_update().load(pg)?
             }
             IdOrSlug::Slug(slug) => {
-                articles::table.filter(articles::slug.eq(slug)).select(articles::id).for_update().load(pg)?
+                articles::table.filter(articles::slug.eq(slug)).select(articles::id).for_no_key_update().load(pg)?
             }
         };
     }

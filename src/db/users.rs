@@ -200,7 +200,7 @@ fn active_admins(conn: &mut Conn) -> Result<i64, DbError> {
     let admins = users::table.filter(users::role.eq(Role::Admin.as_str())).filter(users::active.eq(true));
     #[cfg(feature = "postgres")]
     if let Some(pg) = super::as_postgres(conn) {
-        return Ok(admins.select(users::id).for_update().load::<i64>(pg)?.len() as i64);
+        return Ok(admins.select(users::id).for_no_key_update().load::<i64>(pg)?.len() as i64);
     }
     Ok(admins.count().get_result(conn)?)
 }
