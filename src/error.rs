@@ -177,6 +177,8 @@ impl From<DbError> for AppError {
             e @ DbError::NotCommitted(_) => AppError::Unavailable(e.to_string()),
             // The server went away; the pool reconnects once it is back.
             e @ DbError::Lost(_) => AppError::Unavailable(e.to_string()),
+            // Undone for a concurrent write; trying again shortly succeeds.
+            e @ DbError::Contended(_) => AppError::Unavailable(e.to_string()),
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }

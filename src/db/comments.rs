@@ -103,12 +103,7 @@ pub struct NewComment {
 pub fn create(conn: &mut Conn, new: &NewComment, at: DateTime<Utc>) -> Result<Comment, DbError> {
     super::write(conn, |conn| {
         if let Some(parent) = new.parent_id {
-            let found: Option<(i64, bool)> = comments::table
-                .find(parent)
-                .select((comments::article_id, comments::visible))
-                .first(conn)
-                .optional()?;
-            if found != Some((new.article_id, true)) {
+            if held_state(conn, parent)? != Some((new.article_id, true)) {
                 return Err(DbError::Invalid {
                     field: "parent_id",
                     message: "must be an approved comment of the same article".into(),
@@ -227,7 +222,7 @@ pub fn update(conn: &mut Conn, id: i64, changes: &CommentChanges, now: DateTime<
         if changes.status.is_some() {
             let parent_visible = match current.parent_id {
                 None => true,
-                Some(parent) => comments::table.find(parent).select(comments::visible).first(conn)?,
+                Some(parent) => held_state(conn, parent)?.is_some_and(|(_, visible)| visible),
             };
             refresh_visibility(conn, id, parent_visible)?;
         }
@@ -238,6 +233,20 @@ pub fn update(conn: &mut Conn, id: i64, changes: &CommentChanges, now: DateTime<
         super::changes::record(conn, Change::Comment { article_id: current.article_id, public })?;
         Ok(updated)
     })
+}
+
+/// The article and the visibility of comment `id`, for a write that decides a reply's
+/// visibility by it. On PostgreSQL the row is held (`FOR SHARE`) until that write ends: a
+/// moderation hiding the comment meanwhile waits for the write (and then finds the reply), or
+/// the write waits for it (and then reads the comment hidden). SQLite's write lock already
+/// orders them.
+fn held_state(conn: &mut Conn, id: i64) -> Result<Option<(i64, bool)>, DbError> {
+    let state = comments::table.find(id).select((comments::article_id, comments::visible));
+    #[cfg(feature = "postgres")]
+    if let Some(pg) = super::as_postgres(conn) {
+        return Ok(state.for_share().first(pg).optional()?);
+    }
+    Ok(state.first(conn).optional()?)
 }
 
 /// Re-decides `visible` for comment `id` (whose parent is visible or not) and every reply

@@ -14,8 +14,8 @@ pub mod fts;
 pub mod group;
 pub mod limits;
 pub mod schema;
-pub mod sessions;
 pub mod sequences;
+pub mod sessions;
 pub mod users;
 
 use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection, TransactionManager};
@@ -133,6 +133,10 @@ pub enum DbError {
     /// The connection to the database server was lost.
     #[error("the connection to the database was lost: {0}")]
     Lost(String),
+    /// The database undid the transaction to let a concurrent one finish (a deadlock); nothing
+    /// of it is stored, and it may be tried again.
+    #[error("the write met a concurrent one and was undone: {0}")]
+    Contended(String),
     #[error("no database connection available")]
     Pool(#[from] diesel::r2d2::PoolError),
     /// The database cannot be opened at all (start-up stops with this).
@@ -158,8 +162,33 @@ impl From<diesel::result::Error> for DbError {
                 let what = unique_column(info.as_ref());
                 DbError::Conflict(format!("{what} was taken by a change made at the same time; try again"))
             }
+            // What the write refers to (an article commented on, a parent category) was deleted
+            // by a transaction that committed after this one checked: a race, as above.
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation | DatabaseErrorKind::RestrictViolation, _) => {
+                DbError::Conflict("what this refers to was removed by a change made at the same time".into())
+            }
             // The server went away mid-request: the next connection may find it again.
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => DbError::Lost(info.message().to_owned()),
+            // PostgreSQL chose this transaction to undo (a deadlock with another, or a snapshot
+            // that could not be kept): nothing of it is stored, and running it again succeeds.
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
+                DbError::Contended(info.message().to_owned())
+            }
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if info.message().starts_with("deadlock detected") =>
+            {
+                DbError::Contended(info.message().to_owned())
+            }
+            // PostgreSQL's search vector of one article holds at most 1 MB; SQLite's index has no
+            // such limit. Only a body of tens of thousands of distinct words reaches it.
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if info.message().starts_with("string is too long for tsvector") =>
+            {
+                DbError::Invalid {
+                    field: "body",
+                    message: "has more distinct words than the search index of one article holds".into(),
+                }
+            }
             other => DbError::Query(other),
         }
     }
@@ -529,6 +558,23 @@ where
     }
 }
 
+/// Runs the reads of `f` on one snapshot of the database, so that a page and its total (and a
+/// copy's tables) agree with each other. SQLite's read transaction is one; PostgreSQL's default
+/// isolation takes a new snapshot per statement, so there it is `REPEATABLE READ, READ ONLY`
+/// (in the same single `BEGIN`). Inside an open transaction `f` runs in it.
+pub fn read_snapshot<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match Kind::of_conn(conn) {
+        Kind::Postgres if transaction_depth(conn) == Some(0) => {
+            transaction_begun_with(conn, "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", f)
+        }
+        _ => conn.transaction(f),
+    }
+}
+
 /// Whether the database holds no users, categories or articles.
 pub fn is_empty(conn: &mut Conn) -> Result<bool, DbError> {
     use schema::{articles, categories, users};
@@ -597,20 +643,3 @@ where
     .await
     .map_err(|_| E::from(DbError::Cancelled))?
 }
-/// Runs the reads of `f` on one snapshot of the database, so that a page and its total (and a
-/// copy's tables) agree with each other. SQLite's read transaction is one; PostgreSQL's default
-/// isolation takes a new snapshot per statement, so there it is `REPEATABLE READ, READ ONLY`
-/// (in the same single `BEGIN`). Inside an open transaction `f` runs in it.
-pub fn read_snapshot<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
-where
-    F: FnOnce(&mut Conn) -> Result<T, E>,
-    E: From<diesel::result::Error>,
-{
-    match Kind::of_conn(conn) {
-        Kind::Postgres if transaction_depth(conn) == Some(0) => {
-            transaction_begun_with(conn, "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", f)
-        }
-        _ => conn.transaction(f),
-    }
-}
-

@@ -505,3 +505,63 @@ async fn without_its_table_the_comment_limit_answers_503_and_stores_nothing() {
     let queue: Value = app.get_as("/api/v1/comments?status=pending", &editor).await.json().await.unwrap();
     assert_eq!(queue["meta"]["total"], 0, "nothing stored: {queue}");
 }
+
+/// A comment sent while its article is being deleted by another transaction: the article
+/// exists when the submission checks, and is gone by the time its row goes in. The answer is
+/// a 404 or a 409, never a 500 (PostgreSQL refused the row with a foreign-key error, which
+/// used to surface as one), and no comment is left without its article.
+#[tokio::test]
+async fn a_comment_racing_the_deletion_of_its_article_is_refused_cleanly() {
+    use diesel::connection::SimpleConnection;
+    let (app, _) = newsroom(&[]).await;
+    let listed = app.get_json("/api/v1/articles", 200).await;
+    let (id, slug) =
+        (listed["data"][0]["id"].as_i64().unwrap(), listed["data"][0]["slug"].as_str().unwrap().to_owned());
+    let (other, _) = warta::db::connect(&app.db_path, 1).unwrap();
+    let mut deleting = other.get().unwrap();
+    deleting.batch_execute(&format!("BEGIN; DELETE FROM articles WHERE id = {id};")).unwrap();
+    let sent = {
+        let (client, url) = (app.client.clone(), app.url(&format!("/api/v1/articles/{slug}/comments")));
+        tokio::spawn(async move { client.post(url).json(&comment("Balapan")).send().await.unwrap() })
+    };
+    // The submission reaches the database and waits on the deleting transaction's lock.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    deleting.batch_execute("COMMIT").unwrap();
+    let response = sent.await.unwrap();
+    let status = response.status().as_u16();
+    assert!(status == 404 || status == 409, "status {status}");
+    problem(response, status).await;
+    let orphans: i64 = {
+        use diesel::prelude::*;
+        use warta::db::schema::comments;
+        comments::table.filter(comments::article_id.eq(id)).count().get_result(&mut app.conn()).unwrap()
+    };
+    assert_eq!(orphans, 0);
+}
+
+/// A staff reply (approved at once) written while another transaction hides its parent: the
+/// reply must not end up shown under a hidden comment. On PostgreSQL the reply read the
+/// parent as still visible and was stored visible; now it waits for the hiding to commit, then
+/// finds the parent hidden (a 422), as on SQLite, where the write lock orders the two.
+#[tokio::test]
+async fn a_reply_racing_the_hiding_of_its_parent_is_not_shown_under_it() {
+    use diesel::connection::SimpleConnection;
+    let (app, editor) = newsroom(&[]).await;
+    let parent = submit(&app, "kopi", &comment("Induk")).await;
+    moderate(&app, &editor, &parent["id"], "approved").await;
+    let (other, _) = warta::db::connect(&app.db_path, 1).unwrap();
+    let mut hiding = other.get().unwrap();
+    let hide = format!("BEGIN; UPDATE comments SET status = 'trash', visible = false WHERE id = {};", parent["id"]);
+    hiding.batch_execute(&hide).unwrap();
+    let sent = {
+        let (client, url) = (app.client.clone(), app.url("/api/v1/articles/kopi/comments"));
+        let mut body = comment("Balasan redaksi");
+        body["parent_id"] = parent["id"].clone();
+        tokio::spawn(async move { client.post(url).bearer_auth(editor).json(&body).send().await.unwrap() })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    hiding.batch_execute("COMMIT").unwrap();
+    assert_eq!(invalid_fields_of(sent.await.unwrap()).await, ["parent_id"]);
+    assert!(public_bodies(&app, "kopi").await.is_empty(), "nothing is shown");
+    assert_eq!(comment_count(&app, "kopi").await, 0);
+}
