@@ -82,11 +82,18 @@ pub fn decode(text: &str, order: ArticleOrder, descending: bool) -> Result<Curso
     if !(0..=MAX_POSITION).contains(&token.n) || token.i < 1 {
         return Err(NOT_OURS.into());
     }
-    let time = |k: &str| NaiveDateTime::parse_from_str(k, TIME).map_err(|_| NOT_OURS.to_owned());
+    // A cursor is the client's to forge: its key must be one a stored article could have (a
+    // year the database can hold, a title without NUL), not merely one serde can read.
+    let time = |k: &str| {
+        NaiveDateTime::parse_from_str(k, TIME)
+            .ok()
+            .filter(|t| (1..=9999).contains(&chrono::Datelike::year(t)))
+            .ok_or_else(|| NOT_OURS.to_owned())
+    };
     let key = match (order, token.k) {
         (ArticleOrder::PublishedAt, None) => SeekKey::Time(None),
         (ArticleOrder::PublishedAt | ArticleOrder::UpdatedAt, Some(k)) => SeekKey::Time(Some(time(&k)?)),
-        (ArticleOrder::Title, Some(k)) => SeekKey::Text(k),
+        (ArticleOrder::Title, Some(k)) if !k.contains('\0') => SeekKey::Text(k),
         _ => return Err(NOT_OURS.into()),
     };
     Ok(Cursor { seek: Seek { key, id: token.i }, offset: token.n })
