@@ -223,21 +223,38 @@ pub(super) fn discard_rolled_back() {
 pub type Found = (i64, Vec<Scope>);
 
 /// Where a process's poll stands in `content_changes`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Cursor {
     /// The last id read (SQLite: ids follow commit order, there is one writer at a time).
     after: i64,
-    /// PostgreSQL: every transaction below this id had ended when the last poll began.
+    /// PostgreSQL: every transaction below this id had ended when the last pass began.
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     horizon: i64,
     /// PostgreSQL: rows read whose writer is at or above the horizon, which the next poll
     /// reads again (id -> writer).
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     seen: HashMap<i64, i64>,
+    /// PostgreSQL: a pass over more rows than a page, under way: the last id it read, and the
+    /// horizon when it began (which the cursor moves to once the pass has read every row).
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pass: Option<(i64, i64)>,
+    /// Most rows one poll reads.
+    page: i64,
 }
 
-/// Most rows one poll reads.
-const POLL_LIMIT: i64 = 10_000;
+impl Default for Cursor {
+    fn default() -> Cursor {
+        Cursor { after: 0, horizon: 0, seen: HashMap::new(), pass: None, page: 10_000 }
+    }
+}
+
+impl Cursor {
+    /// The cursor reading at most `rows` a poll (tests use a small page).
+    pub fn with_page(mut self, rows: i64) -> Cursor {
+        self.page = rows.max(1);
+        self
+    }
+}
 
 #[cfg(feature = "postgres")]
 #[derive(QueryableByName)]
@@ -296,28 +313,43 @@ pub fn poll(conn: &mut Conn, cursor: &mut Cursor) -> Result<Vec<Found>, DbError>
         #[cfg(feature = "postgres")]
         Conn::Postgres(pg) => {
             // The horizon before the rows: whatever ended below it is in what the select sees.
-            let next = horizon(pg)?;
+            // A pass that takes several polls (more rows than a page) keeps the horizon of its
+            // start: a row it went past that committed meanwhile has a writer above that.
+            let (after, next) = match cursor.pass {
+                Some(pass) => pass,
+                None => (0, horizon(pg)?),
+            };
             let rows: Vec<(i64, String, i64)> = content_changes::table
                 .filter(content_changes::writer_txid.ge(cursor.horizon))
+                .filter(content_changes::id.gt(after))
                 .order(content_changes::id)
-                .limit(POLL_LIMIT)
+                .limit(cursor.page)
                 .select((content_changes::id, content_changes::scopes, content_changes::writer_txid))
                 .load(pg)?;
+            let full = rows.len() as i64 == cursor.page;
+            let last = rows.last().map(|(id, _, _)| *id);
             let mut found = Vec::new();
             for (id, text, writer) in rows {
                 if cursor.seen.insert(id, writer).is_none() {
                     found.push((id, parse(text)));
                 }
             }
-            cursor.horizon = next;
-            cursor.seen.retain(|_, writer| *writer >= next);
+            match last.filter(|_| full) {
+                // More rows than a page: the next poll goes on after the last one read.
+                Some(last) => cursor.pass = Some((last, next)),
+                None => {
+                    cursor.pass = None;
+                    cursor.horizon = next;
+                    cursor.seen.retain(|_, writer| *writer >= next);
+                }
+            }
             Ok(found)
         }
         Conn::Sqlite(_) => {
             let rows: Vec<(i64, String)> = content_changes::table
                 .filter(content_changes::id.gt(cursor.after))
                 .order(content_changes::id)
-                .limit(POLL_LIMIT)
+                .limit(cursor.page)
                 .select((content_changes::id, content_changes::scopes))
                 .load(conn)?;
             cursor.after = rows.last().map_or(cursor.after, |(id, _)| *id);

@@ -211,6 +211,36 @@ async fn a_write_by_another_process_shows_in_public_reads() {
     assert_eq!(total, 2, "the other process's article is public within seconds");
 }
 
+/// More changes between two polls than a poll reads (10,000; 5 here): every one is still
+/// read, once, over the next polls. On PostgreSQL the poll used to move past the rows it had
+/// not reached, and another instance's cache then kept those pages stale for good.
+#[tokio::test]
+async fn a_backlog_longer_than_a_poll_is_read_to_the_end() {
+    let app = spawn_app().await;
+    let (pool, _) = warta::db::connect(&app.db_path, 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    let changes = |conn: &mut warta::db::Conn| -> Vec<i64> {
+        use diesel::prelude::*;
+        use warta::db::schema::content_changes;
+        content_changes::table.select(content_changes::id).order(content_changes::id).load(conn).unwrap()
+    };
+    let before = changes(&mut conn);
+    let mut cursor = warta::db::changes::cursor_at_end(&mut conn).unwrap().with_page(5);
+    let author = app.user("Dewi", Role::Author);
+    for n in 0..23 {
+        app.article(ArticleSpec::published(author, &format!("Berita ke-{n}"), 2));
+    }
+    let recorded: Vec<i64> = changes(&mut conn).into_iter().filter(|id| !before.contains(id)).collect();
+    assert!(recorded.len() >= 23, "each article recorded its change: {recorded:?}");
+    let mut read = Vec::new();
+    for _ in 0..20 {
+        let found = warta::db::changes::poll(&mut conn, &mut cursor).unwrap();
+        read.extend(found.into_iter().map(|(id, _)| id));
+    }
+    read.sort();
+    assert_eq!(read, recorded, "every change read once");
+}
+
 /// The review's reproduction: nothing at all is sent between the publication time and the
 /// next read, so only the clock can tell the cache that the article is due.
 #[tokio::test]
