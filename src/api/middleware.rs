@@ -62,6 +62,12 @@ pub async fn observe(
     });
     if let Some(state) = state {
         state.metrics.observe(&method, &route, status, elapsed);
+        if state.draining.load(std::sync::atomic::Ordering::Acquire) {
+            // The listener closes after the grace period: a connection kept alive would carry a
+            // client's next request into that close. Each one ends with its response instead,
+            // and the next request opens a connection the balancer sends elsewhere.
+            res.response_mut().head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+        }
     }
 
     let headers = res.headers_mut();

@@ -156,6 +156,9 @@ async fn sigterm_with_a_grace_period_drains_before_it_stops() {
     assert_eq!(health.status().as_u16(), 200, "the process is still up");
     let read = client.get(format!("{}/api/v1/articles/{slug}", server.address)).send().await.unwrap();
     assert_eq!(read.status().as_u16(), 200, "reads are still served");
+    // Each connection ends with its response: a client (or balancer) that keeps it open would
+    // otherwise send its next request on a connection about to be closed.
+    assert_eq!(read.headers()["connection"], "close", "keep-alive ends while draining");
     let body = json!({"author_name": "A", "author_email": "a@example.com", "body": "saat berhenti"});
     let url = format!("{}/api/v1/articles/{slug}/comments", server.address);
     let written = client.post(url).json(&body).send().await.unwrap();
