@@ -13,6 +13,7 @@ use std::time::Duration;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, AppState};
+use crate::background::Background;
 use crate::config::{Config, CorsOrigins};
 use crate::db::{self, DbStats};
 use crate::{auth, demo, domain};
@@ -37,6 +38,8 @@ pub struct Application {
     draining: Arc<AtomicBool>,
     /// How long the server drains before it stops accepting (`WARTA_SHUTDOWN_GRACE_SECS`).
     shutdown_grace: Duration,
+    /// The content-change poll and the pruning of limit counts, stopped before the process ends.
+    background: Arc<Background>,
 }
 
 impl Application {
@@ -60,7 +63,9 @@ impl Application {
             Some(secret) => secret.as_bytes().to_vec(),
             None => auth::random_token(48).into_bytes(),
         };
-        let limits = api::throttle::Limits::for_database(&config.database_url, config.comment_rate_per_minute)?;
+        let background = Arc::new(Background::default());
+        let limits =
+            api::throttle::Limits::for_database(&config.database_url, config.comment_rate_per_minute, &background)?;
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             config: config.clone(),
@@ -77,7 +82,7 @@ impl Application {
             draining: Arc::new(AtomicBool::new(false)),
         });
         let draining = state.draining.clone();
-        watch_content_changes(&state)?;
+        watch_content_changes(&state, &background)?;
         let group_commit = state.group_commit.clone();
         let separate_metrics = config.metrics_bind.is_some();
         let main_state = state.clone();
@@ -135,6 +140,7 @@ impl Application {
             group_commit,
             draining,
             shutdown_grace,
+            background,
         })
     }
 
@@ -190,6 +196,8 @@ impl Application {
         // Requests are done; the comments they queued are committed before the checkpoint.
         let group_commit = self.group_commit.clone();
         web::block(move || group_commit.stop()).await?;
+        let background = self.background.clone();
+        web::block(move || background.stop()).await?;
         match db::run(&self.pool, db::checkpoint).await {
             Ok(()) => tracing::info!("stopped; the database is checkpointed"),
             Err(e) => tracing::warn!("stopped; {e} (the next start replays it)"),
@@ -295,8 +303,8 @@ fn prepare_database(conn: &mut db::Conn, config: &Config, options: StartOptions)
 /// (`content_changes`), and where the clock stands among scheduled publications. Polls four
 /// times a second on a thread of its own with a connection of its own (so that its
 /// statements are not counted as the requests'), prunes changes every process has long read,
-/// and ends with the application.
-fn watch_content_changes(state: &web::Data<AppState>) -> anyhow::Result<()> {
+/// and ends when `background` is stopped or the application is dropped.
+fn watch_content_changes(state: &web::Data<AppState>, background: &Background) -> anyhow::Result<()> {
     const POLL: Duration = Duration::from_millis(250);
     // Another process sees a change within a poll; ten minutes is ample for a slow one.
     const KEEP: chrono::Duration = chrono::Duration::minutes(10);
@@ -313,8 +321,8 @@ fn watch_content_changes(state: &web::Data<AppState>) -> anyhow::Result<()> {
     let mut polls: u32 = 0;
     // Whether the last poll failed: an outage is logged when it starts and when it ends.
     let mut failing = false;
-    std::thread::spawn(move || {
-        while let Some(state) = weak.upgrade() {
+    background.spawn("warta-content-changes", move |stop| {
+        while let Some(state) = weak.upgrade().filter(|_| !stop.requested()) {
             polls = polls.wrapping_add(1);
             let now = domain::now().naive_utc();
             // A connection per poll: one lost with the server is replaced once it is back.
@@ -348,9 +356,11 @@ fn watch_content_changes(state: &web::Data<AppState>) -> anyhow::Result<()> {
                 Err(_) => {}
             }
             drop(state);
-            std::thread::sleep(POLL);
+            if !stop.sleep(POLL) {
+                break;
+            }
         }
-    });
+    })?;
     Ok(())
 }
 

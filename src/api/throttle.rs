@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::background::Background;
 use crate::db::{DbError, Kind};
 use crate::error::AppError;
 use crate::limits::memory::{MemoryLimiter, DEFAULT_CAPACITY};
@@ -49,9 +50,14 @@ impl Limits {
     }
 
     /// Limits counted in the database's `rate_limits` table, shared by every instance on it.
-    pub fn in_table(database_url: &str, comment_rate_per_minute: u32) -> Result<Limits, DbError> {
+    /// Its rows are pruned on a thread of `background`.
+    pub fn in_table(
+        database_url: &str,
+        comment_rate_per_minute: u32,
+        background: &Background,
+    ) -> Result<Limits, DbError> {
         let window = Duration::from_secs(LOGIN_WINDOW_SECS);
-        let store = Store::open(database_url, window.max(COMMENT_WINDOW))?;
+        let store = Store::open(database_url, window.max(COMMENT_WINDOW), background)?;
         let limiter = |name, limit, window| -> Box<dyn Limiter> {
             Box::new(TableLimiter::new(store.clone(), name, limit, window))
         };
@@ -66,9 +72,13 @@ impl Limits {
 
     /// The limits for the database at `database_url`: shared through its table on PostgreSQL
     /// (several instances), in memory on SQLite (one process).
-    pub fn for_database(database_url: &str, comment_rate_per_minute: u32) -> Result<Limits, DbError> {
+    pub fn for_database(
+        database_url: &str,
+        comment_rate_per_minute: u32,
+        background: &Background,
+    ) -> Result<Limits, DbError> {
         match Kind::of(database_url) {
-            Kind::Postgres => Limits::in_table(database_url, comment_rate_per_minute),
+            Kind::Postgres => Limits::in_table(database_url, comment_rate_per_minute, background),
             Kind::Sqlite => Ok(Limits::in_memory(comment_rate_per_minute)),
         }
     }

@@ -8,6 +8,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use super::{LimitError, Limiter, Pending};
+use crate::background::{Background, Stop};
 use crate::db::{self, DbError, DbPool};
 use crate::domain;
 
@@ -31,15 +32,14 @@ impl Store {
     /// Opens the limiters' pool on `database_url`, and prunes, in a thread of its own that
     /// ends with the store, the rows whose windows started more than `keep` ago: `keep` is the
     /// longest window of the limiters on this store, so every pruned window has passed.
-    pub fn open(database_url: &str, keep: Duration) -> Result<Arc<Store>, DbError> {
+    pub fn open(database_url: &str, keep: Duration, background: &Background) -> Result<Arc<Store>, DbError> {
         // A count lost in a crash of the database costs a few extra attempts, not a write
         // anyone was told is stored: commits need not wait for their flush.
         let (pool, _) = db::connect_with(database_url, POOL_SIZE, db::Durability::Relaxed)?;
         let store = Arc::new(Store { pool });
         let weak = Arc::downgrade(&store);
-        std::thread::Builder::new()
-            .name("warta-limits-prune".into())
-            .spawn(move || prune_while_open(weak, keep))
+        background
+            .spawn("warta-limits-prune", move |stop| prune_while_open(weak, keep, stop))
             .map_err(|e| DbError::Open(format!("cannot start the pruning of the limits: {e}")))?;
         Ok(store)
     }
@@ -64,13 +64,12 @@ impl Store {
     }
 }
 
-fn prune_while_open(store: Weak<Store>, keep: Duration) {
+fn prune_while_open(store: Weak<Store>, keep: Duration, stop: Stop) {
     let keep = chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);
     loop {
         // In steps, so that the thread ends soon after the store does.
         for _ in 0..PRUNE_EVERY.as_secs() {
-            std::thread::sleep(Duration::from_secs(1));
-            if store.strong_count() == 0 {
+            if !stop.sleep(Duration::from_secs(1)) || store.strong_count() == 0 {
                 return;
             }
         }
@@ -204,7 +203,7 @@ mod tests {
         let url = dir.path().join("limits.db").to_string_lossy().into_owned();
         let (pool, _) = db::connect(&url, 1).unwrap();
         db::migrate(&mut pool.get().unwrap()).unwrap();
-        Store::open(&url, Duration::from_secs(60)).unwrap()
+        Store::open(&url, Duration::from_secs(60), &Background::default()).unwrap()
     }
 
     fn limited(result: Result<(), LimitError>) -> u64 {
@@ -306,7 +305,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let first = store(&dir);
         let url = dir.path().join("limits.db").to_string_lossy().into_owned();
-        let second = Store::open(&url, Duration::from_secs(60)).unwrap();
+        let second = Store::open(&url, Duration::from_secs(60), &Background::default()).unwrap();
         let limiters = [first, second].map(|s| Arc::new(TableLimiter::new(s, "t", 20, Duration::from_secs(60))));
         let tasks: Vec<_> = (0..100)
             .map(|i| {
