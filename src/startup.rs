@@ -308,6 +308,7 @@ fn watch_content_changes(state: &web::Data<AppState>, background: &Background) -
     const POLL: Duration = Duration::from_millis(250);
     // Another process sees a change within a poll; ten minutes is ample for a slow one.
     const KEEP: chrono::Duration = chrono::Duration::minutes(10);
+    const PRUNE_EVERY: chrono::Duration = chrono::Duration::minutes(1);
     let weak = std::sync::Arc::downgrade(&state.clone().into_inner());
     let (pool, _) = db::connect(&state.config.database_url, 1)?;
     let mut cursor = {
@@ -338,8 +339,14 @@ fn watch_content_changes(state: &web::Data<AppState>, background: &Background) -
                 let schedule = db::changes::schedule(&mut conn, last_look, now)?;
                 state.stats.generations.observe_schedule(schedule);
                 last_look = now;
-                if polls.is_multiple_of(240) {
-                    db::write(&mut conn, |conn| db::changes::prune(conn, now - KEEP))?;
+                if polls.is_multiple_of(40) {
+                    // One instance a minute prunes (see db::jobs).
+                    db::write(&mut conn, |conn| {
+                        if db::jobs::claim(conn, "prune-content-changes", PRUNE_EVERY, now)? {
+                            db::changes::prune(conn, now - KEEP)?;
+                        }
+                        Ok::<_, db::DbError>(())
+                    })?;
                 }
                 Ok(())
             });

@@ -49,6 +49,7 @@ macro_rules! warta_tables {
             refresh_tokens by id;
             content_changes by id, local writer_txid;
             rate_limits by key;
+            job_runs by name;
         }
     };
 }

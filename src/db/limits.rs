@@ -46,23 +46,6 @@ const CLEAR: &str = "DELETE FROM rate_limits WHERE key = $1";
 const PRUNE: &str = "DELETE FROM rate_limits WHERE key IN \
      (SELECT key FROM rate_limits WHERE window_start <= $1 ORDER BY window_start LIMIT $2)";
 
-/// `$statement` as a query on the backend of `$conn`: SQLite spells numbered parameters `?N`.
-macro_rules! query {
-    ($conn:expr, $statement:expr, |$q:ident, $c:ident| $body:expr) => {
-        match $conn {
-            #[cfg(feature = "postgres")]
-            Conn::Postgres($c) => {
-                let $q = diesel::sql_query($statement);
-                $body
-            }
-            Conn::Sqlite($c) => {
-                let $q = diesel::sql_query($statement.replace('$', "?"));
-                $body
-            }
-        }
-    };
-}
-
 /// Counts an event for `key` at `now` (see [`HIT`]): the window as it stands after it. The
 /// event passed when the count is at most `limit`.
 pub fn hit(
@@ -72,7 +55,7 @@ pub fn hit(
     passed: NaiveDateTime,
     limit: i32,
 ) -> Result<Window, DbError> {
-    let window = query!(conn, HIT, |q, c| q
+    let window = crate::numbered_query!(conn, HIT, |q, c| q
         .bind::<Text, _>(key)
         .bind::<Timestamp, _>(now)
         .bind::<Timestamp, _>(passed)
@@ -83,7 +66,7 @@ pub fn hit(
 
 /// The current window of `key`, if it has one.
 pub fn check(conn: &mut Conn, key: &str, passed: NaiveDateTime) -> Result<Option<Window>, DbError> {
-    let window = query!(conn, CHECK, |q, c| q
+    let window = crate::numbered_query!(conn, CHECK, |q, c| q
         .bind::<Text, _>(key)
         .bind::<Timestamp, _>(passed)
         .get_result::<Window>(c)
@@ -93,7 +76,7 @@ pub fn check(conn: &mut Conn, key: &str, passed: NaiveDateTime) -> Result<Option
 
 /// Takes back one event of the current window of `key`.
 pub fn release(conn: &mut Conn, key: &str, passed: NaiveDateTime, limit: i32) -> Result<(), DbError> {
-    query!(conn, RELEASE, |q, c| q
+    crate::numbered_query!(conn, RELEASE, |q, c| q
         .bind::<Text, _>(key)
         .bind::<Timestamp, _>(passed)
         .bind::<Integer, _>(limit)
@@ -103,13 +86,14 @@ pub fn release(conn: &mut Conn, key: &str, passed: NaiveDateTime, limit: i32) ->
 
 /// Forgets `key`.
 pub fn clear(conn: &mut Conn, key: &str) -> Result<(), DbError> {
-    query!(conn, CLEAR, |q, c| q.bind::<Text, _>(key).execute(c))?;
+    crate::numbered_query!(conn, CLEAR, |q, c| q.bind::<Text, _>(key).execute(c))?;
     Ok(())
 }
 
 /// Deletes at most `max` rows whose windows started at or before `before`; returns how many.
 pub fn prune(conn: &mut Conn, before: NaiveDateTime, max: i64) -> Result<usize, DbError> {
-    let deleted = query!(conn, PRUNE, |q, c| q.bind::<Timestamp, _>(before).bind::<BigInt, _>(max).execute(c))?;
+    let deleted =
+        crate::numbered_query!(conn, PRUNE, |q, c| q.bind::<Timestamp, _>(before).bind::<BigInt, _>(max).execute(c))?;
     Ok(deleted)
 }
 

@@ -12,6 +12,7 @@ pub mod comments;
 pub mod copy;
 pub mod fts;
 pub mod group;
+pub mod jobs;
 pub mod limits;
 pub mod schema;
 pub mod sequences;
@@ -112,6 +113,27 @@ macro_rules! per_backend {
             #[cfg(feature = "postgres")]
             $crate::db::Conn::Postgres($c) => $body,
             $crate::db::Conn::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// `$statement`, written with numbered parameters (`$1`), as a raw query on the backend of
+/// `$conn`, bound to `$q` with `$c` the inner connection: SQLite spells them `?1`. For the
+/// statements both backends take as they are but Diesel's DSL cannot say (an upsert whose
+/// update has conditions).
+#[macro_export]
+macro_rules! numbered_query {
+    ($conn:expr, $statement:expr, |$q:ident, $c:ident| $body:expr) => {
+        match $conn {
+            #[cfg(feature = "postgres")]
+            $crate::db::Conn::Postgres($c) => {
+                let $q = diesel::sql_query($statement);
+                $body
+            }
+            $crate::db::Conn::Sqlite($c) => {
+                let $q = diesel::sql_query($statement.replace('$', "?"));
+                $body
+            }
         }
     };
 }

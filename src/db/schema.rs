@@ -111,6 +111,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// When each periodic background job is next due (see `db::jobs`).
+    job_runs (name) {
+        name -> Text,
+        due_at -> Timestamp,
+        claimed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_categories -> articles (article_id));
 diesel::joinable!(article_categories -> categories (category_id));

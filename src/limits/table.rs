@@ -50,6 +50,18 @@ impl Store {
         self.prune_in_batches(before, PRUNE_BATCH, PRUNE_BATCHES)
     }
 
+    /// Prunes as [`Store::prune`] does when this instance claims the period's prune (one
+    /// instance a period prunes; see `db::jobs`); 0 when another one has.
+    fn prune_if_due(&self, now: NaiveDateTime, before: NaiveDateTime) -> Result<usize, DbError> {
+        let every = chrono::Duration::from_std(PRUNE_EVERY).unwrap_or(chrono::Duration::MAX);
+        let claimed = db::jobs::claim(&mut *self.pool.get()?, "prune-rate-limits", every, now)?;
+        if claimed {
+            self.prune(before)
+        } else {
+            Ok(0)
+        }
+    }
+
     fn prune_in_batches(&self, before: NaiveDateTime, batch: i64, batches: usize) -> Result<usize, DbError> {
         let mut conn = self.pool.get()?;
         let mut pruned = 0;
@@ -74,8 +86,8 @@ fn prune_while_open(store: Weak<Store>, keep: Duration, stop: Stop) {
             }
         }
         let Some(store) = store.upgrade() else { return };
-        let before = domain::now().naive_utc() - keep;
-        match store.prune(before) {
+        let now = domain::now().naive_utc();
+        match store.prune_if_due(now, now - keep) {
             Ok(0) => {}
             Ok(pruned) => tracing::debug!(pruned, "pruned the counts of past limit windows"),
             Err(e) => tracing::warn!(error = %e, "cannot prune the counts of past limit windows"),

@@ -257,3 +257,32 @@ async fn writers_racing_for_one_slug_get_one_201_and_409s_never_a_500() {
         assert_eq!(statuses, [201, 409, 409, 409, 409, 409, 409, 409], "round {round}");
     }
 }
+
+/// A periodic job (the pruning every instance would otherwise repeat) runs once per period
+/// however many instances claim it at once: one claim succeeds, the rest find it not due, and
+/// the next period is claimed once again.
+#[tokio::test]
+async fn a_due_job_is_claimed_by_exactly_one_of_many_claimants() {
+    let app = crate::helpers::spawn_app().await;
+    let (pool, _) = warta::db::connect(&app.db_path, 8).unwrap();
+    let every = chrono::Duration::seconds(60);
+    let start = chrono::Utc::now().naive_utc();
+    let claims_at = |at: chrono::NaiveDateTime| -> usize {
+        let barrier = Arc::new(std::sync::Barrier::new(8));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (pool, barrier) = (pool.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let mut conn = pool.get().unwrap();
+                    barrier.wait();
+                    warta::db::write(&mut conn, |c| warta::db::jobs::claim(c, "test-job", every, at)).unwrap()
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).filter(|claimed| *claimed).count()
+    };
+    assert_eq!(claims_at(start), 1, "the first claim of a job never run");
+    assert_eq!(claims_at(start + chrono::Duration::seconds(59)), 0, "not due again within its period");
+    assert_eq!(claims_at(start + every), 1, "due again after its period, claimed once");
+    assert_eq!(claims_at(start + every), 0, "claimed for that period already");
+}
