@@ -26,7 +26,7 @@ use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The SQLite migrations in `migrations/sqlite/`, compiled into the binary.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -264,10 +264,49 @@ struct StatementCounter {
     stats: Arc<DbStats>,
     /// The outermost transaction's `COMMIT` is running.
     committing: bool,
+    /// When the connection last finished a statement (see [`Manager::is_valid`]).
+    last_answer: Instant,
+    /// A statement found the connection to the server gone: the pool drops it.
+    lost: bool,
+}
+
+impl StatementCounter {
+    fn new(stats: Arc<DbStats>) -> StatementCounter {
+        StatementCounter { stats, committing: false, last_answer: Instant::now(), lost: false }
+    }
+}
+
+/// A connection that answered this recently is not pinged when the pool hands it out: under load
+/// that ping was a second round trip per request. One that went quiet longer is, so that a
+/// server restarted meanwhile is found before a request uses it. (A connection lost within the
+/// window fails its next statement, a 503 with `Retry-After`, and the pool replaces it.)
+const ANSWERED_RECENTLY: Duration = Duration::from_secs(1);
+
+/// The statement counter watching `conn`.
+fn counter_of(conn: &mut Conn) -> Option<&StatementCounter> {
+    conn.instrumentation().downcast_ref::<StatementCounter>()
+}
+
+impl StatementCounter {
+    /// Records that a statement finished, and whether it found the connection lost.
+    fn note_answer(&mut self, error: Option<&diesel::result::Error>) {
+        use diesel::result::{DatabaseErrorKind, Error};
+        self.last_answer = Instant::now();
+        if let Some(Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        )) = error
+        {
+            self.lost = true;
+        }
+    }
 }
 
 impl Instrumentation for StatementCounter {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::FinishQuery { error, .. } = &event {
+            self.note_answer(*error);
+        }
         let outermost = |depth: std::num::NonZeroU32| depth.get() == 1;
         match event {
             InstrumentationEvent::StartQuery { .. } if !PINGING.get() => {
@@ -332,7 +371,7 @@ impl Manager {
             };
             conn.batch_execute(relaxed).map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
         }
-        conn.set_instrumentation(StatementCounter { stats: self.stats.clone(), committing: false });
+        conn.set_instrumentation(StatementCounter::new(self.stats.clone()));
         Ok(conn)
     }
 }
@@ -349,6 +388,9 @@ impl diesel::r2d2::ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
+        if counter_of(conn).is_some_and(|c| !c.lost && c.last_answer.elapsed() < ANSWERED_RECENTLY) {
+            return Ok(());
+        }
         // The pool's check is not a statement of the request that checks the connection out.
         PINGING.set(true);
         let pinged = conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError);
@@ -357,7 +399,8 @@ impl diesel::r2d2::ManageConnection for Manager {
     }
 
     fn has_broken(&self, conn: &mut Conn) -> bool {
-        <Conn as Connection>::TransactionManager::is_broken_transaction_manager(conn)
+        counter_of(conn).is_some_and(|c| c.lost)
+            || <Conn as Connection>::TransactionManager::is_broken_transaction_manager(conn)
     }
 }
 
