@@ -5,4 +5,5 @@ DROP TABLE article_categories;
 DROP TABLE articles;
 DROP TABLE categories;
 DROP TABLE users;
+DROP FUNCTION warta_search_text;
 DROP TEXT SEARCH CONFIGURATION warta_search;
