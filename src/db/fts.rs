@@ -17,7 +17,7 @@ use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{BigInt, Text, Timestamp};
 
 use super::{Conn, DbError};
-use crate::domain::search::{SearchQuery, MAX_RESULTS};
+use crate::domain::search::{SearchQuery, Tier, MAX_RESULTS};
 
 /// A value bound into a search's conditions.
 #[derive(Debug, Clone)]
@@ -81,17 +81,6 @@ pub(crate) struct Count {
 pub(crate) struct Id {
     #[diesel(sql_type = BigInt)]
     id: i64,
-}
-
-/// Which matches a statement reads.
-#[derive(Debug, Clone, Copy)]
-enum Tier {
-    /// Every match.
-    All,
-    /// Matches with one of the words in the title.
-    Title,
-    /// The other matches.
-    Body,
 }
 
 /// What a statement asks of the matches.
@@ -203,18 +192,13 @@ impl Index for diesel::SqliteConnection {
         shape: Shape,
         conditions: &Conditions,
     ) -> BoxedSqlQuery<'static, Self::Backend, SqlQuery> {
-        let fts = match tier {
-            Tier::All => query.all_words(),
-            Tier::Title => query.title_tier(),
-            Tier::Body => query.body_tier(),
-        };
         let text = shape.around(&format!(
             "FROM articles_fts f \
              CROSS JOIN articles a INDEXED BY articles_search_lookup ON a.id = f.rowid \
              WHERE f.articles_fts MATCH ? AND {}",
             conditions.text()
         ));
-        let query = diesel::sql_query(text).into_boxed::<Self::Backend>().bind::<Text, _>(fts);
+        let query = diesel::sql_query(text).into_boxed::<Self::Backend>().bind::<Text, _>(query.fts5(tier));
         bind_values(query, conditions)
     }
 
@@ -235,11 +219,6 @@ impl Index for diesel::PgConnection {
         shape: Shape,
         conditions: &Conditions,
     ) -> BoxedSqlQuery<'static, Self::Backend, SqlQuery> {
-        let tsquery = match tier {
-            Tier::All => query.ts_all_words(),
-            Tier::Title => query.ts_title_tier(),
-            Tier::Body => query.ts_body_tier(),
-        };
         // The `?` become `$2`, `$3`, ... after the query's `$1`, in order.
         let mut n = 1;
         let mut number = |sql: &str| {
@@ -258,7 +237,7 @@ impl Index for diesel::PgConnection {
         let from_where =
             format!("FROM articles a, to_tsquery('warta_search', $1) q WHERE a.search @@ q AND {}", conditions.text());
         let text = number(&shape.around(&from_where));
-        let query = diesel::sql_query(text).into_boxed::<Self::Backend>().bind::<Text, _>(tsquery);
+        let query = diesel::sql_query(text).into_boxed::<Self::Backend>().bind::<Text, _>(query.tsquery(tier));
         bind_values(query, conditions)
     }
 

@@ -20,6 +20,17 @@ pub const MIN_PREFIX_CHARS: usize = 2;
 /// so that a word found in every article costs what a page costs, not what the archive does.
 pub const MAX_RESULTS: i64 = 1_000;
 
+/// Which matches of a search a statement reads: the two relevance tiers, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    /// Every match.
+    All,
+    /// Matches with one of the words in the title.
+    Title,
+    /// The other matches.
+    Body,
+}
+
 /// A reader's search, as words: all must match, the last as a prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchQuery {
@@ -58,6 +69,24 @@ impl SearchQuery {
                 format!("\"{w}\"")
             }
         })
+    }
+
+    /// The FTS5 expression of the matches of `tier`.
+    pub fn fts5(&self, tier: Tier) -> String {
+        match tier {
+            Tier::All => self.all_words(),
+            Tier::Title => self.title_tier(),
+            Tier::Body => self.body_tier(),
+        }
+    }
+
+    /// The PostgreSQL tsquery of the matches of `tier`.
+    pub fn tsquery(&self, tier: Tier) -> String {
+        match tier {
+            Tier::All => self.ts_all_words(),
+            Tier::Title => self.ts_title_tier(),
+            Tier::Body => self.ts_body_tier(),
+        }
     }
 
     /// The FTS5 expression every result matches: all words, in any column.
