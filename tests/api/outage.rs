@@ -46,7 +46,9 @@ async fn a_lost_database_is_a_503_meanwhile_and_everything_recovers_by_itself() 
         let ready = app.get("/ready").await;
         assert_eq!(ready.status().as_u16(), 503);
         assert_eq!(ready.headers()["content-type"], "application/problem+json");
-        let read = app.get("/api/v1/articles?page=2&per_page=7").await;
+        // (A page past the end would need no statement: its total is known, kept per content
+        // version, and it holds no rows; this one must read its rows.)
+        let read = app.get("/api/v1/articles?per_page=7").await;
         assert_eq!(read.status().as_u16(), 503, "an uncached read");
         assert_eq!(read.headers()["content-type"], "application/problem+json");
         assert_eq!(read.headers()["retry-after"], "1");
