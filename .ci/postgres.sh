@@ -19,7 +19,8 @@ fi
 pg_lsclusters -h | grep -q "^$version main .* online" || pg_ctlcluster "$version" main start >&2
 for _ in $(seq 50); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.2; done
 pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL did not start" >&2; exit 1; }
-runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 >&2 <<'SQL'
+# From /, which the postgres user may enter (psql warns when it cannot enter the caller's directory).
+(cd / && runuser -u postgres -- psql -q -v ON_ERROR_STOP=1) >&2 <<'SQL'
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'warta') THEN
     CREATE ROLE warta LOGIN SUPERUSER PASSWORD 'warta';

@@ -468,7 +468,15 @@ async fn generated_content_takes_new_writes() {
         assert!(article["id"].as_i64().unwrap() > 5, "{article}");
         assert!(category["id"].as_i64().unwrap() > 1, "{category}");
         let path = format!("/api/v1/articles/{}/comments", article["slug"].as_str().unwrap());
-        let comment = send(&client, &server, post, &path, &token, json!({"author_name": "Redaksi", "author_email": "redaksi@generated.example", "body": "Komentar redaksi."})).await;
+        let comment = send(
+            &client,
+            &server,
+            post,
+            &path,
+            &token,
+            json!({"author_name": "Redaksi", "author_email": "redaksi@generated.example", "body": "Komentar redaksi."}),
+        )
+        .await;
         assert!(comment["id"].as_i64().unwrap() > 20, "{comment}");
     }
 }
