@@ -28,6 +28,8 @@ SCENARIOS = [
     ("cold_list", "list page 1, cache off", "list"),
     ("cold_deep", "deep page by number, cache off", "deep"),
     ("cold_cursor", "deep page by cursor, cache off", "deep_cursor"),
+    ("list_3", "list page 1, three instances behind haproxy", None),
+    ("comment_post_3", "comment POST, three instances behind haproxy", None),
 ]
 HOT_READS = ["list", "category", "deep", "deep_cursor", "slug", "comments", "categories", "revalidate"]
 

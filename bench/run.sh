@@ -19,6 +19,8 @@
 #                          copy of that (CREATE DATABASE ... TEMPLATE). Needs BENCH_POSTGRES.
 #   BENCH_POSTGRES         an administrative URL, e.g. postgres://warta:warta@127.0.0.1:5432/postgres
 #                          (.ci/postgres.sh starts a server and prints one)
+#   BENCH_INSTANCES=3      on PostgreSQL, also serve the list and comment POSTs from this many instances
+#                          on the one database behind haproxy (when haproxy is installed; 1: skip)
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -159,6 +161,48 @@ start_ceiling() {
         sleep 0.01
     done
     [ "$code" = 200 ] || die "ceiling not answering"
+}
+
+# start_balanced DB N: N instances (cache on) on DB behind haproxy (round robin, health-checked on
+# /ready, X-Forwarded-For added); sets BASE to the balancer and BALANCED_PIDS.
+start_balanced() {
+    local db=$1 n=$2 port i code servers=""
+    BALANCED_PIDS=()
+    for ((i = 1; i <= n; i++)); do
+        start_warta "$db" on "$RAW_DIR/warta-$SIZE-instance-$i.log"
+        BALANCED_PIDS+=("$WARTA_PID")
+        servers+="    server warta$i ${BASE#http://} check inter 1s"$'\n'
+    done
+    port=$(free_port)
+    cat >"$RAW_DIR/haproxy-$SIZE.cfg" <<CFG
+global
+    maxconn 4096
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+    option http-keep-alive
+    option forwardfor
+frontend warta
+    bind 127.0.0.1:$port
+    default_backend instances
+backend instances
+    balance roundrobin
+    option httpchk GET /ready
+$servers
+CFG
+    haproxy -db -f "$RAW_DIR/haproxy-$SIZE.cfg" >"$RAW_DIR/haproxy-$SIZE.log" 2>&1 &
+    BALANCED_PIDS+=("$!")
+    PIDS+=("$!")
+    BASE=http://127.0.0.1:$port
+    for ((i = 0; i < 300; i++)); do
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/ready" || true)
+        [ "$code" = 200 ] && break
+        sleep 0.1
+    done
+    [ "$code" = 200 ] || die "haproxy not answering; see $RAW_DIR/haproxy-$SIZE.log"
+    log "$n instances behind haproxy on $BASE"
 }
 
 # ---------------------------------------------------------------- load
@@ -404,6 +448,21 @@ run_size() {
 
     fact "$SIZE" rss_on "$(vmhwm_kb "$WARTA_PID")"
     stop_pid "$WARTA_PID"
+
+    # Several instances on the one PostgreSQL database behind a balancer: the same machine's
+    # cores now run three servers, haproxy, PostgreSQL and wrk.
+    local instances=${BENCH_INSTANCES:-3} pid
+    if [ "$BACKEND" = postgres ] && [ "$instances" -gt 1 ]; then
+        if command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ]; then
+            PATH=$PATH:/usr/sbin start_balanced "$work" "$instances"
+            bench list_3 warta "$p_list"
+            BENCH_MODE=comment BENCH_PATH=$p_post bench comment_post_3 warta "$p_post"
+            fact "$SIZE" instances "$instances instances behind haproxy $(PATH=$PATH:/usr/sbin haproxy -v | head -1 | awk '{print $3}')"
+            for pid in "${BALANCED_PIDS[@]}"; do stop_pid "$pid"; done
+        else
+            log "haproxy is not installed: no run of several instances"
+        fi
+    fi
 
     # cache-cold reads: the same server with WARTA_RESPONSE_CACHE=off
     start_warta "$work" off "$RAW_DIR/warta-$SIZE-cache-off.log"
