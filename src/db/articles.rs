@@ -539,13 +539,7 @@ fn with_relations(conn: &mut Conn, metas: Vec<ArticleMeta>, include_body: bool) 
     let ids: Vec<i64> = metas.iter().map(|m| m.id).collect();
     let author_ids: Vec<i64> = metas.iter().map(|m| m.author_id).collect();
 
-    let authors: HashMap<i64, Author> = users::table
-        .filter(users::id.eq_any(&author_ids))
-        .select(Author::as_select())
-        .load::<Author>(conn)?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
+    let authors: HashMap<i64, Author> = super::users::authors(conn, &author_ids)?;
 
     let mut categories_of: HashMap<i64, Vec<CategoryRef>> = HashMap::new();
     let links: Vec<(i64, CategoryRef)> = article_categories::table

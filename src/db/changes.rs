@@ -80,6 +80,11 @@ impl Generations {
         self.tick.load(Ordering::Acquire)
     }
 
+    /// When the public fields of a person (an article's author) last changed.
+    pub fn people(&self) -> u64 {
+        self.people.load(Ordering::Acquire)
+    }
+
     /// Marks `scopes` as changed now.
     pub fn publish(&self, scopes: &[Scope]) {
         if scopes.is_empty() {

@@ -22,6 +22,8 @@ pub struct DbStats {
     /// Scopes changed by transactions committed through this pool, and by other processes
     /// as the content-change poll finds them.
     pub generations: changes::Generations,
+    /// Authors of articles as last read, for the lists and reads that show them.
+    pub authors: super::users::AuthorCache,
     /// The backend the pool talks to.
     pub kind: Kind,
 }
@@ -66,6 +68,11 @@ const ANSWERED_RECENTLY: Duration = Duration::from_secs(1);
 /// The statement counter watching `conn`.
 fn counter_of(conn: &mut Conn) -> Option<&StatementCounter> {
     conn.instrumentation().downcast_ref::<StatementCounter>()
+}
+
+/// The statistics (and with them the caches) of the pool `conn` came from.
+pub(super) fn stats_of(conn: &mut Conn) -> Option<Arc<DbStats>> {
+    counter_of(conn).map(|c| c.stats.clone())
 }
 
 impl StatementCounter {

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use std::collections::HashMap;
 
 use super::schema::users;
 use super::{Conn, DbError};
@@ -16,6 +17,68 @@ pub struct Author {
     pub display_name: String,
     pub slug: String,
     pub bio: String,
+}
+
+/// The authors of articles as last read, so that a list, a search or an article does not read
+/// them again: a few hundred people write a newsroom's thousands of articles. The cache is
+/// current while no person's public fields changed (the People scope, which the content-change
+/// poll also moves for writes of other instances); the scope's generation is read before the
+/// rows, so a change committed meanwhile makes the next read fetch again.
+#[derive(Debug, Default)]
+pub struct AuthorCache {
+    /// The generation the authors were read at, and the authors.
+    entries: std::sync::Mutex<(u64, HashMap<i64, Author>)>,
+}
+
+/// Authors kept before the cache starts afresh.
+const MAX_CACHED_AUTHORS: usize = 10_000;
+
+impl AuthorCache {
+    /// The authors `ids`, from the cache where current, else read (and kept) through `conn`.
+    fn load(&self, conn: &mut Conn, generation: u64, ids: &[i64]) -> Result<HashMap<i64, Author>, DbError> {
+        let mut found = HashMap::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        {
+            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            for id in ids {
+                match entries.1.get(id).filter(|_| entries.0 == generation) {
+                    Some(author) => {
+                        found.insert(*id, author.clone());
+                    }
+                    None => missing.push(*id),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let read = read_authors(conn, &missing)?;
+        {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            if generation > entries.0 || entries.1.len() >= MAX_CACHED_AUTHORS {
+                *entries = (generation, HashMap::new());
+            }
+            // Rows read at an older generation than the cache's may be stale: not kept.
+            if entries.0 == generation {
+                entries.1.extend(read.iter().map(|a| (a.id, a.clone())));
+            }
+        }
+        found.extend(read.into_iter().map(|a| (a.id, a)));
+        Ok(found)
+    }
+}
+
+fn read_authors(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Author>, DbError> {
+    Ok(users::table.filter(users::id.eq_any(ids)).select(Author::as_select()).load::<Author>(conn)?)
+}
+
+/// The public author objects of `ids` (deduplicated by the caller or not), through the cache of
+/// the pool `conn` came from.
+pub fn authors(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, Author>, DbError> {
+    match super::pool::stats_of(conn) {
+        Some(stats) => stats.authors.load(conn, stats.generations.people(), ids),
+        None => Ok(read_authors(conn, ids)?.into_iter().map(|a| (a.id, a)).collect()),
+    }
 }
 
 /// A new staff account; the password is already hashed.

@@ -254,3 +254,56 @@ async fn the_cli_creates_users_with_a_password_from_stdin_or_a_variable() {
         assert!(!stderr.contains("sandi-rahasia-1"));
     }
 }
+
+/// Authors are kept in memory between reads (a newsroom has a few hundred for its thousands of
+/// articles), never past a change of their public fields: a rename or a new bio shows in the
+/// next list, search and article, without the response cache and on another instance too.
+#[tokio::test]
+async fn a_renamed_author_shows_at_once_everywhere_without_the_response_cache() {
+    let vars = [("WARTA_RESPONSE_CACHE", "off")];
+    let app = spawn_app_with(&vars, StartOptions::default()).await;
+    let other = crate::helpers::spawn_app_beside(&app, &vars, StartOptions::default()).await;
+    let admin = app.staff("Rina Admin", Role::Admin).await;
+    let author = app.user("Dewi Lestari", Role::Author);
+    app.article(ArticleSpec::published(author, "Harga Kopi Naik", 2));
+    let name = |list: &Value| list["data"][0]["author"]["display_name"].as_str().unwrap_or_default().to_owned();
+    let paths = ["/api/v1/articles", "/api/v1/articles?search=kopi", "/api/v1/articles/harga-kopi-naik"];
+    for server in [&app, &other] {
+        for path in paths {
+            let body = server.get_json(path, 200).await;
+            let shown = if path.ends_with("naik") {
+                body["author"]["display_name"].as_str().unwrap().to_owned()
+            } else {
+                name(&body)
+            };
+            assert_eq!(shown, "Dewi Lestari", "{path}");
+        }
+    }
+    let renamed = app
+        .patch(
+            &format!("/api/v1/users/{author}"),
+            Some(&admin.token),
+            &json!({"display_name": "Dewi L.", "bio": "Redaksi ekonomi"}),
+        )
+        .await;
+    assert_eq!(renamed.status().as_u16(), 200);
+    for path in paths {
+        let body = app.get_json(path, 200).await;
+        let author = if path.ends_with("naik") { &body["author"] } else { &body["data"][0]["author"] };
+        assert_eq!(
+            (author["display_name"].as_str(), author["bio"].as_str()),
+            (Some("Dewi L."), Some("Redaksi ekonomi")),
+            "{path}"
+        );
+    }
+    // The other instance learns of it from the content-change poll, within a second or so.
+    let started = std::time::Instant::now();
+    loop {
+        let shown = name(&other.get_json("/api/v1/articles", 200).await);
+        if shown == "Dewi L." {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "the other instance still shows {shown}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
