@@ -75,7 +75,10 @@ fn read_authors(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Author>, DbError> {
 /// The public author objects of `ids` (deduplicated by the caller or not), through the cache of
 /// the pool `conn` came from.
 pub fn authors(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, Author>, DbError> {
-    match super::pool::stats_of(conn) {
+    // Inside a transaction the rows may be its own uncommitted writes, which a rollback would
+    // leave in the cache: only reads outside one use it.
+    let outside_transactions = super::transaction_depth(conn) == Some(0);
+    match super::pool::stats_of(conn).filter(|_| outside_transactions) {
         Some(stats) => stats.authors.load(conn, stats.generations.people(), ids),
         None => Ok(read_authors(conn, ids)?.into_iter().map(|a| (a.id, a)).collect()),
     }
