@@ -319,22 +319,15 @@ pub async fn create_comment(
         .group_commit
         .write(move |conn| {
             let now = domain::now();
-            let (article_id, policy) =
-                db::articles::visible_ref(conn, &key, visibility).map_err(AppError::from).not_found_as("article")?;
+            let since = now - db::comments::duplicate_window();
+            let (article_id, policy, repeated) = db::articles::comment_target(conn, &key, visibility, &new.body, since)
+                .map_err(AppError::from)
+                .not_found_as("article")?;
             if policy == CommentPolicy::Closed {
                 return Err(AppError::Forbidden("comments on this article are closed".into()));
             }
             new.article_id = article_id;
-            let signal = match signal {
-                Some(signal) => Some(signal),
-                None => db::comments::duplicate_since(
-                    conn,
-                    new.article_id,
-                    &new.body,
-                    now - db::comments::duplicate_window(),
-                )?
-                .then_some(SpamSignal::Duplicate),
-            };
+            let signal = signal.or(repeated.then_some(SpamSignal::Duplicate));
             new.status = match (&staff, signal) {
                 (Some(_), _) => CommentStatus::Approved,
                 (None, Some(_)) => CommentStatus::Spam,

@@ -531,6 +531,30 @@ pub fn visible_ref(conn: &mut Conn, key: &IdOrSlug, visibility: Visibility) -> R
     Ok((id, policy.parse().unwrap_or(CommentPolicy::Closed)))
 }
 
+/// The id and comment policy of the article `key` names, when visible, and whether a comment
+/// with `body` was posted to it since `since`: where a reader's comment goes and whether it
+/// repeats one (a sign of a spam run), in one statement.
+pub fn comment_target(
+    conn: &mut Conn,
+    key: &IdOrSlug,
+    visibility: Visibility,
+    body: &str,
+    since: DateTime<Utc>,
+) -> Result<(i64, CommentPolicy, bool), DbError> {
+    use super::schema::comments;
+    // By the `comments_repeats` index: the hash finds the candidates, the text decides.
+    let repeated = diesel::dsl::exists(
+        comments::table
+            .filter(comments::article_id.eq(articles::id))
+            .filter(comments::body_hash.eq(super::comments::body_hash(body)))
+            .filter(comments::created_at.ge(since.naive_utc()))
+            .filter(comments::body.eq(body.to_owned())),
+    );
+    let (id, policy, repeated): (i64, String, bool) =
+        by_key(key, visibility).select((articles::id, articles::comment_status, repeated)).first(conn)?;
+    Ok((id, policy.parse().unwrap_or(CommentPolicy::Closed), repeated))
+}
+
 /// Attaches authors, categories and (when asked) bodies with one query each.
 fn with_relations(conn: &mut Conn, metas: Vec<ArticleMeta>, include_body: bool) -> Result<Vec<ArticleView>, DbError> {
     if metas.is_empty() {

@@ -100,8 +100,9 @@ pub struct NewComment {
 
 /// Stores a comment and returns it as stored (one statement: `RETURNING`). A parent must be a public comment of the same article
 /// (a 422 on `parent_id` otherwise).
+/// Inside a transaction it is part of it (the caller's error rolls both back), else its own.
 pub fn create(conn: &mut Conn, new: &NewComment, at: DateTime<Utc>) -> Result<Comment, DbError> {
-    super::write(conn, |conn| {
+    super::write_within(conn, |conn| {
         if let Some(parent) = new.parent_id {
             if held_state(conn, parent)? != Some((new.article_id, true)) {
                 return Err(DbError::Invalid {
@@ -136,18 +137,6 @@ pub fn create(conn: &mut Conn, new: &NewComment, at: DateTime<Utc>) -> Result<Co
         super::changes::record(conn, change)?;
         Ok(stored)
     })
-}
-
-/// Whether the same body was posted to `article_id` since `since` (a sign of a spam run).
-pub fn duplicate_since(conn: &mut Conn, article_id: i64, body: &str, since: DateTime<Utc>) -> Result<bool, DbError> {
-    Ok(diesel::select(diesel::dsl::exists(
-        comments::table
-            .filter(comments::article_id.eq(article_id))
-            .filter(comments::body_hash.eq(body_hash(body)))
-            .filter(comments::created_at.ge(since.naive_utc()))
-            .filter(comments::body.eq(body)),
-    ))
-    .get_result(conn)?)
 }
 
 /// What finds a repeated text among an article's comments (`comments_repeats` index).

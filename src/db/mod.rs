@@ -23,7 +23,7 @@ pub mod users;
 
 pub use pool::{connect, connect_with, describe, DbStats, Durability, Manager};
 pub(crate) use transactions::transaction_depth;
-pub use transactions::{read_snapshot, take_turn, write, Turn};
+pub use transactions::{read_snapshot, take_turn, write, write_within, Turn};
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;

@@ -68,6 +68,20 @@ where
     }
 }
 
+/// Runs `f` in the caller's open transaction, or in a write transaction of its own when there
+/// is none. For writes whose callers propagate every error (so their transaction rolls back as
+/// a whole), where the savepoint of a nested [`write`] would only cost two round trips.
+pub fn write_within<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match transaction_depth(conn) {
+        Some(depth) if depth > 0 => f(conn),
+        _ => write(conn, f),
+    }
+}
+
 /// Runs `f` in a transaction opened with `begin` (a backend's own `BEGIN ...`), committed when
 /// it returns `Ok`, rolled back otherwise, as `Connection::transaction` does.
 fn transaction_begun_with<T, E, F>(conn: &mut Conn, begin: &str, f: F) -> Result<T, E>
