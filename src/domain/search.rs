@@ -9,6 +9,8 @@
 //! "a title match outranks a body match" means to a reader, and it lets a page of results
 //! be ranked from the (small) title tier alone when that tier fills the page.
 
+use unicode_segmentation::UnicodeSegmentation;
+
 /// The longest search text accepted, in characters.
 pub const MAX_SEARCH_CHARS: usize = 200;
 /// The most words a search uses.
@@ -37,19 +39,37 @@ pub struct SearchQuery {
     words: Vec<String>,
 }
 
+/// The words of `input` by Unicode's word rules (UAX #29), which keep the marks of every
+/// script with the letters they belong to: "हिन्दी" is one word, as both indexes see it, not
+/// the pieces between its vowel signs. A word is split where FTS5 or a tsquery would read a
+/// quote or an escape (`"`, `'`, `\`), as both indexes split the text there too. A piece that
+/// does not start with a letter or digit is no word: a mark with nothing before it would
+/// otherwise be a word that one backend ignores and the other requires, so that the whole
+/// search matches nothing there.
+fn words(input: &str) -> impl Iterator<Item = &str> {
+    input
+        .unicode_words()
+        .flat_map(|word| word.split(['"', '\'', '\\']))
+        .filter(|piece| piece.chars().next().is_some_and(|c| c.is_alphanumeric() && !attaches_to_previous(c)))
+}
+
+/// Whether `c` joins the character before it into one grapheme (a combining mark, a vowel
+/// sign, a joiner): by the grapheme rules of UAX #29, the table Warta already carries.
+fn attaches_to_previous(c: char) -> bool {
+    let mut pair = String::with_capacity(8);
+    pair.push('a');
+    pair.push(c);
+    pair.graphemes(true).nth(1).is_none()
+}
+
 impl SearchQuery {
-    /// Reads search input, or says why it is refused. Input without a letter or digit (only
-    /// punctuation) gives a query without words, which matches nothing.
+    /// Reads search input, or says why it is refused. Input without a word (only punctuation,
+    /// or marks with nothing to attach to) gives a query without words, which matches nothing.
     pub fn parse(input: &str) -> Result<SearchQuery, String> {
         if input.chars().count() > MAX_SEARCH_CHARS {
             return Err(format!("must be at most {MAX_SEARCH_CHARS} characters"));
         }
-        let words = input
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .take(MAX_TERMS)
-            .map(str::to_owned)
-            .collect();
+        let words = words(input).take(MAX_TERMS).map(str::to_owned).collect();
         Ok(SearchQuery { words })
     }
 
@@ -58,7 +78,7 @@ impl SearchQuery {
         self.words.is_empty()
     }
 
-    /// The words as FTS5 phrases: quoted (alphanumeric only, so quoting needs no escaping),
+    /// The words as FTS5 phrases: quoted (a word holds no quote or backslash, so quoting needs no escaping),
     /// the last with the prefix star outside the quotes, where FTS5 reads it as "starts with".
     fn phrases(&self) -> impl Iterator<Item = String> + '_ {
         let last = self.words.len().saturating_sub(1);
@@ -109,7 +129,7 @@ impl SearchQuery {
     }
 
     /// The words as PostgreSQL tsquery lexemes, each restricted to `weights` (`""`: any):
-    /// quoted (alphanumeric only, so quoting needs no escaping), the last with `:*` for
+    /// quoted (a word holds no quote or backslash, so quoting needs no escaping), the last with `:*` for
     /// "starts with" under the same rule as [`SearchQuery::all_words`].
     fn lexemes<'a>(&'a self, weights: &'a str) -> impl Iterator<Item = String> + 'a {
         let last = self.words.len().saturating_sub(1);
@@ -186,6 +206,26 @@ mod tests {
         assert_eq!(all("kopi NEAR(teh) AND -susu*"), r#""kopi" "NEAR" "teh" "AND" "susu"*"#);
         assert_eq!(all("'; DROP TABLE articles; --"), r#""DROP" "TABLE" "articles"*"#);
         assert!(SearchQuery::parse("(((").unwrap().is_empty());
+    }
+
+    #[test]
+    fn words_follow_unicode_word_rules_in_every_script() {
+        // Devanagari: the vowel signs and the virama belong to the word.
+        assert_eq!(all("berita हिन्दी"), "\"berita\" \"हिन्दी\"*");
+        // Hangul, and Latin with a decomposed accent, stay whole.
+        assert_eq!(all("한국어 cafe\u{301}"), "\"한국어\" \"cafe\u{301}\"*");
+        // A mark with nothing before it is no word, alone or beside others.
+        assert!(SearchQuery::parse("\u{93F}").unwrap().is_empty());
+        assert!(SearchQuery::parse("\u{301}\u{301}").unwrap().is_empty());
+        assert_eq!(all("harga \u{93F}"), "\"harga\"*");
+        assert_eq!(all("\u{301}harga"), "\"harga\"*");
+    }
+
+    #[test]
+    fn quotes_inside_words_split_them_as_the_indexes_do() {
+        assert_eq!(all("don't"), "\"don\" \"t\"");
+        assert_eq!(SearchQuery::parse("jum'at").unwrap().ts_all_words(), "'jum' & 'at':*");
+        assert_eq!(all("3.14"), "\"3.14\"*");
     }
 
     #[test]

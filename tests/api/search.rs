@@ -313,3 +313,24 @@ async fn titles_sort_the_same_on_both_backends() {
     expected.sort();
     assert_eq!(titles(&sorted), expected, "ascending by bytes");
 }
+
+/// Words follow Unicode's word rules: a script whose vowel signs and viramas are marks is
+/// searched by whole words, and a mark with nothing before it is no word (it used to make the
+/// whole search match nothing on one backend).
+#[tokio::test]
+async fn words_of_every_script_are_found_and_a_lone_mark_is_no_word() {
+    let app = spawn_app().await;
+    let author = app.user("Dewi", Role::Author);
+    app.article(ArticleSpec {
+        body: "Liputan dari New Delhi.".into(),
+        ..ArticleSpec::published(author, "हिन्दी समाचार Pekan Ini", 2)
+    });
+    app.article(ArticleSpec { body: "Tidak ada.".into(), ..ArticleSpec::published(author, "Kabar Pasar", 1) });
+    for search in ["हिन्दी", "हिन्दी pekan", "समाचार", "pekan \u{93F}", "\u{301}pekan", "pekan \u{301}"]
+    {
+        let found = app.get_json(&format!("/api/v1/articles?search={}", urlencode(search)), 200).await;
+        assert_eq!(titles(&found), ["हिन्दी समाचार Pekan Ini"], "search {search:?}");
+    }
+    let marks = app.get_json(&format!("/api/v1/articles?search={}", urlencode("\u{93F}\u{94D}")), 200).await;
+    assert_eq!(marks["meta"]["total"], 0, "marks alone search nothing");
+}
