@@ -12,25 +12,25 @@ use warta::db::copy::TABLES;
 use crate::helpers::{on_postgres, Process, TestDb};
 
 /// A test's database of either backend, gone with the test.
-enum Db {
+pub(crate) enum Db {
     /// A file and the directory that holds it (deleted with it).
     Sqlite(String, #[allow(dead_code)] TempDir),
     Postgres(TestDb),
 }
 
 impl Db {
-    fn sqlite() -> Db {
+    pub(crate) fn sqlite() -> Db {
         let dir = tempfile::tempdir().unwrap();
         Db::Sqlite(dir.path().join("warta.db").to_string_lossy().into_owned(), dir)
     }
 
     /// A fresh PostgreSQL database (only in a run with `WARTA_TEST_POSTGRES`).
-    fn postgres() -> Db {
+    pub(crate) fn postgres() -> Db {
         assert!(on_postgres());
         Db::Postgres(TestDb::new())
     }
 
-    fn url(&self) -> &str {
+    pub(crate) fn url(&self) -> &str {
         match self {
             Db::Sqlite(path, _) => path,
             Db::Postgres(db) => &db.url,
@@ -83,15 +83,15 @@ fn warta(args: &[&str], database_url: Option<&str>) -> std::process::Output {
     command.output().unwrap()
 }
 
-fn copy(from: &str, to: &str) -> std::process::Output {
+pub(crate) fn copy(from: &str, to: &str) -> std::process::Output {
     warta(&["copy", "--from", from, "--to", to], None)
 }
 
-fn said(out: &std::process::Output) -> String {
+pub(crate) fn said(out: &std::process::Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
-fn generate(db: &Db, articles: usize, comments: usize) {
+pub(crate) fn generate(db: &Db, articles: usize, comments: usize) {
     let (a, c) = (articles.to_string(), comments.to_string());
     let out = warta(&["generate", "--articles", &a, "--comments", &c], Some(db.url()));
     assert!(out.status.success(), "{}", said(&out));

@@ -26,6 +26,7 @@ mod outage;
 mod readme;
 mod reliability;
 mod search;
+mod search_backends;
 mod site;
 mod startup;
 mod statements;
