@@ -151,15 +151,6 @@ impl Manager {
                 )
                 .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
         }
-        if self.kind == Kind::Postgres {
-            // Warta's statements are prepared once per connection, and their plans do not
-            // depend on the values bound: a page of the feed is the same index scan at any
-            // offset. Left to choose, PostgreSQL compares a generic plan that cannot see
-            // `LIMIT $3` with custom ones that can, keeps planning afresh at every execution,
-            // and spends more time planning a list page than running it.
-            conn.batch_execute("SET plan_cache_mode = force_generic_plan")
-                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
-        }
         if !self.durable {
             // Counts whose last commits a crash may take back: no flush to disk per commit.
             let relaxed = match self.kind {
