@@ -39,23 +39,30 @@ pub struct SearchQuery {
     words: Vec<String>,
 }
 
-/// The words of `input` by Unicode's word rules (UAX #29), which keep the marks of every
-/// script with the letters they belong to: "हिन्दी" is one word, as both indexes see it, not
-/// the pieces between its vowel signs. A word is split where FTS5 or a tsquery would read a
-/// quote or an escape (`"`, `'`, `\`), as both indexes split the text there too. A piece that
-/// does not start with a letter or digit is no word: a mark with nothing before it would
-/// otherwise be a word that one backend ignores and the other requires, so that the whole
-/// search matches nothing there.
+/// The words of `input`: runs of letters and digits of any script, with the marks that belong
+/// to them (a virama or vowel sign attaches to the letter before it, by Unicode's grapheme
+/// rules), so that "हिन्दी" is one word, as both indexes see it, not the pieces between its
+/// signs. Everything else separates words, as it does in the indexed text (PostgreSQL's
+/// `warta_search_text` and FTS5's tokenizer): `kompas.com` is `kompas` and `com`, and no word
+/// holds a quote or backslash. Marks at the start of a piece have nothing to attach to and are
+/// dropped; a piece of marks alone is no word (it would be a word that one backend ignores and
+/// the other requires, so that the whole search matches nothing there).
+///
+/// Not UAX #29's word boundaries: they keep `3.5` and `kompas.com` whole and cut a run of
+/// ideographs into single characters, where both indexes do the opposite.
 fn words(input: &str) -> impl Iterator<Item = &str> {
     input
-        .unicode_words()
-        .flat_map(|word| word.split(['"', '\'', '\\']))
-        .filter(|piece| piece.chars().next().is_some_and(|c| c.is_alphanumeric() && !attaches_to_previous(c)))
+        .split(|c: char| !(c.is_alphanumeric() || attaches_to_previous(c)))
+        .map(|piece| piece.trim_start_matches(attaches_to_previous))
+        .filter(|word| !word.is_empty())
 }
 
 /// Whether `c` joins the character before it into one grapheme (a combining mark, a vowel
-/// sign, a joiner): by the grapheme rules of UAX #29, the table Warta already carries.
+/// sign, a joiner), by the grapheme rules of UAX #29 (unicode-segmentation's tables).
 fn attaches_to_previous(c: char) -> bool {
+    if c.is_ascii() {
+        return false;
+    }
     let mut pair = String::with_capacity(8);
     pair.push('a');
     pair.push(c);
@@ -209,11 +216,11 @@ mod tests {
     }
 
     #[test]
-    fn words_follow_unicode_word_rules_in_every_script() {
+    fn words_keep_the_marks_of_every_script() {
         // Devanagari: the vowel signs and the virama belong to the word.
         assert_eq!(all("berita हिन्दी"), "\"berita\" \"हिन्दी\"*");
-        // Hangul, and Latin with a decomposed accent, stay whole.
-        assert_eq!(all("한국어 cafe\u{301}"), "\"한국어\" \"cafe\u{301}\"*");
+        // Hangul, a run of ideographs, and Latin with a decomposed accent stay whole.
+        assert_eq!(all("한국어 中文新闻 cafe\u{301}"), "\"한국어\" \"中文新闻\" \"cafe\u{301}\"*");
         // A mark with nothing before it is no word, alone or beside others.
         assert!(SearchQuery::parse("\u{93F}").unwrap().is_empty());
         assert!(SearchQuery::parse("\u{301}\u{301}").unwrap().is_empty());
@@ -222,10 +229,11 @@ mod tests {
     }
 
     #[test]
-    fn quotes_inside_words_split_them_as_the_indexes_do() {
+    fn punctuation_inside_words_splits_them_as_the_indexes_do() {
         assert_eq!(all("don't"), "\"don\" \"t\"");
+        assert_eq!(all("don\u{2019}t"), "\"don\" \"t\"");
         assert_eq!(SearchQuery::parse("jum'at").unwrap().ts_all_words(), "'jum' & 'at':*");
-        assert_eq!(all("3.14"), "\"3.14\"*");
+        assert_eq!(all("3.14 kompas.com _harga"), "\"3\" \"14\" \"kompas\" \"com\" \"harga\"*");
     }
 
     #[test]

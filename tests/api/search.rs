@@ -292,8 +292,23 @@ async fn words_joined_by_punctuation_are_found_one_by_one() {
         ..ArticleSpec::published(author, "Inflasi Naik", 2)
     });
     app.article(ArticleSpec { body: "Tidak ada yang lain.".into(), ..ArticleSpec::published(author, "Lain", 1) });
-    for query in ["kompas", "kompas com", "inflasi 3", "5 persen", "redaksi", "kabarharapan id", "jawa barat", "barat"]
-    {
+    // Typed with their punctuation too: a word is split where the indexes split the text.
+    for query in [
+        "kompas",
+        "kompas com",
+        "inflasi 3",
+        "5 persen",
+        "redaksi",
+        "kabarharapan id",
+        "jawa barat",
+        "barat",
+        "kompas.com",
+        "3.5 persen",
+        "redaksi@kabarharapan.id",
+        "_redaksi",
+        "jawa-barat",
+        "persen;",
+    ] {
         let found = app.get_json(&format!("/api/v1/articles?search={}", urlencode(query)), 200).await;
         assert_eq!(titles(&found), ["Inflasi Naik"], "{query}");
     }
@@ -326,10 +341,16 @@ async fn words_of_every_script_are_found_and_a_lone_mark_is_no_word() {
         ..ArticleSpec::published(author, "हिन्दी समाचार Pekan Ini", 2)
     });
     app.article(ArticleSpec { body: "Tidak ada.".into(), ..ArticleSpec::published(author, "Kabar Pasar", 1) });
+    app.article(ArticleSpec { body: "Berita.".into(), ..ArticleSpec::published(author, "中文新闻 Harian", 3) });
     for search in ["हिन्दी", "हिन्दी pekan", "समाचार", "pekan \u{93F}", "\u{301}pekan", "pekan \u{301}"]
     {
         let found = app.get_json(&format!("/api/v1/articles?search={}", urlencode(search)), 200).await;
         assert_eq!(titles(&found), ["हिन्दी समाचार Pekan Ini"], "search {search:?}");
+    }
+    // A run of ideographs is one word to both indexes, as it is here.
+    for search in ["中文新闻", "中文"] {
+        let found = app.get_json(&format!("/api/v1/articles?search={}", urlencode(search)), 200).await;
+        assert_eq!(titles(&found), ["中文新闻 Harian"], "search {search:?}");
     }
     let marks = app.get_json(&format!("/api/v1/articles?search={}", urlencode("\u{93F}\u{94D}")), 200).await;
     assert_eq!(marks["meta"]["total"], 0, "marks alone search nothing");
