@@ -23,7 +23,8 @@ pub mod users;
 
 pub use pool::{connect, connect_with, describe, DbStats, Durability, Manager};
 pub(crate) use transactions::transaction_depth;
-pub use transactions::{read_snapshot, take_turn, write, write_within, Turn};
+pub(crate) use transactions::write_within;
+pub use transactions::{read_snapshot, take_turn, write, Turn};
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;

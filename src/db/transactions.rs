@@ -71,7 +71,7 @@ where
 /// Runs `f` in the caller's open transaction, or in a write transaction of its own when there
 /// is none. For writes whose callers propagate every error (so their transaction rolls back as
 /// a whole), where the savepoint of a nested [`write`] would only cost two round trips.
-pub fn write_within<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+pub(crate) fn write_within<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut Conn) -> Result<T, E>,
     E: From<diesel::result::Error>,
