@@ -26,6 +26,7 @@ SCENARIOS = [
     ("article_patch", "article PATCH (editor)", "article_patch"),
     ("search", "search, cache off (20 queries)", "search"),
     ("cold_list", "list page 1, cache off", "list"),
+    ("cold_category", "list by category, cache off", "category"),
     ("cold_deep", "deep page by number, cache off", "deep"),
     ("cold_cursor", "deep page by cursor, cache off", "deep_cursor"),
     ("list_3", "list page 1, three instances behind haproxy", None),

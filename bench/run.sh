@@ -468,6 +468,7 @@ run_size() {
     start_warta "$work" off "$RAW_DIR/warta-$SIZE-cache-off.log"
     fact "$SIZE" ready_off "$READY_MS"
     bench cold_list warta "$p_list"
+    bench cold_category warta "$p_category"
     bench cold_deep warta "$p_deep"
     bench cold_cursor warta "$p_cursor"
     # Search last: slow queries still queued when wrk stops would slow a following scenario.
