@@ -45,7 +45,8 @@ impl AuthorCache {
                     Some(author) => {
                         found.insert(*id, author.clone());
                     }
-                    None => missing.push(*id),
+                    None if !missing.contains(id) => missing.push(*id),
+                    None => {}
                 }
             }
         }

@@ -63,10 +63,11 @@ fn attaches_to_previous(c: char) -> bool {
     if c.is_ascii() {
         return false;
     }
-    let mut pair = String::with_capacity(8);
-    pair.push('a');
-    pair.push(c);
-    pair.graphemes(true).nth(1).is_none()
+    // `a` and `c` side by side, on the stack: this runs for every non-ASCII character searched.
+    let mut pair = [0u8; 5];
+    pair[0] = b'a';
+    let len = 1 + c.encode_utf8(&mut pair[1..]).len();
+    std::str::from_utf8(&pair[..len]).is_ok_and(|pair| pair.graphemes(true).nth(1).is_none())
 }
 
 impl SearchQuery {
