@@ -14,6 +14,7 @@ use super::cursor;
 use super::json::{JsonBody, ValidJson, MAX_BODY_BYTES};
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::{id_or_slug, QueryReader};
+use super::tags::TagRefResponse;
 use super::validation::{article_body, double_option, http_url, language_tag, not_blank, slug_format};
 use super::{stored, AppState};
 use crate::auth::{AuthUser, MaybeAuthUser};
@@ -55,7 +56,10 @@ pub struct ArticleResponse {
     #[schema(example = 42)]
     pub id: i64,
     /// URL-safe name, unique among articles.
-    #[schema(example = "perusahaan-ekspor-kopi-kini-ramai", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    #[schema(
+        example = "perusahaan-ekspor-kopi-kini-ramai",
+        pattern = "^([a-z0-9]*[a-z][a-z0-9]*(-[a-z0-9]+)*|[a-z0-9]+(-[a-z0-9]+)+)$"
+    )]
     pub slug: String,
     /// The headline.
     #[schema(example = "Perusahaan Ekspor Kopi Kini Ramai", min_length = 1, max_length = 300)]
@@ -81,6 +85,9 @@ pub struct ArticleResponse {
     /// The categories it is filed under, by name.
     #[schema(example = json!([{"id": 2, "slug": "luar-negeri", "name": "Luar Negeri"}]))]
     pub categories: Vec<CategoryRefResponse>,
+    /// Its tags, by name.
+    #[schema(example = json!([{"id": 7, "slug": "iran", "name": "Iran"}]))]
+    pub tags: Vec<TagRefResponse>,
     /// An http(s) URL of the lead image.
     #[schema(example = "https://images.example.com/kopi.jpg")]
     pub featured_image_url: Option<String>,
@@ -133,6 +140,7 @@ impl From<ArticleView> for ArticleResponse {
             published_at: m.published_at.map(|t| t.and_utc()),
             author: view.author.into(),
             categories: view.categories.into_iter().map(Into::into).collect(),
+            tags: view.tags.into_iter().map(Into::into).collect(),
             featured_image_url: m.featured_image_url,
             featured_image_alt: m.featured_image_alt,
             source_name: m.source_name,
@@ -189,6 +197,9 @@ pub struct ListArticlesQuery {
     /// Only articles in this category (id or slug).
     #[param(example = "luar-negeri", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
     category: Option<String>,
+    /// Only articles with this tag (id or slug).
+    #[param(example = "pemilu-2024", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    tag: Option<String>,
     /// Only articles by this author (id or slug).
     #[param(example = "dewi-anggraini", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
     author: Option<String>,
@@ -275,6 +286,7 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
     let paged_by_number = q.has("page");
     let page = PageRequest::read(&mut q);
     let category = q.parse("category", id_or_slug);
+    let tag = q.parse("tag", id_or_slug);
     let author = q.parse("author", id_or_slug);
     let after = q.parse("after", timestamp);
     let before = q.parse("before", timestamp);
@@ -318,6 +330,7 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
     let filter = ArticleFilter {
         visibility,
         category,
+        tag,
         author,
         after,
         before,
@@ -366,7 +379,7 @@ pub async fn list_articles(
     // kept per content version (it changes only with a write or a due publication).
     // A search is counted by the full-text index every time (its cost follows the matches).
     let count_key = (matches!(filter.visibility, Visibility::Public { .. }) && filter.search.is_none())
-        .then(|| format!("{:?}", (&filter.category, &filter.author, filter.after, filter.before)));
+        .then(|| format!("{:?}", (&filter.category, &filter.tag, &filter.author, filter.after, filter.before)));
     let tick = state.cache.tick();
     if let Some(key) = &count_key {
         filter.known_total = state.counts.get(key, &state.cache);
@@ -437,7 +450,11 @@ pub struct CreateArticleRequest {
     /// URL-safe name; made from the title by transliteration when absent (a clash gets `-2`, `-3`...).
     /// A given slug that another article has is a 409.
     #[validate(custom(function = "slug_format"))]
-    #[schema(example = "perusahaan-ekspor-kopi-kini-ramai", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    #[schema(
+        example = "perusahaan-ekspor-kopi-kini-ramai",
+        pattern = "^([a-z0-9]*[a-z][a-z0-9]*(-[a-z0-9]+)*|[a-z0-9]+(-[a-z0-9]+)+)$",
+        max_length = 200
+    )]
     pub slug: Option<String>,
     /// A short summary; derived from the body's first paragraph when empty.
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
@@ -460,6 +477,10 @@ pub struct CreateArticleRequest {
     #[validate(length(max = 20, message = "must have at most 20 categories"))]
     #[schema(example = json!([2, 5]), max_items = 20)]
     pub category_ids: Option<Vec<i64>>,
+    /// Tags to label the article with.
+    #[validate(length(max = 50, message = "must have at most 50 tags"))]
+    #[schema(example = json!([7, 9]), max_items = 50)]
+    pub tag_ids: Option<Vec<i64>>,
     /// An http(s) URL of the lead image.
     #[validate(custom(function = "http_url"))]
     #[schema(example = "https://images.example.com/kopi.jpg", format = "uri", max_length = 2048)]
@@ -502,7 +523,11 @@ pub struct UpdateArticleRequest {
     pub title: Option<String>,
     /// A new slug (it is not changed when only the title changes, so links keep working).
     #[validate(custom(function = "slug_format"))]
-    #[schema(example = "harga-kopi-naik", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    #[schema(
+        example = "harga-kopi-naik",
+        pattern = "^([a-z0-9]*[a-z][a-z0-9]*(-[a-z0-9]+)*|[a-z0-9]+(-[a-z0-9]+)+)$",
+        max_length = 200
+    )]
     pub slug: Option<String>,
     /// A short summary; empty to derive it from the body again.
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
@@ -526,6 +551,10 @@ pub struct UpdateArticleRequest {
     #[validate(length(max = 20, message = "must have at most 20 categories"))]
     #[schema(example = json!([2]), max_items = 20)]
     pub category_ids: Option<Vec<i64>>,
+    /// Replaces the article's tags.
+    #[validate(length(max = 50, message = "must have at most 50 tags"))]
+    #[schema(example = json!([7]), max_items = 50)]
+    pub tag_ids: Option<Vec<i64>>,
     /// An http(s) URL of the lead image.
     #[serde(default, deserialize_with = "double_option")]
     #[validate(custom(function = "http_url"))]
@@ -599,6 +628,7 @@ impl UpdateArticleRequest {
             published_at: self.published_at.map(|t| t.map(to_second)),
             author_id: self.author_id,
             category_ids: self.category_ids.map(dedup),
+            tag_ids: self.tag_ids.map(dedup),
             featured_image_url: self.featured_image_url,
             featured_image_alt: self.featured_image_alt,
             source_name: self.source_name,
@@ -704,6 +734,7 @@ pub async fn create_article(
         published_at: body.published_at.map(to_second),
         author_id,
         category_ids: dedup(body.category_ids.unwrap_or_default()),
+        tag_ids: dedup(body.tag_ids.unwrap_or_default()),
         featured_image_url: body.featured_image_url,
         featured_image_alt: body.featured_image_alt,
         source_name: body.source_name,

@@ -169,9 +169,9 @@ pub struct CountCache {
 /// Filters whose totals are kept before the cache starts afresh.
 const MAX_COUNTS: usize = 10_000;
 
-/// What a total of public articles is counted from: membership, and the categories and
+/// What a total of public articles is counted from: membership, and the categories, tags and
 /// authors a filter names (a user deleted with reassignment changes whose articles they are).
-const COUNTED_FROM: [Scope; 3] = [Scope::Lists, Scope::Categories, Scope::People];
+const COUNTED_FROM: [Scope; 4] = [Scope::Lists, Scope::Categories, Scope::Tags, Scope::People];
 
 impl CountCache {
     /// The total of `key`, if it is still current in `cache`.

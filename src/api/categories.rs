@@ -47,7 +47,7 @@ pub struct CategoryResponse {
     #[schema(example = 2)]
     pub id: i64,
     /// URL-safe name, unique among categories.
-    #[schema(example = "luar-negeri", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    #[schema(example = "luar-negeri", pattern = "^([a-z0-9]*[a-z][a-z0-9]*(-[a-z0-9]+)*|[a-z0-9]+(-[a-z0-9]+)+)$")]
     pub slug: String,
     /// Display name.
     #[schema(example = "Luar Negeri", min_length = 1, max_length = 100)]
@@ -196,7 +196,11 @@ pub struct CreateCategoryRequest {
     /// URL-safe name; made from the name when absent (a clash gets `-2`, `-3`...). A given
     /// slug that another category has is a 409.
     #[validate(custom(function = "slug_format"))]
-    #[schema(example = "luar-negeri", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    #[schema(
+        example = "luar-negeri",
+        pattern = "^([a-z0-9]*[a-z][a-z0-9]*(-[a-z0-9]+)*|[a-z0-9]+(-[a-z0-9]+)+)$",
+        max_length = 200
+    )]
     pub slug: Option<String>,
     /// What the category holds.
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
@@ -217,7 +221,11 @@ pub struct UpdateCategoryRequest {
     pub name: Option<String>,
     /// A new slug.
     #[validate(custom(function = "slug_format"))]
-    #[schema(example = "asia", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    #[schema(
+        example = "asia",
+        pattern = "^([a-z0-9]*[a-z][a-z0-9]*(-[a-z0-9]+)*|[a-z0-9]+(-[a-z0-9]+)+)$",
+        max_length = 200
+    )]
     pub slug: Option<String>,
     /// What the category holds.
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]

@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod query;
 pub mod site;
+pub mod tags;
 pub mod throttle;
 pub mod users;
 pub mod validation;
@@ -128,6 +129,17 @@ pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
                     readable("/categories/{id_or_slug}", categories::get_category)
                         .route(patch().to(categories::update_category))
                         .route(delete().to(categories::delete_category))
+                        .default_service(not_allowed("GET, HEAD, PATCH, DELETE")),
+                )
+                .service(
+                    readable("/tags", tags::list_tags)
+                        .route(post().to(tags::create_tag))
+                        .default_service(not_allowed("GET, HEAD, POST")),
+                )
+                .service(
+                    readable("/tags/{id_or_slug}", tags::get_tag)
+                        .route(patch().to(tags::update_tag))
+                        .route(delete().to(tags::delete_tag))
                         .default_service(not_allowed("GET, HEAD, PATCH, DELETE")),
                 )
                 .service(readable("/site", site::get_site))

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{articles, auth, categories, comments, site, users};
+use super::{articles, auth, categories, comments, site, tags, users};
 use crate::error::Problem;
 
 /// Warta's API description; `openapi/openapi.json` is this, pretty-printed.
@@ -31,6 +31,11 @@ use crate::error::Problem;
         categories::get_category,
         categories::update_category,
         categories::delete_category,
+        tags::list_tags,
+        tags::create_tag,
+        tags::get_tag,
+        tags::update_tag,
+        tags::delete_tag,
         auth::login,
         auth::refresh,
         auth::logout,
@@ -53,6 +58,7 @@ use crate::error::Problem;
         (name = "users", description = "Staff accounts (admins only)"),
         (name = "articles", description = "News articles"),
         (name = "categories", description = "The category hierarchy"),
+        (name = "tags", description = "Flat labels of articles beside the categories"),
         (name = "comments", description = "Readers' comments"),
         (name = "site", description = "Site settings"),
         (name = "operations", description = "Probes for load balancers and orchestrators"),

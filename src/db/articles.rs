@@ -8,7 +8,8 @@ use std::collections::HashMap;
 
 use super::categories::CategoryRef;
 use super::fts::{self, Conditions, SearchOrder, Value};
-use super::schema::{article_categories, articles, categories, users};
+use super::schema::{article_categories, article_tags, articles, categories, tags, users};
+use super::tags::TagRef;
 use super::users::Author;
 use super::{Conn, DbError};
 use crate::domain::content::{derive_excerpt, render_markdown};
@@ -48,13 +49,14 @@ pub struct ArticleText {
     pub body_html: String,
 }
 
-/// An article with what responses embed: its author, categories and, when asked, its body.
+/// An article with what responses embed: its author, categories, tags and, when asked, its body.
 #[derive(Debug, Clone)]
 pub struct ArticleView {
     pub meta: ArticleMeta,
     pub text: Option<ArticleText>,
     pub author: Author,
     pub categories: Vec<CategoryRef>,
+    pub tags: Vec<TagRef>,
 }
 
 /// Who is reading, which decides what exists for them.
@@ -99,6 +101,7 @@ pub struct Seek {
 pub struct ArticleFilter {
     pub visibility: Visibility,
     pub category: Option<IdOrSlug>,
+    pub tag: Option<IdOrSlug>,
     pub author: Option<IdOrSlug>,
     pub after: Option<NaiveDateTime>,
     pub before: Option<NaiveDateTime>,
@@ -151,6 +154,8 @@ enum Condition {
     AuthorSlug(String),
     Category(i64),
     CategorySlug(String),
+    Tag(i64),
+    TagSlug(String),
     PublishedAfter(NaiveDateTime),
     PublishedBefore(NaiveDateTime),
     /// At least one of these groups holds (each group: all of its conditions).
@@ -181,6 +186,18 @@ impl Condition {
                         .inner_join(categories::table)
                         .filter(categories::slug.eq(slug.clone()))
                         .select(article_categories::article_id),
+                ),
+            ),
+            Condition::Tag(id) => Box::new(
+                articles::id
+                    .eq_any(article_tags::table.filter(article_tags::tag_id.eq(*id)).select(article_tags::article_id)),
+            ),
+            Condition::TagSlug(slug) => Box::new(
+                articles::id.eq_any(
+                    article_tags::table
+                        .inner_join(tags::table)
+                        .filter(tags::slug.eq(slug.clone()))
+                        .select(article_tags::article_id),
                 ),
             ),
             Condition::PublishedAfter(t) => Box::new(articles::published_at.gt(*t).assume_not_null()),
@@ -232,6 +249,17 @@ impl Condition {
                 text.push_str(
                     "EXISTS (SELECT 1 FROM article_categories ac WHERE ac.article_id = a.id \
                      AND ac.category_id = (SELECT id FROM categories WHERE slug = ?))",
+                );
+                values.push(Value::Text(slug.clone()));
+            }
+            Condition::Tag(id) => {
+                text.push_str("EXISTS (SELECT 1 FROM article_tags tg WHERE tg.article_id = a.id AND tg.tag_id = ?)");
+                values.push(Value::Int(*id));
+            }
+            Condition::TagSlug(slug) => {
+                text.push_str(
+                    "EXISTS (SELECT 1 FROM article_tags tg WHERE tg.article_id = a.id \
+                     AND tg.tag_id = (SELECT id FROM tags WHERE slug = ?))",
                 );
                 values.push(Value::Text(slug.clone()));
             }
@@ -295,6 +323,11 @@ fn filter_conditions(filter: &ArticleFilter) -> Vec<Condition> {
     match &filter.category {
         Some(IdOrSlug::Id(id)) => conditions.push(Condition::Category(*id)),
         Some(IdOrSlug::Slug(slug)) => conditions.push(Condition::CategorySlug(slug.clone())),
+        None => {}
+    }
+    match &filter.tag {
+        Some(IdOrSlug::Id(id)) => conditions.push(Condition::Tag(*id)),
+        Some(IdOrSlug::Slug(slug)) => conditions.push(Condition::TagSlug(slug.clone())),
         None => {}
     }
     match &filter.author {
@@ -555,7 +588,7 @@ pub fn comment_target(
     Ok((id, policy.parse().unwrap_or(CommentPolicy::Closed), repeated))
 }
 
-/// Attaches authors, categories and (when asked) bodies with one query each.
+/// Attaches authors, categories, tags and (when asked) bodies with one query each.
 fn with_relations(conn: &mut Conn, metas: Vec<ArticleMeta>, include_body: bool) -> Result<Vec<ArticleView>, DbError> {
     if metas.is_empty() {
         return Ok(Vec::new());
@@ -575,6 +608,7 @@ fn with_relations(conn: &mut Conn, metas: Vec<ArticleMeta>, include_body: bool) 
     for (article_id, category) in links {
         categories_of.entry(article_id).or_default().push(category);
     }
+    let mut tags_of = super::tags::of_articles(conn, &ids)?;
 
     let mut texts: HashMap<i64, ArticleText> = if include_body {
         articles::table
@@ -594,6 +628,7 @@ fn with_relations(conn: &mut Conn, metas: Vec<ArticleMeta>, include_body: bool) 
             Ok(ArticleView {
                 text: texts.remove(&meta.id),
                 categories: categories_of.remove(&meta.id).unwrap_or_default(),
+                tags: tags_of.remove(&meta.id).unwrap_or_default(),
                 author,
                 meta,
             })
@@ -612,6 +647,7 @@ pub struct NewArticle {
     pub published_at: Option<DateTime<Utc>>,
     pub author_id: i64,
     pub category_ids: Vec<i64>,
+    pub tag_ids: Vec<i64>,
     pub featured_image_url: Option<String>,
     pub featured_image_alt: Option<String>,
     pub source_name: Option<String>,
@@ -663,6 +699,7 @@ pub fn create(conn: &mut Conn, new: NewArticle, now: DateTime<Utc>) -> Result<i6
             None => unique_slug(conn, &Slug::from_title(&new.title, "article"), None)?,
         };
         check_categories(conn, &new.category_ids)?;
+        super::tags::check_ids(conn, &new.tag_ids)?;
         let published_at = match (new.status, new.published_at) {
             (_, Some(at)) => Some(at.naive_utc()),
             (ArticleStatus::Published, None) => Some(now.naive_utc()),
@@ -693,6 +730,7 @@ pub fn create(conn: &mut Conn, new: NewArticle, now: DateTime<Utc>) -> Result<i6
             .returning(articles::id)
             .get_result(conn)?;
         set_categories(conn, id, &new.category_ids)?;
+        super::tags::set_for_article(conn, id, &new.tag_ids)?;
         // Against the clock, not the write's time: an import writes times of the past.
         let is_public = new.status.is_public_at(published_at, crate::domain::now().naive_utc());
         let change = Change::Article { id, was_public: false, is_public, filing_changed: true };
@@ -751,6 +789,7 @@ pub struct ArticleChanges {
     pub published_at: Option<Option<DateTime<Utc>>>,
     pub author_id: Option<i64>,
     pub category_ids: Option<Vec<i64>>,
+    pub tag_ids: Option<Vec<i64>>,
     pub featured_image_url: Option<Option<String>>,
     pub featured_image_alt: Option<Option<String>>,
     pub source_name: Option<Option<String>>,
@@ -839,6 +878,9 @@ pub fn update(
         if let Some(ids) = &changes.category_ids {
             check_categories(conn, ids)?;
         }
+        if let Some(ids) = &changes.tag_ids {
+            super::tags::check_ids(conn, ids)?;
+        }
         if let Some(author_id) = changes.author_id {
             let exists: bool = diesel::select(diesel::dsl::exists(users::table.find(author_id))).get_result(conn)?;
             if !exists {
@@ -880,13 +922,16 @@ pub fn update(
         if let Some(ids) = &changes.category_ids {
             set_categories(conn, id, ids)?;
         }
+        if let Some(ids) = &changes.tag_ids {
+            super::tags::set_for_article(conn, id, ids)?;
+        }
         // Against the clock, not the write's time: an import writes times of the past.
         let now = crate::domain::now().naive_utc();
         let status_now = |text: &str| text.parse::<ArticleStatus>().unwrap_or_default();
         let was_public = status_now(&current.status).is_public_at(current.published_at, now);
         let status = changes.status.unwrap_or_else(|| status_now(&current.status));
         let is_public = status.is_public_at(published_at.unwrap_or(current.published_at), now);
-        let filing_changed = changes.category_ids.is_some();
+        let filing_changed = changes.category_ids.is_some() || changes.tag_ids.is_some();
         super::changes::record(conn, Change::Article { id, was_public, is_public, filing_changed })?;
         Ok(UpdateOutcome::Updated)
     })
@@ -915,7 +960,7 @@ pub fn lock_for_edit(conn: &mut Conn, key: &IdOrSlug) -> Result<(), DbError> {
     Ok(())
 }
 
-/// Deletes article `id`; its comments, category links and full-text entry go with it.
+/// Deletes article `id`; its comments, category and tag links and full-text entry go with it.
 pub fn delete(conn: &mut Conn, id: i64) -> Result<(), DbError> {
     super::write(conn, |conn| {
         let now = crate::domain::now();

@@ -45,6 +45,8 @@ macro_rules! warta_tables {
             categories by id, forward parent_id;
             articles by id, counted comment_count;
             article_categories by (article_id, category_id);
+            tags by id;
+            article_tags by (article_id, tag_id);
             comments by id, forward parent_id;
             refresh_tokens by id;
             content_changes by id, local writer_txid;

@@ -18,6 +18,7 @@ mod pool;
 pub mod schema;
 pub mod sequences;
 pub mod sessions;
+pub mod tags;
 mod transactions;
 pub mod users;
 

@@ -120,9 +120,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Flat labels of articles (see `db::tags`).
+    tags (id) {
+        id -> BigInt,
+        name -> Text,
+        slug -> Text,
+        name_key -> Text,
+        description -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_tags (article_id, tag_id) {
+        article_id -> BigInt,
+        tag_id -> BigInt,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_categories -> articles (article_id));
 diesel::joinable!(article_categories -> categories (category_id));
+diesel::joinable!(article_tags -> articles (article_id));
+diesel::joinable!(article_tags -> tags (tag_id));
 diesel::joinable!(comments -> articles (article_id));
 diesel::joinable!(comments -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
@@ -132,6 +154,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     categories,
     articles,
     article_categories,
+    tags,
+    article_tags,
     comments,
     refresh_tokens,
 );

@@ -26,7 +26,13 @@ pub enum DemoState {
     ScheduledInHours(i64),
 }
 
-/// A demo article. `author` is an index into USERS, `categories` are category slugs.
+/// A demo tag.
+pub struct DemoTag {
+    pub slug: &'static str,
+    pub name: &'static str,
+}
+
+/// A demo article. `author` is an index into USERS, `categories` and `tags` are slugs.
 pub struct DemoArticle {
     pub title: &'static str,
     /// May be "" so it is derived from the body.
@@ -35,6 +41,7 @@ pub struct DemoArticle {
     pub body: &'static str,
     pub author: usize,
     pub categories: &'static [&'static str],
+    pub tags: &'static [&'static str],
     pub state: DemoState,
     pub source_name: Option<&'static str>,
     pub source_url: Option<&'static str>,
@@ -139,6 +146,29 @@ pub const CATEGORIES: &[DemoCategory] = &[
     },
 ];
 
+pub const TAGS: &[DemoTag] = &[
+    DemoTag { slug: "harga-pangan", name: "Harga Pangan" },
+    DemoTag { slug: "jawa-tengah", name: "Jawa Tengah" },
+    DemoTag { slug: "lingkungan", name: "Lingkungan" },
+    DemoTag { slug: "pesisir", name: "Pesisir" },
+    DemoTag { slug: "iran", name: "Iran" },
+    DemoTag { slug: "kerajinan", name: "Kerajinan" },
+    DemoTag { slug: "brasil", name: "Brasil" },
+    DemoTag { slug: "kuliner", name: "Kuliner" },
+    DemoTag { slug: "umkm", name: "UMKM" },
+    DemoTag { slug: "futsal", name: "Futsal" },
+    DemoTag { slug: "asia-tenggara", name: "Asia Tenggara" },
+    DemoTag { slug: "banjir", name: "Banjir" },
+    DemoTag { slug: "startup", name: "Startup" },
+    DemoTag { slug: "korea-selatan", name: "Korea Selatan" },
+    DemoTag { slug: "pelabuhan", name: "Pelabuhan" },
+    DemoTag { slug: "voli", name: "Voli" },
+    DemoTag { slug: "oman", name: "Oman" },
+    DemoTag { slug: "energi-terbarukan", name: "Energi Terbarukan" },
+    DemoTag { slug: "verifikasi", name: "Verifikasi" },
+    DemoTag { slug: "pilkades", name: "Pilkades" },
+];
+
 pub const ARTICLES: &[DemoArticle] = &[
     // 0
     DemoArticle {
@@ -159,6 +189,7 @@ Meski harga turun, sebagian pedagang memilih tidak menyetok terlalu banyak. Sula
 Dinas mengimbau masyarakat tidak melakukan pembelian berlebihan dan memantau pembaruan harga harian melalui [panel harga pangan](https://example.com/kabar-harapan/panel-harga-pangan)."#,
         author: 2,
         categories: &["ekonomi", "dalam-negeri"],
+        tags: &["harga-pangan", "jawa-tengah"],
         state: DemoState::PublishedHoursAgo(2),
         source_name: Some("Kabar Harapan"),
         source_url: Some("https://example.com/kabar-harapan/harga-cabai-turun"),
@@ -185,6 +216,7 @@ Sejumlah pegiat lingkungan menyambut baik, tetapi mengingatkan soal pengawasan. 
 Bupati dijadwalkan menandatangani perda tersebut dalam waktu 30 hari sebelum dicatat dalam lembaran daerah."#,
         author: 1,
         categories: &["politik", "dalam-negeri"],
+        tags: &["lingkungan", "pesisir"],
         state: DemoState::PublishedHoursAgo(6),
         source_name: Some("Kabar Harapan"),
         source_url: Some("https://example.com/kabar-harapan/perda-sampah-pesisir"),
@@ -209,6 +241,7 @@ Indonesia mengirim 12 perajin yang membawa batik tulis, tenun ikat dari Nusa Ten
 Menurut laporan Anadolu, panitia juga menggelar lokakarya harian yang memungkinkan pengunjung mencoba teknik dasar menenun dan melukis keramik."#,
         author: 2,
         categories: &["timur-tengah", "luar-negeri"],
+        tags: &["iran", "kerajinan"],
         state: DemoState::PublishedHoursAgo(11),
         source_name: Some("Anadolu"),
         source_url: Some("https://example.com/anadolu/teheran-pameran-kerajinan"),
@@ -231,6 +264,7 @@ Penyelenggara mencatat sekitar 90 ribu pengunjung selama tiga hari. Banyak warga
 Komunitas diaspora Indonesia di Brasil, yang jumlahnya diperkirakan hanya beberapa ratus orang, bergotong royong menyiapkan bahan dan menjaga stan secara bergiliran. Mereka berharap keikutsertaan ini membuka jalan bagi **restoran Indonesia pertama** di kota tersebut."#,
         author: 3,
         categories: &["luar-negeri"],
+        tags: &["brasil", "kuliner"],
         state: DemoState::PublishedHoursAgo(20),
         source_name: Some("Reuters"),
         source_url: Some("https://example.com/reuters/sao-paulo-festival-kuliner"),
@@ -258,6 +292,7 @@ Asosiasi pengusaha kafe menyambut baik program ini, tetapi meminta proses verifi
 Informasi lengkap mengenai tata cara pengajuan dapat dibaca di [laman program](https://example.com/kabar-harapan/kredit-kuliner)."#,
         author: 1,
         categories: &["ekonomi"],
+        tags: &["umkm", "kuliner"],
         state: DemoState::PublishedHoursAgo(30),
         source_name: Some("Kabar Harapan"),
         source_url: Some("https://example.com/kabar-harapan/kredit-lunak-kuliner"),
@@ -280,6 +315,7 @@ Indonesia sempat tertinggal lebih dulu pada menit ketujuh. Namun, dua gol cepat 
 Di semifinal, Indonesia akan menghadapi juara bertahan Thailand, Rabu mendatang. Pada pertemuan terakhir kedua tim, Indonesia kalah tipis 1-2. Tim pelatih menyebut *pemulihan fisik* menjadi prioritas karena jarak antarlaga hanya dua hari."#,
         author: 2,
         categories: &["olahraga"],
+        tags: &["futsal", "asia-tenggara"],
         state: DemoState::PublishedHoursAgo(48),
         source_name: Some("Kabar Harapan"),
         source_url: None,
@@ -304,6 +340,7 @@ Aplikasi ini bisa diunduh gratis. Untuk warga yang tidak memiliki telepon pintar
 > Uji coba selama musim hujan lalu menunjukkan peringatan rata-rata diterima 40 menit sebelum air mencapai permukiman."#,
         author: 3,
         categories: &["teknologi"],
+        tags: &["banjir", "startup"],
         state: DemoState::PublishedHoursAgo(72),
         source_name: Some("Kabar Harapan"),
         source_url: Some("https://example.com/kabar-harapan/siaga-kali"),
@@ -326,6 +363,7 @@ Serikat pekerja pelabuhan meminta jaminan bahwa otomatisasi tidak berujung pada 
 Menurut Reuters, uji coba dijadwalkan berlangsung enam bulan sebelum diputuskan apakah sistem serupa akan diterapkan di terminal lain."#,
         author: 2,
         categories: &["asia", "luar-negeri"],
+        tags: &["korea-selatan", "pelabuhan"],
         state: DemoState::PublishedHoursAgo(96),
         source_name: Some("Reuters"),
         source_url: Some("https://example.com/reuters/busan-derek-otomatis"),
@@ -346,6 +384,7 @@ Panitia menilai lonjakan penonton tidak lepas dari siaran langsung melalui kanal
 Musim depan, panitia berencana menambah kategori **voli pantai** dan memperluas peserta hingga 32 kampus."#,
         author: 1,
         categories: &["olahraga"],
+        tags: &["voli"],
         state: DemoState::PublishedHoursAgo(150),
         source_name: None,
         source_url: None,
@@ -371,6 +410,7 @@ Para insinyur proyek menyebut sistem terapung punya dua keuntungan di kawasan gu
 Menurut laporan Anadolu, pemerintah setempat menargetkan porsi energi terbarukan terus bertambah dalam satu dekade ke depan, dan proyek serupa sedang dikaji untuk dua waduk lainnya."#,
         author: 0,
         categories: &["timur-tengah"],
+        tags: &["oman", "energi-terbarukan"],
         state: DemoState::PublishedHoursAgo(300),
         source_name: Some("Anadolu"),
         source_url: Some("https://example.com/anadolu/oman-surya-terapung"),
@@ -396,6 +436,7 @@ Foto yang tidak lolos pemeriksaan tidak akan dimuat, seberapa pun menariknya.
 Jika Anda ingin mengirim foto, gunakan [formulir kiriman pembaca](https://example.com/kabar-harapan/kirim-foto) dan sertakan keterangan selengkap mungkin."#,
         author: 3,
         categories: &["teknologi"],
+        tags: &["verifikasi"],
         state: DemoState::Draft,
         source_name: None,
         source_url: None,
@@ -420,6 +461,7 @@ Kepala Dinas Pemberdayaan Masyarakat dan Desa, Yusuf Hamdani, mengatakan pemungu
 Panitia juga membuka posko pengaduan di setiap kecamatan. Warga yang menemukan dugaan pelanggaran dapat melapor langsung atau melalui nomor layanan yang diumumkan di kantor desa."#,
         author: 1,
         categories: &["politik"],
+        tags: &["pilkades"],
         state: DemoState::ScheduledInHours(48),
         source_name: Some("Kabar Harapan"),
         source_url: Some("https://example.com/kabar-harapan/pilkades-serentak"),

@@ -9,7 +9,7 @@ use diesel::Connection;
 use crate::auth;
 use crate::db::{self, Conn};
 use crate::domain::{ArticleStatus, CommentPolicy, CommentStatus, Role, Slug};
-use content::{DemoState, ARTICLES, CATEGORIES, COMMENTS, USERS};
+use content::{DemoState, ARTICLES, CATEGORIES, COMMENTS, TAGS, USERS};
 
 /// The password every demo account shares (documented in the README).
 pub const DEMO_PASSWORD: &str = "warta-demo-2026";
@@ -58,6 +58,16 @@ fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow:
         category_ids.push((category.slug, db::categories::create(conn, &new, now)?));
     }
 
+    let mut tag_ids: Vec<(&str, i64)> = Vec::new();
+    for tag in TAGS {
+        let new = db::tags::NewTag {
+            name: tag.name.into(),
+            slug: Some(Slug::parse(tag.slug).map_err(|e| invalid(format!("{}: {e}", tag.slug)))?),
+            description: String::new(),
+        };
+        tag_ids.push((tag.slug, db::tags::create(conn, &new, now)?));
+    }
+
     let mut article_ids = Vec::new();
     for (i, article) in ARTICLES.iter().enumerate() {
         let (status, published_at) = match article.state {
@@ -68,6 +78,7 @@ fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow:
         let author_id = *user_ids.get(article.author).ok_or_else(|| invalid(format!("author of article {i}")))?;
         let categories =
             article.categories.iter().map(|slug| lookup(&category_ids, slug)).collect::<anyhow::Result<Vec<_>>>()?;
+        let tags = article.tags.iter().map(|slug| lookup(&tag_ids, slug)).collect::<anyhow::Result<Vec<_>>>()?;
         let comment_status: CommentPolicy =
             article.comment_status.parse().map_err(|e| invalid(format!("article {i}: {e}")))?;
         let new = db::articles::NewArticle {
@@ -79,6 +90,7 @@ fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow:
             published_at,
             author_id,
             category_ids: categories,
+            tag_ids: tags,
             featured_image_url: article.featured_image_url.map(Into::into),
             featured_image_alt: article.featured_image_alt.map(Into::into),
             source_name: article.source_name.map(Into::into),
@@ -119,5 +131,5 @@ fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow:
 }
 
 fn lookup(ids: &[(&str, i64)], slug: &str) -> anyhow::Result<i64> {
-    ids.iter().find(|(s, _)| *s == slug).map(|(_, id)| *id).ok_or_else(|| invalid(format!("unknown category {slug}")))
+    ids.iter().find(|(s, _)| *s == slug).map(|(_, id)| *id).ok_or_else(|| invalid(format!("unknown slug {slug}")))
 }

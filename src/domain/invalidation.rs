@@ -3,8 +3,8 @@
 //! cache drops exactly those; the webhooks' `cache_tags` will say the same to frontends.
 //!
 //! A response depends on scopes too: an article list on [`Scope::Lists`] (which articles,
-//! their summaries and counts), on [`Scope::Categories`] and [`Scope::People`] (the names it
-//! embeds); one article on [`Scope::Article`] with the same two. A write the public cannot
+//! their summaries and counts), on [`Scope::Categories`], [`Scope::Tags`] and [`Scope::People`]
+//! (the names it embeds); one article on [`Scope::Article`] with the same three. A write the public cannot
 //! see (a pending comment, a login, a draft's edit) changes no scope.
 
 use std::fmt;
@@ -17,6 +17,8 @@ pub enum Scope {
     Lists,
     /// Categories: their names and slugs (embedded in articles), hierarchy and counts.
     Categories,
+    /// Tags: their names and slugs (embedded in articles) and counts.
+    Tags,
     /// Public author objects (embedded in articles).
     People,
     /// One article: its full representation and its public comments.
@@ -28,6 +30,7 @@ impl fmt::Display for Scope {
         match self {
             Scope::Lists => f.write_str("articles"),
             Scope::Categories => f.write_str("categories"),
+            Scope::Tags => f.write_str("tags"),
             Scope::People => f.write_str("people"),
             Scope::Article(id) => write!(f, "article:{id}"),
         }
@@ -41,6 +44,7 @@ impl std::str::FromStr for Scope {
         match s {
             "articles" => Ok(Scope::Lists),
             "categories" => Ok(Scope::Categories),
+            "tags" => Ok(Scope::Tags),
             "people" => Ok(Scope::People),
             other => other.strip_prefix("article:").and_then(|id| id.parse().ok()).map(Scope::Article).ok_or(()),
         }
@@ -52,13 +56,15 @@ impl std::str::FromStr for Scope {
 pub enum Change {
     /// An article was created, changed or deleted. `was_public`/`is_public`: whether the public
     /// could read it before and after (published and its time come); `filing_changed`: its
-    /// categories changed.
+    /// categories or tags changed.
     Article { id: i64, was_public: bool, is_public: bool, filing_changed: bool },
     /// A comment of `article_id` was created, moderated, edited or deleted; `public`: whether the
     /// public could see it before or after (or any reply that moved with it).
     Comment { article_id: i64, public: bool },
     /// A category was created, changed or deleted.
     Category,
+    /// A tag was created, changed or deleted.
+    Tag,
     /// A staff account changed; `public`: in what its public author object shows, or by owning
     /// other articles (a delete with reassignment).
     Person { public: bool },
@@ -71,28 +77,29 @@ pub fn scopes_of(change: Change) -> Vec<Scope> {
     match change {
         Change::Article { id, was_public, is_public, filing_changed } => match (was_public, is_public) {
             (false, false) => vec![],
-            // Still public: membership and counts stay as they were unless its categories moved.
+            // Still public: membership and counts stay as they were unless its filing moved.
             (true, true) if !filing_changed => vec![Scope::Lists, Scope::Article(id)],
-            _ => vec![Scope::Lists, Scope::Categories, Scope::Article(id)],
+            _ => vec![Scope::Lists, Scope::Categories, Scope::Tags, Scope::Article(id)],
         },
         // Lists show each article's comment count.
         Change::Comment { article_id, public: true } => vec![Scope::Lists, Scope::Article(article_id)],
         Change::Comment { public: false, .. } => vec![],
         Change::Category => vec![Scope::Categories],
+        Change::Tag => vec![Scope::Tags],
         Change::Person { public: true } => vec![Scope::People],
         Change::Person { public: false } => vec![],
-        Change::ScheduledPublication => vec![Scope::Lists, Scope::Categories],
+        Change::ScheduledPublication => vec![Scope::Lists, Scope::Categories, Scope::Tags],
     }
 }
 
 /// What a list of articles (a page, a search, a feed) shows.
 pub fn list_reads() -> Vec<Scope> {
-    vec![Scope::Lists, Scope::Categories, Scope::People]
+    vec![Scope::Lists, Scope::Categories, Scope::Tags, Scope::People]
 }
 
 /// What one article shows.
 pub fn article_reads(id: i64) -> Vec<Scope> {
-    vec![Scope::Article(id), Scope::Categories, Scope::People]
+    vec![Scope::Article(id), Scope::Categories, Scope::Tags, Scope::People]
 }
 
 /// What the public comments of one article show.
@@ -110,6 +117,11 @@ pub fn category_reads() -> Vec<Scope> {
     vec![Scope::Categories]
 }
 
+/// What a tag or a list of them shows (article counts included).
+pub fn tag_reads() -> Vec<Scope> {
+    vec![Scope::Tags]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,7 +137,7 @@ mod tests {
 
     #[test]
     fn publishing_or_unpublishing_changes_lists_counts_and_the_article() {
-        let expected = vec![Scope::Lists, Scope::Categories, Scope::Article(7)];
+        let expected = vec![Scope::Lists, Scope::Categories, Scope::Tags, Scope::Article(7)];
         assert_eq!(article(false, true, false), expected);
         assert_eq!(article(true, false, false), expected);
     }
@@ -134,6 +146,7 @@ mod tests {
     fn editing_a_public_article_spares_category_counts_unless_its_filing_moves() {
         assert_eq!(article(true, true, false), vec![Scope::Lists, Scope::Article(7)]);
         assert!(article(true, true, true).contains(&Scope::Categories));
+        assert!(article(true, true, true).contains(&Scope::Tags));
     }
 
     #[test]
@@ -145,6 +158,7 @@ mod tests {
     #[test]
     fn a_category_change_spares_the_article_lists_themselves() {
         assert_eq!(scopes_of(Change::Category), vec![Scope::Categories]);
+        assert_eq!(scopes_of(Change::Tag), vec![Scope::Tags]);
     }
 
     #[test]
@@ -155,7 +169,7 @@ mod tests {
 
     #[test]
     fn scopes_read_back_from_their_names() {
-        for scope in [Scope::Lists, Scope::Categories, Scope::People, Scope::Article(42)] {
+        for scope in [Scope::Lists, Scope::Categories, Scope::Tags, Scope::People, Scope::Article(42)] {
             assert_eq!(scope.to_string().parse::<Scope>(), Ok(scope));
         }
         assert!("article:x".parse::<Scope>().is_err());

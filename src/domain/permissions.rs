@@ -56,6 +56,16 @@ pub fn may_manage_categories(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Editor)
 }
 
+/// Whether `role` may create tags (as they file their own stories).
+pub fn may_create_tags(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Editor | Role::Author)
+}
+
+/// Whether `role` may rename, describe and delete tags, which every article shares.
+pub fn may_manage_tags(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Editor)
+}
+
 /// Whether `role` may moderate comments (the queue, status changes, edits, deletion).
 pub fn may_moderate_comments(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Editor)
@@ -121,6 +131,8 @@ mod tests {
     fn everything_else() {
         row(may_assign_author, [true, true, false, false], "assign author");
         row(may_manage_categories, [true, true, false, false], "categories");
+        row(may_create_tags, [true, true, true, false], "create tags");
+        row(may_manage_tags, [true, true, false, false], "change tags");
         row(may_moderate_comments, [true, true, false, false], "moderation");
         row(may_manage_users, [true, false, false, false], "users");
     }

@@ -48,6 +48,9 @@ async fn public_views(app: &TestApp) -> Vec<String> {
         "/api/v1/articles/harga-kopi/comments",
         "/api/v1/categories",
         "/api/v1/categories/ekonomi",
+        "/api/v1/articles?tag=kopi",
+        "/api/v1/tags",
+        "/api/v1/tags/kopi",
     ] {
         views.push(app.get(path).await.text().await.unwrap());
     }
@@ -61,11 +64,14 @@ async fn every_kind_of_write_shows_in_the_next_public_read() {
     let token = Some(editor.token.as_str());
     let category: Value =
         app.post("/api/v1/categories", token, &json!({"name": "Ekonomi"})).await.json().await.unwrap();
+    let tag: Value = app.post("/api/v1/tags", token, &json!({"name": "Kopi"})).await.json().await.unwrap();
+    let other_tag: Value = app.post("/api/v1/tags", token, &json!({"name": "Teh"})).await.json().await.unwrap();
     let article: Value = app
         .post(
             "/api/v1/articles",
             token,
-            &json!({"title": "Harga Kopi", "status": "published", "category_ids": [category["id"]]}),
+            &json!({"title": "Harga Kopi", "status": "published", "category_ids": [category["id"]],
+                    "tag_ids": [tag["id"]]}),
         )
         .await
         .json()
@@ -85,7 +91,8 @@ async fn every_kind_of_write_shows_in_the_next_public_read() {
         .unwrap();
     let admin = app.staff("Rina", Role::Admin).await;
     let comment_path = format!("/api/v1/comments/{}", comment["id"]);
-    for step in 0..6 {
+    let tag_path = format!("/api/v1/tags/{}", tag["id"]);
+    for step in 0..9 {
         let (what, response) = match step {
             0 => ("edit the article", app.patch(&path, token, &json!({"title": "Harga Kopi Naik"})).await),
             1 => ("approve a comment", app.patch(&comment_path, token, &json!({"status": "approved"})).await),
@@ -104,7 +111,10 @@ async fn every_kind_of_write_shows_in_the_next_public_read() {
                     app.patch(&format!("/api/v1/users/{}", editor.id), Some(&admin.token), &renamed).await,
                 )
             }
-            _ => ("unpublish", app.patch(&path, token, &json!({"status": "draft"})).await),
+            5 => ("rename the tag", app.patch(&tag_path, token, &json!({"name": "Kopi Arabika"})).await),
+            6 => ("tag it anew", app.patch(&path, token, &json!({"tag_ids": [tag["id"], other_tag["id"]]})).await),
+            7 => ("unpublish", app.patch(&path, token, &json!({"status": "draft"})).await),
+            _ => ("delete the tag", app.delete(&tag_path, token).await),
         };
         assert!(response.status().is_success(), "{what}: {}", response.status());
         let after = public_views(&app).await;
@@ -190,6 +200,7 @@ async fn a_write_by_another_process_shows_in_public_reads() {
         published_at: Some(chrono::Utc::now() - chrono::Duration::minutes(1)),
         author_id: author,
         category_ids: Vec::new(),
+        tag_ids: Vec::new(),
         featured_image_url: None,
         featured_image_alt: None,
         source_name: None,

@@ -291,6 +291,11 @@ impl TestApp {
         db::categories::create(&mut self.conn(), &new, Utc::now()).expect("category")
     }
 
+    pub fn tag(&self, name: &str) -> i64 {
+        let new = db::tags::NewTag { name: name.into(), slug: None, description: String::new() };
+        db::tags::create(&mut self.conn(), &new, Utc::now()).expect("tag")
+    }
+
     pub fn article(&self, spec: ArticleSpec) -> i64 {
         let new = db::articles::NewArticle {
             title: spec.title.clone(),
@@ -301,6 +306,7 @@ impl TestApp {
             published_at: spec.published_at,
             author_id: spec.author_id,
             category_ids: spec.category_ids.clone(),
+            tag_ids: spec.tag_ids.clone(),
             featured_image_url: None,
             featured_image_alt: None,
             source_name: Some("Anadolu".into()),
@@ -359,6 +365,7 @@ pub struct ArticleSpec {
     pub published_at: Option<DateTime<Utc>>,
     pub author_id: i64,
     pub category_ids: Vec<i64>,
+    pub tag_ids: Vec<i64>,
     pub written_at: Option<DateTime<Utc>>,
 }
 
@@ -374,6 +381,7 @@ impl ArticleSpec {
             published_at: Some(at),
             author_id,
             category_ids: Vec::new(),
+            tag_ids: Vec::new(),
             written_at: Some(at),
         }
     }
@@ -384,6 +392,11 @@ impl ArticleSpec {
 
     pub fn in_categories(mut self, ids: &[i64]) -> ArticleSpec {
         self.category_ids = ids.to_vec();
+        self
+    }
+
+    pub fn tagged(mut self, ids: &[i64]) -> ArticleSpec {
+        self.tag_ids = ids.to_vec();
         self
     }
 }

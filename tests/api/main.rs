@@ -30,4 +30,5 @@ mod search_backends;
 mod site;
 mod startup;
 mod statements;
+mod tags;
 mod users;

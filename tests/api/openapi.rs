@@ -31,6 +31,8 @@ async fn the_spec_is_openapi_3_1_and_describes_every_public_route() {
         ("/api/v1/articles/{id_or_slug}/comments", "list_article_comments"),
         ("/api/v1/categories", "list_categories"),
         ("/api/v1/categories/{id_or_slug}", "get_category"),
+        ("/api/v1/tags", "list_tags"),
+        ("/api/v1/tags/{id_or_slug}", "get_tag"),
         ("/api/v1/site", "get_site"),
         ("/health", "health"),
         ("/ready", "ready"),
@@ -80,4 +82,21 @@ async fn head_on_the_docs_page_answers_like_get_without_a_body() {
         assert_eq!(head.headers().get("content-length"), get.headers().get("content-length"), "{path}");
         assert!(head.bytes().await.unwrap().is_empty(), "{path}");
     }
+}
+
+/// Every `slug` a client sends or reads carries the slug rule itself (never only digits), so
+/// that a generated client refuses what the server would.
+#[test]
+fn every_slug_in_the_spec_carries_the_slug_rule() {
+    let spec: Value = serde_json::from_str(&warta::api::openapi::document_json()).unwrap();
+    let mut seen = 0;
+    for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        if let Some(slug) = schema["properties"].get("slug") {
+            if slug.get("pattern").is_some() || name.ends_with("Request") {
+                assert_eq!(slug["pattern"], warta::domain::slug::SLUG_PATTERN, "{name}.slug");
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 9, "the schemas with slugs were found ({seen})");
 }

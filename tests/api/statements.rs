@@ -25,21 +25,27 @@ async fn a_list_costs_the_same_few_statements_whatever_per_page_is() {
     let app = spawn_app_with(&[("WARTA_RESPONSE_CACHE", "off")], StartOptions::default()).await;
     let categories: Vec<i64> = (0..5).map(|i| app.category(&format!("Rubrik {i}"), None)).collect();
     let authors: Vec<i64> = (0..5).map(|i| app.user(&format!("Penulis {i}"), Role::Author)).collect();
+    let tags: Vec<i64> = (0..5).map(|i| app.tag(&format!("Label {i}"))).collect();
     for i in 0..60 {
         let article = app.article(
             ArticleSpec::published(authors[i % 5], &format!("Berita {i}"), 100 - i as i64)
-                .in_categories(&[categories[i % 5], categories[(i + 1) % 5]]),
+                .in_categories(&[categories[i % 5], categories[(i + 1) % 5]])
+                .tagged(&[tags[i % 5], tags[(i + 2) % 5]]),
         );
         app.comment(article, "a@example.com", "Komentar", CommentStatus::Approved, 0);
     }
 
     for (path, limit) in [
-        ("/api/v1/articles?include=body", 7),
-        ("/api/v1/articles", 6),
-        ("/api/v1/articles?category=rubrik-1", 6),
+        // the count, the page, authors, categories, tags (and bodies), and the snapshot's two
+        ("/api/v1/articles?include=body", 8),
+        ("/api/v1/articles", 7),
+        ("/api/v1/articles?category=rubrik-1", 7),
+        ("/api/v1/articles?tag=label-1", 7),
         // the count, the title tier's count, the ranked page, then as any list
-        ("/api/v1/articles?search=berita", 8),
+        ("/api/v1/articles?search=berita", 9),
         ("/api/v1/categories", 5),
+        ("/api/v1/tags", 5),
+        ("/api/v1/tags?search=lab", 5),
         ("/api/v1/articles/berita-1/comments", 5),
     ] {
         let sep = if path.contains('?') { '&' } else { '?' };
