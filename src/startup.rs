@@ -268,33 +268,66 @@ impl Signals {
     }
 }
 
-/// Migrations, demo content and the bootstrap admin, in that order (the demo seeds only an
-/// empty database, so it must run before the admin is created).
+/// Migrations, the bootstrap admin, then demo content. The admin comes first so that it exists
+/// beside the demo's accounts and can log in to it; whether the demo seeds is decided before,
+/// on the database as it was (the demo seeds only an empty one).
 fn prepare_database(conn: &mut db::Conn, config: &Config, options: StartOptions) -> anyhow::Result<()> {
     let applied = db::migrate(conn)?;
     if applied > 0 {
         tracing::info!(applied, "applied database migrations");
     }
     let now = domain::now();
-    if options.demo {
-        if demo::seed(conn, now)? {
-            tracing::info!("seeded the demo newsroom (the demo accounts' password is in the README)");
-        } else {
-            tracing::info!("the database is not empty: demo content not seeded");
-        }
+    let seed_demo = options.demo && db::is_empty(conn)?;
+    create_bootstrap_admin(conn, config, now)?;
+    if seed_demo {
+        demo::seed(conn, now)?;
+        tracing::info!("seeded the demo newsroom (the demo accounts' password is in the README)");
+    } else if options.demo {
+        tracing::info!("the database is not empty: demo content not seeded");
     }
-    if let (Some(email), Some(password)) = (&config.admin_email, &config.admin_password) {
-        if !db::users::admin_exists(conn)? {
-            let new = db::users::NewUser {
-                email: email.clone(),
-                display_name: "Administrator".into(),
-                password_hash: auth::hash_password(password)?,
-                role: domain::Role::Admin,
-                bio: String::new(),
-            };
-            db::users::create(conn, &new, now)?;
-            tracing::info!(email = email.as_str(), "created the bootstrap admin");
+    Ok(())
+}
+
+/// Creates the admin of `WARTA_ADMIN_EMAIL`/`WARTA_ADMIN_PASSWORD` when no admin exists yet; when
+/// the configured credentials cannot be used, says why in a warning.
+fn create_bootstrap_admin(
+    conn: &mut db::Conn,
+    config: &Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    let (email, password) = match (&config.admin_email, &config.admin_password) {
+        (Some(email), Some(password)) => (email, password),
+        (None, None) => return Ok(()),
+        (Some(_), None) => {
+            tracing::warn!("WARTA_ADMIN_EMAIL is set without WARTA_ADMIN_PASSWORD: no bootstrap admin is created");
+            return Ok(());
         }
+        (None, Some(_)) => {
+            tracing::warn!("WARTA_ADMIN_PASSWORD is set without WARTA_ADMIN_EMAIL: no bootstrap admin is created");
+            return Ok(());
+        }
+    };
+    if db::users::admin_exists(conn)? {
+        tracing::warn!(
+            email = email.as_str(),
+            "WARTA_ADMIN_EMAIL and WARTA_ADMIN_PASSWORD are ignored: the database has an active admin already"
+        );
+        return Ok(());
+    }
+    let new = db::users::NewUser {
+        email: email.clone(),
+        display_name: "Administrator".into(),
+        password_hash: auth::hash_password(password)?,
+        role: domain::Role::Admin,
+        bio: String::new(),
+    };
+    match db::users::create(conn, &new, now) {
+        Ok(_) => tracing::info!(email = email.as_str(), "created the bootstrap admin"),
+        Err(db::DbError::Conflict(why)) => tracing::warn!(
+            email = email.as_str(),
+            "WARTA_ADMIN_EMAIL and WARTA_ADMIN_PASSWORD are ignored: {why}; make that account an admin instead"
+        ),
+        Err(other) => return Err(other.into()),
     }
     Ok(())
 }

@@ -14,15 +14,13 @@ use content::{DemoState, ARTICLES, CATEGORIES, COMMENTS, TAGS, USERS};
 /// The password every demo account shares (documented in the README).
 pub const DEMO_PASSWORD: &str = "warta-demo-2026";
 
-/// Seeds the demo newsroom when the database is empty; returns whether it did.
-pub fn seed(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<bool> {
-    if !db::is_empty(conn)? {
-        return Ok(false);
-    }
+/// Seeds the demo newsroom. The caller has found the database empty (but for a bootstrap
+/// admin): a demo account whose email that admin has is left out, and its content is the admin's.
+pub fn seed(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<()> {
     // Hash outside the transaction: Argon2 is deliberately slow.
     let hashes = USERS.iter().map(|_| auth::hash_password(DEMO_PASSWORD)).collect::<anyhow::Result<Vec<_>>>()?;
     conn.transaction(|conn| insert_all(conn, &hashes, now))?;
-    Ok(true)
+    Ok(())
 }
 
 fn invalid(what: String) -> anyhow::Error {
@@ -40,7 +38,11 @@ fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow:
             role,
             bio: user.bio.into(),
         };
-        user_ids.push(db::users::create(conn, &new, now)?);
+        let id = match db::users::find_for_login(conn, user.email)? {
+            Some((existing, _)) => existing.id,
+            None => db::users::create(conn, &new, now)?,
+        };
+        user_ids.push(id);
     }
 
     let mut category_ids: Vec<(&str, i64)> = Vec::new();

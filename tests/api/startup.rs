@@ -54,6 +54,26 @@ async fn the_demo_never_seeds_a_database_that_has_content() {
     assert_eq!(other.get_json("/api/v1/categories", 200).await["meta"]["total"], 1);
 }
 
+/// The bootstrap admin of `WARTA_ADMIN_EMAIL` is created first on an empty database, so that the
+/// demo newsroom is seeded beside it and it can log in (it used to be skipped silently: the demo's
+/// own admin existed first).
+#[tokio::test]
+async fn with_the_demo_the_configured_admin_is_created_first_and_logs_in() {
+    let vars = [("WARTA_ADMIN_EMAIL", "kepala@redaksi.example"), ("WARTA_ADMIN_PASSWORD", "sandi-kepala-redaksi")];
+    let app = spawn_app_with(&vars, DEMO).await;
+    let login = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &serde_json::json!({"email": "kepala@redaksi.example", "password": "sandi-kepala-redaksi"}),
+        )
+        .await;
+    assert_eq!(login.status().as_u16(), 200, "the configured admin logs in");
+    let login: serde_json::Value = login.json().await.unwrap();
+    assert_eq!(login["user"]["role"], "admin");
+    assert_eq!(app.get_json("/api/v1/articles", 200).await["meta"]["total"], 10, "and the demo is seeded");
+}
+
 fn warta(args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_warta"));
