@@ -270,14 +270,14 @@ impl Signals {
 
 /// Migrations, the bootstrap admin, then demo content. The admin comes first so that it exists
 /// beside the demo's accounts and can log in to it; whether the demo seeds is decided before,
-/// on the database as it was (the demo seeds only an empty one).
+/// on the database as it was (the demo seeds only one without content).
 fn prepare_database(conn: &mut db::Conn, config: &Config, options: StartOptions) -> anyhow::Result<()> {
     let applied = db::migrate(conn)?;
     if applied > 0 {
         tracing::info!(applied, "applied database migrations");
     }
     let now = domain::now();
-    let seed_demo = options.demo && db::is_empty(conn)?;
+    let seed_demo = options.demo && !db::has_content(conn)?;
     create_bootstrap_admin(conn, config, now)?;
     if seed_demo {
         demo::seed(conn, now)?;

@@ -301,6 +301,18 @@ pub fn is_empty(conn: &mut Conn) -> Result<bool, DbError> {
     Ok(!(any_user || any_category || any_article))
 }
 
+/// Whether the database holds content: articles, categories or tags (users are not content: a
+/// bootstrap admin or an account made with `warta user create` still leaves it to the demo).
+pub fn has_content(conn: &mut Conn) -> Result<bool, DbError> {
+    use schema::{articles, categories, tags};
+    let any_category: bool =
+        diesel::select(diesel::dsl::exists(categories::table.select(categories::id))).get_result(conn)?;
+    let any_tag: bool = diesel::select(diesel::dsl::exists(tags::table.select(tags::id))).get_result(conn)?;
+    let any_article: bool =
+        diesel::select(diesel::dsl::exists(articles::table.select(articles::id))).get_result(conn)?;
+    Ok(any_category || any_tag || any_article)
+}
+
 /// Moves everything in the write-ahead log into the database file and empties the log
 /// (at shutdown, so that the file alone is the whole database).
 pub fn checkpoint(conn: &mut Conn) -> Result<(), DbError> {

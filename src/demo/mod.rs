@@ -14,8 +14,8 @@ use content::{DemoState, ARTICLES, CATEGORIES, COMMENTS, TAGS, USERS};
 /// The password every demo account shares (documented in the README).
 pub const DEMO_PASSWORD: &str = "warta-demo-2026";
 
-/// Seeds the demo newsroom. The caller has found the database empty (but for a bootstrap
-/// admin): a demo account whose email that admin has is left out, and its content is the admin's.
+/// Seeds the demo newsroom. The caller has found the database without content (users do not
+/// count): a demo account whose email a user has already is left out, and its content is theirs.
 pub fn seed(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<()> {
     // Hash outside the transaction: Argon2 is deliberately slow.
     let hashes = USERS.iter().map(|_| auth::hash_password(DEMO_PASSWORD)).collect::<anyhow::Result<Vec<_>>>()?;

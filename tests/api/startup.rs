@@ -74,6 +74,29 @@ async fn with_the_demo_the_configured_admin_is_created_first_and_logs_in() {
     assert_eq!(app.get_json("/api/v1/articles", 200).await["meta"]["total"], 10, "and the demo is seeded");
 }
 
+/// Users are not content: a database holding only accounts still gets the demo, and a demo
+/// account whose email is taken is not made twice.
+#[tokio::test]
+async fn a_database_with_only_users_is_seeded_and_keeps_them() {
+    let app = spawn_app().await;
+    let rina = app.user("Rina Kartikasari", warta::domain::Role::Editor);
+    let mut vars = HashMap::new();
+    vars.insert("DATABASE_URL".to_owned(), app.db_path.clone());
+    vars.insert("WARTA_BIND".to_owned(), "127.0.0.1:0".to_owned());
+    drop(Application::build(Config::from_vars(&vars).unwrap(), DEMO).await.unwrap());
+    assert_eq!(app.get_json("/api/v1/articles?per_page=100", 200).await["meta"]["total"], 10);
+    let admin = app.staff("Admin Uji", warta::domain::Role::Admin).await;
+    let users: serde_json::Value = app.get_as("/api/v1/users?per_page=100", &admin.token).await.json().await.unwrap();
+    let rinas: Vec<&serde_json::Value> = users["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["email"] == "rina.kartikasari@kabarharapan.example")
+        .collect();
+    assert_eq!(rinas.len(), 1, "{users}");
+    assert_eq!((rinas[0]["id"].as_i64(), rinas[0]["role"].as_str()), (Some(rina), Some("editor")));
+}
+
 fn warta(args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_warta"));
