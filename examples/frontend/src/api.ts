@@ -21,6 +21,7 @@ export type NewComment = Schemas["CreateCommentRequest"];
 export type PageMeta = Schemas["PageMeta"];
 export type Problem = Schemas["Problem"];
 export type Site = Schemas["SiteResponse"];
+export type Tag = Schemas["TagResponse"];
 
 // Operations, addressed by path and method as the document names them.
 type ListArticles = paths["/api/v1/articles"]["get"];
@@ -29,6 +30,7 @@ type ArticleComments = paths["/api/v1/articles/{id_or_slug}/comments"];
 type ListComments = ArticleComments["get"];
 type CreateComment = ArticleComments["post"];
 type ListCategories = paths["/api/v1/categories"]["get"];
+type GetTag = paths["/api/v1/tags/{id_or_slug}"]["get"];
 type GetSite = paths["/api/v1/site"]["get"];
 
 type JsonOf<R> = R extends { content: { "application/json": infer T } } ? T : never;
@@ -37,6 +39,7 @@ export type ListArticlesQuery = NonNullable<ListArticles["parameters"]["query"]>
 export type ListCommentsQuery = NonNullable<ListComments["parameters"]["query"]>;
 export type ListCategoriesQuery = NonNullable<ListCategories["parameters"]["query"]>;
 type ArticleSlug = GetArticle["parameters"]["path"]["id_or_slug"];
+type TagSlug = GetTag["parameters"]["path"]["id_or_slug"];
 type CommentArticleSlug = CreateComment["parameters"]["path"]["id_or_slug"];
 type CreateCommentBody = JsonOf<CreateComment["requestBody"]>;
 
@@ -50,8 +53,9 @@ const sameShapes: [
   Same<JsonOf<CreateComment["responses"][201]>, Comment>,
   Same<JsonOf<ListCategories["responses"][200]>, CategoryPage>,
   Same<JsonOf<GetSite["responses"][200]>, Site>,
+  Same<JsonOf<GetTag["responses"][200]>, Tag>,
   Same<CreateCommentBody, NewComment>,
-] = [true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true];
 void sameShapes;
 
 /** What a call gives back: the data, or why there is none. */
@@ -108,6 +112,10 @@ export class WartaClient {
 
   listCategories(query: ListCategoriesQuery): Promise<Result<CategoryPage>> {
     return this.#request(`/categories${queryString(query)}`);
+  }
+
+  getTag(slug: TagSlug): Promise<Result<Tag>> {
+    return this.#request(`/tags/${encodeURIComponent(slug)}`);
   }
 
   getSite(): Promise<Result<Site>> {

@@ -3,6 +3,7 @@
 // Routes (in the URL fragment, so any static file server can host the page):
 //   #/                       latest articles            (?page=N)
 //   #/kategori/<slug>        articles of a category     (?page=N)
+//   #/tag/<slug>             articles with a tag        (?page=N)
 //   #/cari?q=<text>          search                     (&page=N)
 //   #/artikel/<slug>         one article with its comments
 
@@ -41,6 +42,7 @@ let generation = 0;
 type Route =
   | { name: "home"; page: number }
   | { name: "category"; slug: string; page: number }
+  | { name: "tag"; slug: string; page: number }
   | { name: "search"; query: string; page: number }
   | { name: "article"; slug: string }
   | { name: "unknown" };
@@ -62,6 +64,7 @@ function parseRoute(hash: string): Route {
   const [first, second] = parts;
   if (first === undefined) return { name: "home", page };
   if (first === "kategori" && second !== undefined && parts.length === 2) return { name: "category", slug: second, page };
+  if (first === "tag" && second !== undefined && parts.length === 2) return { name: "tag", slug: second, page };
   if (first === "cari" && parts.length === 1) return { name: "search", query: target.searchParams.get("q") ?? "", page };
   if (first === "artikel" && second !== undefined && parts.length === 2) return { name: "article", slug: second };
   return { name: "unknown" };
@@ -71,6 +74,7 @@ function listHref(route: Route, page: number): string {
   const params = new URLSearchParams();
   let path = "/";
   if (route.name === "category") path = `/kategori/${encodeURIComponent(route.slug)}`;
+  if (route.name === "tag") path = `/tag/${encodeURIComponent(route.slug)}`;
   if (route.name === "search") {
     path = "/cari";
     params.set("q", route.query);
@@ -82,6 +86,7 @@ function listHref(route: Route, page: number): string {
 
 const articleHref = (slug: string): string => `#/artikel/${encodeURIComponent(slug)}`;
 const categoryHref = (slug: string): string => `#/kategori/${encodeURIComponent(slug)}`;
+const tagHref = (slug: string): string => `#/tag/${encodeURIComponent(slug)}`;
 
 /** The fragment being shown; with `data-state` it tells tests (and styles) when a page is complete. */
 let shownHash = "";
@@ -170,6 +175,13 @@ function categoryLinks(article: Article): HTMLElement | null {
       h("li", {}, h("a", { href: categoryHref(c.slug), "data-testid": "card-category", "data-slug": c.slug }, c.name))));
 }
 
+function tagLinks(article: Article): HTMLElement | null {
+  if (article.tags.length === 0) return null;
+  return h("ul", { class: "tags topic-tags", "aria-label": "Tag", "data-testid": "article-tags" },
+    ...article.tags.map((t) =>
+      h("li", {}, h("a", { href: tagHref(t.slug), "data-testid": "article-tag", "data-slug": t.slug }, `#${t.name}`))));
+}
+
 function pagination(route: Route, page: ArticlePage): HTMLElement | null {
   const { meta } = page;
   if (meta.total_pages <= 1 && meta.page <= 1) return null;
@@ -184,7 +196,7 @@ function pagination(route: Route, page: ArticlePage): HTMLElement | null {
       : h("span", { class: "disabled", "aria-hidden": "true" }, "Berikutnya →"));
 }
 
-async function showList(route: Extract<Route, { name: "home" | "category" | "search" }>, token: number): Promise<void> {
+async function showList(route: Extract<Route, { name: "home" | "category" | "tag" | "search" }>, token: number): Promise<void> {
   const query: ListArticlesQuery = { page: route.page, per_page: PER_PAGE };
   let heading = "Berita Terbaru";
   if (route.name === "category") {
@@ -193,6 +205,14 @@ async function showList(route: Extract<Route, { name: "home" | "category" | "sea
     if (token !== generation) return;
     const category = categories.find((c) => c.slug === route.slug);
     heading = category === undefined ? `Kategori: ${route.slug}` : category.name;
+  }
+  let unknownTag = false;
+  if (route.name === "tag") {
+    query.tag = route.slug;
+    const tag = await client.getTag(route.slug);
+    if (token !== generation) return;
+    unknownTag = !tag.ok && tag.kind === "problem" && tag.status === 404;
+    heading = tag.ok ? `Tag: ${tag.data.name}` : `Tag: ${route.slug}`;
   }
   if (route.name === "search") {
     searchInput.value = route.query;
@@ -224,7 +244,7 @@ async function showList(route: Extract<Route, { name: "home" | "category" | "sea
     const unknownCategory = route.name === "category" && categoriesLoaded
       && !categories.some((c) => c.slug === route.slug);
     body = h("p", { class: "empty", "data-testid": "empty" },
-      unknownCategory ? "Kategori ini tidak ada." : route.name === "search"
+      unknownCategory ? "Kategori ini tidak ada." : unknownTag ? "Tag ini tidak ada." : route.name === "search"
         ? "Tidak ada artikel yang cocok. Coba kata kunci lain."
         : "Belum ada artikel di halaman ini.");
   } else {
@@ -284,6 +304,7 @@ async function showArticle(route: Extract<Route, { name: "article" }>, token: nu
         article.featured_image_alt ? h("figcaption", {}, article.featured_image_alt) : null),
       body,
       source,
+      tagLinks(article),
       article.author.bio === "" ? null : h("aside", { class: "author-bio", "data-testid": "author-bio" },
         h("p", {}, h("strong", {}, article.author.display_name), " — ", article.author.bio))),
     commentSection(client, article));
@@ -303,6 +324,7 @@ async function render(focus: boolean): Promise<void> {
     switch (route.name) {
       case "home":
       case "category":
+      case "tag":
       case "search":
         await showList(route, token);
         break;

@@ -27,6 +27,7 @@ const EDITOR = { email: "bayu.prasetyo@kabarharapan.example", password: "warta-d
 const PER_PAGE = 5; // the frontend's page size
 const COMMENT_ARTICLE = "dprd-sepakati-rancangan-perda-pengelolaan-sampah-pesisir";
 const CATEGORY = "luar-negeri";
+const TAG = "kuliner"; // on "Festival Kuliner di São Paulo..." and "Rp 5 Triliun – Kredit Lunak..."
 const SEARCH_WORD = "voli"; // from "Liga Voli Antarkampus Pecahkan Rekor Penonton"
 const SEARCH_HIT = "liga-voli-antarkampus-pecahkan-rekor-penonton";
 const STEP_MS = 15_000; // any single wait in the browser
@@ -317,6 +318,27 @@ browserTest("category filter shows only that category's articles", async (page) 
   // ...and none of the others is.
   const others = everything.data.filter((a) => !a.categories.some((c) => c.slug === CATEGORY)).map((a) => a.slug);
   assert.equal(slugs.filter((slug) => others.includes(slug)).length, 0);
+});
+
+browserTest("an article shows its tags, and a tag's page lists its articles", async (page) => {
+  const tagged = await apiJson(`/articles?tag=${TAG}&per_page=100`);
+  const tag = await apiJson(`/tags/${TAG}`);
+  assert.ok(tagged.data.length >= 2, "the demo tag is on two stories");
+  const first = tagged.data[0];
+
+  await page.goto(`${stack.frontend}/#/artikel/${first.slug}`);
+  await settled(page);
+  const shown = await page.getByTestId("article-tag").evaluateAll((links) => links.map((l) => l.dataset.slug));
+  assert.deepEqual(shown, first.tags.map((t) => t.slug));
+  await page.locator(`[data-testid=article-tag][data-slug=${TAG}]`).click();
+  await settled(page);
+  assert.match(page.url(), new RegExp(`#/tag/${TAG}$`));
+  assert.equal(await page.getByTestId("list-heading").innerText(), `Tag: ${tag.name}`);
+  assert.deepEqual(await cardSlugs(page), tagged.data.slice(0, PER_PAGE).map((a) => a.slug));
+
+  await page.goto(`${stack.frontend}/#/tag/tidak-ada`);
+  await settled(page);
+  assert.equal(await page.getByTestId("empty").innerText(), "Tag ini tidak ada.");
 });
 
 browserTest("an article renders its body_html and approved comments", async (page) => {
