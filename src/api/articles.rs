@@ -21,6 +21,7 @@ use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::db::articles::{
     ArticleChanges, ArticleFilter, ArticleOrder, ArticleView, NewArticle, PreparedEdit, UpdateOutcome, Visibility,
 };
+use crate::db::redirects::Lookup;
 use crate::db::users::Author;
 use crate::db::{self, DbError};
 use crate::domain::{self, invalidation, permissions, ArticleStatus, CommentPolicy, IdOrSlug, Slug};
@@ -414,6 +415,8 @@ pub async fn list_articles(
                 ("ETag" = String, description = "Strong entity tag of this representation"),
                 ("Cache-Control" = String, description = "How long caches may keep it"),
             )),
+        (status = 301, description = "An old slug of the article: `Location` names its current one",
+            headers(("Location" = String, description = "The article at its current slug"))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
         (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article visible to the caller", body = Problem, content_type = "application/problem+json"),
@@ -429,8 +432,20 @@ pub async fn get_article(
     let key = IdOrSlug::parse(&path).ok_or_else(|| AppError::not_found("article"))?;
     QueryReader::new(&req).finish()?;
     let visibility = visibility_for(user.0.as_ref(), Some(None));
-    let view =
-        db::run(&state.pool, move |conn| db::articles::find(conn, &key, visibility)).await.not_found_as("article")?;
+    let found = db::run(&state.pool, move |conn| {
+        db::redirects::find_or_follow(
+            conn,
+            &key,
+            |conn, key| db::articles::find(conn, key, visibility),
+            |conn, old| db::articles::renamed_to(conn, old, visibility),
+        )
+    })
+    .await
+    .not_found_as("article")?;
+    let view = match found {
+        Lookup::Found(view) => view,
+        Lookup::Renamed(slug) => return Ok(caching::moved(&format!("/api/v1/articles/{slug}"), state.audience(&user))),
+    };
     let reads = invalidation::article_reads(view.meta.id);
     Ok(cache::shows(caching::json(&req, &ArticleResponse::from(view), state.audience(&user))?, reads))
 }

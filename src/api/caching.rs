@@ -64,6 +64,24 @@ pub fn json_bytes(req: &HttpRequest, body: impl Into<actix_web::web::Bytes>, aud
     response
 }
 
+/// A `301 Moved Permanently` to `location`, for an old slug: cached like the reads it stands
+/// for (an old slug can be taken over by a new story, so not for longer).
+pub fn moved(location: &str, audience: Audience) -> HttpResponse {
+    let cache_control = match audience {
+        Audience::Public { max_age } => format!("public, max-age={max_age}"),
+        Audience::Private => "private, no-store".to_owned(),
+    };
+    let mut response = HttpResponse::MovedPermanently().finish();
+    let headers = response.headers_mut();
+    for (name, value) in [(header::LOCATION, location), (header::CACHE_CONTROL, cache_control.as_str())] {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            headers.insert(name, v);
+        }
+    }
+    headers.append(header::VARY, HeaderValue::from_static("Authorization"));
+    response
+}
+
 /// A `201 Created` for a caller who wrote something: the new resource, its `ETag`, and its
 /// URL in `Location` when it has one of its own.
 pub fn created<T: Serialize>(req: &HttpRequest, value: &T, location: Option<String>) -> Result<HttpResponse, AppError> {

@@ -17,6 +17,7 @@ use crate::auth::AuthUser;
 use crate::auth::MaybeAuthUser;
 use crate::db;
 use crate::db::categories::{CategoryChanges, CategoryRef, CategoryView, NewCategory, ParentFilter};
+use crate::db::redirects::Lookup;
 use crate::domain::{self, invalidation, permissions, IdOrSlug, Slug};
 use crate::error::{AppError, NotFoundAs, Problem};
 
@@ -162,6 +163,8 @@ pub async fn list_categories(
             )),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
         (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 301, description = "An old slug of the category: `Location` names its current one",
+            headers(("Location" = String, description = "The category at its current slug"))),
         (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is unknown", body = Problem, content_type = "application/problem+json"),
     )
@@ -175,8 +178,22 @@ pub async fn get_category(
     let key = IdOrSlug::parse(&path).ok_or_else(|| AppError::not_found("category"))?;
     QueryReader::new(&req).finish()?;
     let now = domain::now().naive_utc();
-    let view =
-        db::run(&state.pool, move |conn| db::categories::find(conn, &key, now)).await.not_found_as("category")?;
+    let found = db::run(&state.pool, move |conn| {
+        db::redirects::find_or_follow(
+            conn,
+            &key,
+            |conn, key| db::categories::find(conn, key, now),
+            db::categories::renamed_to,
+        )
+    })
+    .await
+    .not_found_as("category")?;
+    let view = match found {
+        Lookup::Found(view) => view,
+        Lookup::Renamed(slug) => {
+            return Ok(caching::moved(&format!("/api/v1/categories/{slug}"), state.audience(&user)))
+        }
+    };
     let response = caching::json(&req, &CategoryResponse::from(view), state.audience(&user))?;
     Ok(cache::shows(response, invalidation::category_reads()))
 }

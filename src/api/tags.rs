@@ -17,6 +17,7 @@ use super::AppState;
 use crate::auth::AuthUser;
 use crate::auth::MaybeAuthUser;
 use crate::db;
+use crate::db::redirects::Lookup;
 use crate::db::tags::{NewTag, TagChanges, TagFilter, TagRef, TagView};
 use crate::domain::{self, invalidation, permissions, slug, IdOrSlug, Slug};
 use crate::error::{AppError, NotFoundAs, Problem};
@@ -174,6 +175,8 @@ pub async fn list_tags(
             )),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
         (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 301, description = "An old slug of the tag: `Location` names its current one",
+            headers(("Location" = String, description = "The tag at its current slug"))),
         (status = 404, description = "No such tag", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is unknown", body = Problem, content_type = "application/problem+json"),
     )
@@ -187,7 +190,15 @@ pub async fn get_tag(
     let key = IdOrSlug::parse(&path).ok_or_else(|| AppError::not_found("tag"))?;
     QueryReader::new(&req).finish()?;
     let now = domain::now().naive_utc();
-    let view = db::run(&state.pool, move |conn| db::tags::find(conn, &key, now)).await.not_found_as("tag")?;
+    let found = db::run(&state.pool, move |conn| {
+        db::redirects::find_or_follow(conn, &key, |conn, key| db::tags::find(conn, key, now), db::tags::renamed_to)
+    })
+    .await
+    .not_found_as("tag")?;
+    let view = match found {
+        Lookup::Found(view) => view,
+        Lookup::Renamed(slug) => return Ok(caching::moved(&format!("/api/v1/tags/{slug}"), state.audience(&user))),
+    };
     let response = caching::json(&req, &TagResponse::from(view), state.audience(&user))?;
     Ok(cache::shows(response, invalidation::tag_reads()))
 }

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use super::categories::CategoryRef;
 use super::fts::{self, Conditions, SearchOrder, Value};
+use super::redirects::{self, SlugOwner};
 use super::schema::{article_categories, article_tags, articles, categories, tags, users};
 use super::tags::TagRef;
 use super::users::Author;
@@ -547,6 +548,15 @@ pub fn find(conn: &mut Conn, key: &IdOrSlug, visibility: Visibility) -> Result<A
     views.pop().ok_or(DbError::NotFound)
 }
 
+/// The current slug of the article that once had the slug `old`, when `visibility` lets the
+/// reader see it: where an old link leads.
+pub fn renamed_to(conn: &mut Conn, old: &str, visibility: Visibility) -> Result<Option<String>, DbError> {
+    let Some(id) = redirects::renamed(conn, SlugOwner::Article, old)? else {
+        return Ok(None);
+    };
+    Ok(by_key(&IdOrSlug::Id(id), visibility).select(articles::slug).first(conn).optional()?)
+}
+
 /// The article `key` names among those `visibility` shows.
 fn by_key(key: &IdOrSlug, visibility: Visibility) -> BoxedArticles {
     let query = visible(visibility);
@@ -676,14 +686,16 @@ pub fn rendered_text(custom_excerpt: &str, body: &str) -> Result<RenderedText, D
     Ok(RenderedText { excerpt, body_html })
 }
 
-/// A slug no other article has: `base`, else `base-2`, `base-3`...
+/// A slug no other article has or had (an old slug still leads to its story): `base`, else
+/// `base-2`, `base-3`...
 pub fn unique_slug(conn: &mut Conn, base: &Slug, except_id: Option<i64>) -> Result<Slug, DbError> {
     let (low, high) = base.family_range();
-    let taken: Vec<String> = articles::table
+    let mut taken: Vec<String> = articles::table
         .filter(articles::slug.ge(&low).and(articles::slug.lt(&high)))
         .filter(articles::id.ne(except_id.unwrap_or(0)))
         .select(articles::slug)
         .load(conn)?;
+    taken.extend(redirects::old_slugs_between(conn, SlugOwner::Article, &low, &high)?);
     Ok(base.first_free(&taken))
 }
 
@@ -695,7 +707,11 @@ pub fn create(conn: &mut Conn, new: NewArticle, now: DateTime<Utc>) -> Result<i6
     let text = rendered_text(&new.excerpt, &new.body)?;
     super::write(conn, |conn| {
         let slug = match &new.slug {
-            Some(wanted) => available_slug(conn, wanted, None)?,
+            Some(wanted) => {
+                // An editor who sets an old slug explicitly takes it over.
+                redirects::take_over(conn, SlugOwner::Article, wanted.as_str())?;
+                available_slug(conn, wanted, None)?
+            }
             None => unique_slug(conn, &Slug::from_title(&new.title, "article"), None)?,
         };
         check_categories(conn, &new.category_ids)?;
@@ -804,6 +820,7 @@ pub struct ArticleChanges {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = articles, check_for_backend(diesel::sqlite::Sqlite))]
 struct Editable {
+    slug: String,
     custom_excerpt: String,
     body: String,
     status: String,
@@ -872,8 +889,11 @@ pub fn update(
             _ if touches_text => return Ok(UpdateOutcome::Stale),
             _ => None,
         };
-        if let Some(slug) = &changes.slug {
+        if let Some(slug) = changes.slug.as_ref().filter(|s| s.as_str() != current.slug) {
             available_slug(conn, slug, Some(id))?;
+            // The new slug is this story's now; the one it leaves keeps leading here.
+            redirects::take_over(conn, SlugOwner::Article, slug.as_str())?;
+            redirects::record_rename(conn, SlugOwner::Article, &current.slug, id, now.naive_utc())?;
         }
         if let Some(ids) = &changes.category_ids {
             check_categories(conn, ids)?;
@@ -960,13 +980,15 @@ pub fn lock_for_edit(conn: &mut Conn, key: &IdOrSlug) -> Result<(), DbError> {
     Ok(())
 }
 
-/// Deletes article `id`; its comments, category and tag links and full-text entry go with it.
+/// Deletes article `id`; its comments, category and tag links, old slugs and full-text entry go
+/// with it.
 pub fn delete(conn: &mut Conn, id: i64) -> Result<(), DbError> {
     super::write(conn, |conn| {
         let now = crate::domain::now();
         let (status, published_at): (String, Option<NaiveDateTime>) =
             articles::table.find(id).select((articles::status, articles::published_at)).first(conn)?;
         diesel::delete(articles::table.find(id)).execute(conn)?;
+        redirects::forget(conn, SlugOwner::Article, id)?;
         let was_public =
             status.parse::<ArticleStatus>().unwrap_or_default().is_public_at(published_at, now.naive_utc());
         let change = Change::Article { id, was_public, is_public: false, filing_changed: true };

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use std::collections::HashMap;
 
+use super::redirects::{self, SlugOwner};
 use super::schema::{article_categories, articles, categories};
 use super::{Conn, DbError};
 use crate::domain::invalidation::Change;
@@ -106,6 +107,14 @@ pub fn find(conn: &mut Conn, key: &IdOrSlug, now: NaiveDateTime) -> Result<Categ
     views.pop().ok_or(DbError::NotFound)
 }
 
+/// The current slug of the category that once had the slug `old`: where an old link leads.
+pub fn renamed_to(conn: &mut Conn, old: &str) -> Result<Option<String>, DbError> {
+    let Some(id) = super::redirects::renamed(conn, SlugOwner::Category, old)? else {
+        return Ok(None);
+    };
+    Ok(categories::table.find(id).select(categories::slug).first(conn).optional()?)
+}
+
 /// Counts publicly visible articles per category in one grouped query.
 fn with_counts(conn: &mut Conn, rows: Vec<Category>, now: NaiveDateTime) -> Result<Vec<CategoryView>, DbError> {
     if rows.is_empty() {
@@ -145,15 +154,17 @@ pub fn create(conn: &mut Conn, new: &NewCategory, now: DateTime<Utc>) -> Result<
         let slug = match &new.slug {
             Some(wanted) => {
                 available_slug(conn, wanted, 0)?;
+                redirects::take_over(conn, SlugOwner::Category, wanted.as_str())?;
                 wanted.clone()
             }
             None => {
                 let base = Slug::from_title(&new.name, "category");
                 let (low, high) = base.family_range();
-                let taken: Vec<String> = categories::table
+                let mut taken: Vec<String> = categories::table
                     .filter(categories::slug.ge(&low).and(categories::slug.lt(&high)))
                     .select(categories::slug)
                     .load(conn)?;
+                taken.extend(redirects::old_slugs_between(conn, SlugOwner::Category, &low, &high)?);
                 base.first_free(&taken)
             }
         };
@@ -228,12 +239,12 @@ pub struct CategoryChanges {
 /// Applies `changes` to category `id`, keeping slugs unique and the hierarchy acyclic.
 pub fn update(conn: &mut Conn, id: i64, changes: &CategoryChanges, now: DateTime<Utc>) -> Result<(), DbError> {
     super::write(conn, |conn| {
-        let exists: bool = diesel::select(diesel::dsl::exists(categories::table.find(id))).get_result(conn)?;
-        if !exists {
-            return Err(DbError::NotFound);
-        }
-        if let Some(slug) = &changes.slug {
+        let current: String = categories::table.find(id).select(categories::slug).first(conn)?;
+        if let Some(slug) = changes.slug.as_ref().filter(|s| s.as_str() != current) {
             available_slug(conn, slug, id)?;
+            // The new slug is this category's now; the one it leaves keeps leading here.
+            redirects::take_over(conn, SlugOwner::Category, slug.as_str())?;
+            redirects::record_rename(conn, SlugOwner::Category, &current, id, now.naive_utc())?;
         }
         if let Some(Some(parent)) = changes.parent_id {
             check_parent(conn, Some(id), parent)?;
@@ -264,6 +275,7 @@ pub fn delete(conn: &mut Conn, id: i64) -> Result<(), DbError> {
         if deleted == 0 {
             return Err(DbError::NotFound);
         }
+        redirects::forget(conn, SlugOwner::Category, id)?;
         // Its articles lose it: lists filtered by it and their embedded categories change, and
         // both depend on the categories scope.
         super::changes::record(conn, Change::Category)

@@ -47,6 +47,7 @@ macro_rules! warta_tables {
             article_categories by (article_id, category_id);
             tags by id;
             article_tags by (article_id, tag_id);
+            redirects by id;
             comments by id, forward parent_id;
             refresh_tokens by id;
             content_changes by id, local writer_txid;

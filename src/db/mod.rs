@@ -15,6 +15,7 @@ pub mod group;
 pub mod jobs;
 pub mod limits;
 mod pool;
+pub mod redirects;
 pub mod schema;
 pub mod sequences;
 pub mod sessions;

@@ -140,6 +140,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Old addresses that keep working (see `db::redirects`).
+    redirects (id) {
+        id -> BigInt,
+        source_type -> Text,
+        source -> Text,
+        status -> Integer,
+        target_type -> Nullable<Text>,
+        target_id -> Nullable<BigInt>,
+        url -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_categories -> articles (article_id));
 diesel::joinable!(article_categories -> categories (category_id));

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use std::collections::HashMap;
 
+use super::redirects::{self, SlugOwner};
 use super::schema::{article_tags, articles, tags};
 use super::{Conn, DbError};
 use crate::domain::invalidation::Change;
@@ -88,6 +89,14 @@ pub fn find(conn: &mut Conn, key: &IdOrSlug, now: NaiveDateTime) -> Result<TagVi
     views.pop().ok_or(DbError::NotFound)
 }
 
+/// The current slug of the tag that once had the slug `old`: where an old link leads.
+pub fn renamed_to(conn: &mut Conn, old: &str) -> Result<Option<String>, DbError> {
+    let Some(id) = super::redirects::renamed(conn, SlugOwner::Tag, old)? else {
+        return Ok(None);
+    };
+    Ok(tags::table.find(id).select(tags::slug).first(conn).optional()?)
+}
+
 /// Counts publicly visible articles per tag in one grouped query.
 fn with_counts(conn: &mut Conn, rows: Vec<Tag>, now: NaiveDateTime) -> Result<Vec<TagView>, DbError> {
     if rows.is_empty() {
@@ -159,13 +168,15 @@ pub fn create(conn: &mut Conn, new: &NewTag, now: DateTime<Utc>) -> Result<i64, 
         let slug = match &new.slug {
             Some(wanted) => {
                 available_slug(conn, wanted, 0)?;
+                redirects::take_over(conn, SlugOwner::Tag, wanted.as_str())?;
                 wanted.clone()
             }
             None => {
                 let base = Slug::from_title(&new.name, "tag");
                 let (low, high) = base.family_range();
-                let taken: Vec<String> =
+                let mut taken: Vec<String> =
                     tags::table.filter(tags::slug.ge(&low).and(tags::slug.lt(&high))).select(tags::slug).load(conn)?;
+                taken.extend(redirects::old_slugs_between(conn, SlugOwner::Tag, &low, &high)?);
                 base.first_free(&taken)
             }
         };
@@ -208,12 +219,12 @@ pub struct TagChanges {
 /// Applies `changes` to tag `id`, keeping slugs unique.
 pub fn update(conn: &mut Conn, id: i64, changes: &TagChanges, now: DateTime<Utc>) -> Result<(), DbError> {
     super::write(conn, |conn| {
-        let exists: bool = diesel::select(diesel::dsl::exists(tags::table.find(id))).get_result(conn)?;
-        if !exists {
-            return Err(DbError::NotFound);
-        }
-        if let Some(slug) = &changes.slug {
+        let current: String = tags::table.find(id).select(tags::slug).first(conn)?;
+        if let Some(slug) = changes.slug.as_ref().filter(|s| s.as_str() != current) {
             available_slug(conn, slug, id)?;
+            // The new slug is this tag's now; the one it leaves keeps leading here.
+            redirects::take_over(conn, SlugOwner::Tag, slug.as_str())?;
+            redirects::record_rename(conn, SlugOwner::Tag, &current, id, now.naive_utc())?;
         }
         diesel::update(tags::table.find(id))
             .set((
@@ -235,6 +246,7 @@ pub fn delete(conn: &mut Conn, id: i64) -> Result<(), DbError> {
         if deleted == 0 {
             return Err(DbError::NotFound);
         }
+        redirects::forget(conn, SlugOwner::Tag, id)?;
         // The articles that carried it embed it no more: they read the tags scope.
         super::changes::record(conn, Change::Tag)
     })

@@ -24,6 +24,7 @@ mod operations;
 #[cfg(feature = "postgres")]
 mod outage;
 mod readme;
+mod redirects;
 mod reliability;
 mod search;
 mod search_backends;

@@ -28,7 +28,8 @@ async fn editors_create_rename_and_delete_tags() {
     let r = app.patch(&location, token, &json!({"name": "Pemilu Legislatif", "slug": "pileg"})).await;
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(app.get_json("/api/v1/tags/pileg", 200).await["name"], "Pemilu Legislatif");
-    problem(app.get("/api/v1/tags/pemilu-2024").await, 404).await;
+    let old = app.get("/api/v1/tags/pemilu-2024").await;
+    assert_eq!((old.status().as_u16(), old.headers()["location"].to_str().unwrap()), (301, "/api/v1/tags/pileg"));
     problem(app.patch(&location, token, &json!({"slug": "pemilu-2024-2"})).await, 409).await;
 
     assert_eq!(app.delete(&location, token).await.status().as_u16(), 204);
