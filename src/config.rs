@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
+use crate::domain::addresses::UrlTemplate;
+
 /// Which origins may read the API from a browser.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CorsOrigins {
@@ -20,6 +22,15 @@ pub struct SiteSettings {
     pub description: String,
     pub url: String,
     pub language: String,
+}
+
+/// Where the frontend shows each kind of resource (`WARTA_ARTICLE_URL` and its siblings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicAddresses {
+    pub article: UrlTemplate,
+    pub category: UrlTemplate,
+    pub tag: UrlTemplate,
+    pub author: UrlTemplate,
 }
 
 /// Everything Warta reads from its environment.
@@ -40,6 +51,7 @@ pub struct Config {
     /// Peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
     pub site: SiteSettings,
+    pub addresses: PublicAddresses,
     /// `max-age` of public responses, in seconds.
     pub cache_max_age: u32,
     /// Database connections in the pool.
@@ -157,6 +169,17 @@ impl Config {
             language,
         };
 
+        let site_root = site.url.trim_end_matches('/').to_owned();
+        let template = |variable: &'static str, default: String| -> Result<UrlTemplate, ConfigError> {
+            UrlTemplate::parse(&text(variable, &default)).map_err(|m| bad(variable, m))
+        };
+        let addresses = PublicAddresses {
+            article: template("WARTA_ARTICLE_URL", format!("{site_root}/{{slug}}"))?,
+            category: template("WARTA_CATEGORY_URL", format!("{site_root}/category/{{slug}}"))?,
+            tag: template("WARTA_TAG_URL", format!("{site_root}/tag/{{slug}}"))?,
+            author: template("WARTA_AUTHOR_URL", format!("{site_root}/author/{{slug}}"))?,
+        };
+
         let production = match get("WARTA_ENV").as_deref() {
             None | Some("development") => false,
             Some("production") => true,
@@ -209,6 +232,7 @@ impl Config {
             comment_rate_per_minute,
             trusted_proxies,
             site,
+            addresses,
             cache_max_age,
             db_pool_size,
             access_token_ttl,

@@ -15,6 +15,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod pagination;
 pub mod query;
+pub mod redirects;
 pub mod site;
 pub mod tags;
 pub mod throttle;
@@ -142,6 +143,15 @@ pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
                         .route(delete().to(tags::delete_tag))
                         .default_service(not_allowed("GET, HEAD, PATCH, DELETE")),
                 )
+                .service(readable("/redirects", redirects::get_redirect))
+                .service(
+                    web::resource("/redirects/rules")
+                        .route(get().to(redirects::list_redirect_rules))
+                        .route(head().to(redirects::list_redirect_rules))
+                        .route(post().to(redirects::create_redirect_rule))
+                        .default_service(not_allowed("GET, HEAD, POST")),
+                )
+                .service(only("/redirects/rules/{id}", delete().to(redirects::delete_redirect_rule), "DELETE"))
                 .service(readable("/site", site::get_site))
                 .service(only("/auth/login", post().to(auth::login), "POST"))
                 .service(only("/auth/refresh", post().to(auth::refresh), "POST"))

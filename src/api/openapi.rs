@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{articles, auth, categories, comments, site, tags, users};
+use super::{articles, auth, categories, comments, redirects, site, tags, users};
 use crate::error::Problem;
 
 /// Warta's API description; `openapi/openapi.json` is this, pretty-printed.
@@ -36,6 +36,10 @@ use crate::error::Problem;
         tags::get_tag,
         tags::update_tag,
         tags::delete_tag,
+        redirects::get_redirect,
+        redirects::list_redirect_rules,
+        redirects::create_redirect_rule,
+        redirects::delete_redirect_rule,
         auth::login,
         auth::refresh,
         auth::logout,
@@ -59,6 +63,7 @@ use crate::error::Problem;
         (name = "articles", description = "News articles"),
         (name = "categories", description = "The category hierarchy"),
         (name = "tags", description = "Flat labels of articles beside the categories"),
+        (name = "redirects", description = "Old addresses that keep working"),
         (name = "comments", description = "Readers' comments"),
         (name = "site", description = "Site settings"),
         (name = "operations", description = "Probes for load balancers and orchestrators"),

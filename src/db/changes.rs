@@ -44,6 +44,7 @@ pub struct Generations {
     lists: AtomicU64,
     categories: AtomicU64,
     tags: AtomicU64,
+    redirects: AtomicU64,
     people: AtomicU64,
     articles: RwLock<HashMap<i64, u64>>,
     /// Every article scope counts as changed at this tick (set when the map is folded).
@@ -61,6 +62,7 @@ impl Default for Generations {
             lists: AtomicU64::new(0),
             categories: AtomicU64::new(0),
             tags: AtomicU64::new(0),
+            redirects: AtomicU64::new(0),
             people: AtomicU64::new(0),
             articles: RwLock::new(HashMap::new()),
             article_floor: AtomicU64::new(0),
@@ -98,6 +100,7 @@ impl Generations {
                 Scope::Lists => self.lists.fetch_max(tick, Ordering::AcqRel),
                 Scope::Categories => self.categories.fetch_max(tick, Ordering::AcqRel),
                 Scope::Tags => self.tags.fetch_max(tick, Ordering::AcqRel),
+                Scope::Redirects => self.redirects.fetch_max(tick, Ordering::AcqRel),
                 Scope::People => self.people.fetch_max(tick, Ordering::AcqRel),
                 Scope::Article(id) => {
                     let mut articles = self.articles.write().unwrap_or_else(|e| e.into_inner());
@@ -164,6 +167,7 @@ impl Generations {
             Scope::Lists => self.lists.load(Ordering::Acquire),
             Scope::Categories => self.categories.load(Ordering::Acquire),
             Scope::Tags => self.tags.load(Ordering::Acquire),
+            Scope::Redirects => self.redirects.load(Ordering::Acquire),
             Scope::People => self.people.load(Ordering::Acquire),
             Scope::Article(id) => {
                 // The floor is read under the lock: a fold raises it and empties the map as one step.

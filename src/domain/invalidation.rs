@@ -21,6 +21,8 @@ pub enum Scope {
     Tags,
     /// Public author objects (embedded in articles).
     People,
+    /// The redirect rules made by hand or by an import.
+    Redirects,
     /// One article: its full representation and its public comments.
     Article(i64),
 }
@@ -32,6 +34,7 @@ impl fmt::Display for Scope {
             Scope::Categories => f.write_str("categories"),
             Scope::Tags => f.write_str("tags"),
             Scope::People => f.write_str("people"),
+            Scope::Redirects => f.write_str("redirects"),
             Scope::Article(id) => write!(f, "article:{id}"),
         }
     }
@@ -46,6 +49,7 @@ impl std::str::FromStr for Scope {
             "categories" => Ok(Scope::Categories),
             "tags" => Ok(Scope::Tags),
             "people" => Ok(Scope::People),
+            "redirects" => Ok(Scope::Redirects),
             other => other.strip_prefix("article:").and_then(|id| id.parse().ok()).map(Scope::Article).ok_or(()),
         }
     }
@@ -65,6 +69,8 @@ pub enum Change {
     Category,
     /// A tag was created, changed or deleted.
     Tag,
+    /// A redirect rule was created or deleted.
+    Redirect,
     /// A staff account changed; `public`: in what its public author object shows, or by owning
     /// other articles (a delete with reassignment).
     Person { public: bool },
@@ -86,6 +92,7 @@ pub fn scopes_of(change: Change) -> Vec<Scope> {
         Change::Comment { public: false, .. } => vec![],
         Change::Category => vec![Scope::Categories],
         Change::Tag => vec![Scope::Tags],
+        Change::Redirect => vec![Scope::Redirects],
         Change::Person { public: true } => vec![Scope::People],
         Change::Person { public: false } => vec![],
         Change::ScheduledPublication => vec![Scope::Lists, Scope::Categories, Scope::Tags],
@@ -115,6 +122,12 @@ pub fn site_reads() -> Vec<Scope> {
 /// What a category or a list of them shows (article counts included).
 pub fn category_reads() -> Vec<Scope> {
     vec![Scope::Categories]
+}
+
+/// Where an old path leads: a rule, or an old slug of a public article, a category, a tag (whose
+/// renames change those scopes), to a public address that may name an author.
+pub fn redirect_reads() -> Vec<Scope> {
+    vec![Scope::Redirects, Scope::Lists, Scope::Categories, Scope::Tags, Scope::People]
 }
 
 /// What a tag or a list of them shows (article counts included).
@@ -169,7 +182,8 @@ mod tests {
 
     #[test]
     fn scopes_read_back_from_their_names() {
-        for scope in [Scope::Lists, Scope::Categories, Scope::Tags, Scope::People, Scope::Article(42)] {
+        for scope in [Scope::Lists, Scope::Categories, Scope::Tags, Scope::People, Scope::Redirects, Scope::Article(42)]
+        {
             assert_eq!(scope.to_string().parse::<Scope>(), Ok(scope));
         }
         assert!("article:x".parse::<Scope>().is_err());

@@ -1,5 +1,6 @@
 //! Pure types and rules of the newsroom: no I/O, no HTTP, no database.
 
+pub mod addresses;
 pub mod content;
 pub mod invalidation;
 pub mod nesting;

@@ -66,6 +66,11 @@ pub fn may_manage_tags(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Editor)
 }
 
+/// Whether `role` may make and remove redirect rules.
+pub fn may_manage_redirects(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Editor)
+}
+
 /// Whether `role` may moderate comments (the queue, status changes, edits, deletion).
 pub fn may_moderate_comments(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Editor)
@@ -133,6 +138,7 @@ mod tests {
         row(may_manage_categories, [true, true, false, false], "categories");
         row(may_create_tags, [true, true, true, false], "create tags");
         row(may_manage_tags, [true, true, false, false], "change tags");
+        row(may_manage_redirects, [true, true, false, false], "redirect rules");
         row(may_moderate_comments, [true, true, false, false], "moderation");
         row(may_manage_users, [true, false, false, false], "users");
     }

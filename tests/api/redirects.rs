@@ -4,7 +4,9 @@
 use serde_json::{json, Value};
 use warta::domain::Role;
 
-use crate::helpers::{problem, spawn_app, ArticleSpec, TestApp};
+use warta::startup::StartOptions;
+
+use crate::helpers::{invalid_fields_of, problem, spawn_app, spawn_app_with, urlencode, ArticleSpec, TestApp};
 
 /// Asserts that `path` is a 301 to `location`, and returns where it leads.
 async fn assert_moved(app: &TestApp, path: &str, location: &str) {
@@ -119,4 +121,115 @@ async fn renamed_categories_and_tags_answer_their_old_slugs() {
     assert_eq!(again["slug"], "luar-negeri-2");
     assert_eq!(app.delete(&format!("/api/v1/tags/{tag}"), token).await.status().as_u16(), 204);
     problem(app.get("/api/v1/tags/pemilu-2024").await, 404).await;
+}
+
+#[tokio::test]
+async fn the_frontend_asks_where_an_old_path_leads_under_its_url_templates() {
+    let vars = [
+        ("WARTA_ARTICLE_URL", "https://kabar.example/{yyyy}/{mm}/{slug}"),
+        ("WARTA_TAG_URL", "https://kabar.example/topik/{slug}/"),
+    ];
+    let app = spawn_app_with(&vars, StartOptions::default()).await;
+    let editor = app.staff("Bayu", Role::Editor).await;
+    let token = Some(editor.token.as_str());
+    let author = app.user("Dewi", Role::Author);
+    let id = app.article(ArticleSpec::published(author, "Harga Kopi", 1));
+    let tag = app.tag("Pemilu 2024");
+    app.patch(&format!("/api/v1/articles/{id}"), token, &json!({"slug": "harga-kopi-naik"})).await;
+    app.patch(&format!("/api/v1/tags/{tag}"), token, &json!({"slug": "pemilu"})).await;
+    let published = app.get_json(&format!("/api/v1/articles/{id}"), 200).await["published_at"].as_str().unwrap()[..7]
+        .replace('-', "/");
+
+    // Trailing slash, case and percent-encoding do not matter.
+    let path = urlencode(&format!("/{published}/Harga-Kopi/"));
+    let found = app.get_json(&format!("/api/v1/redirects?path={path}"), 200).await;
+    assert_eq!(found["status"], 301);
+    assert_eq!(found["path"], format!("/{published}/harga-kopi"));
+    assert_eq!(found["target"], json!({"type": "article", "id": id, "slug": "harga-kopi-naik", "url": null}));
+    assert_eq!(found["location"], format!("https://kabar.example/{published}/harga-kopi-naik"));
+    let found = app.get_json(&format!("/api/v1/redirects?path={}", urlencode("/topik/pemilu-2024")), 200).await;
+    assert_eq!(found["location"], "https://kabar.example/topik/pemilu/");
+
+    // A current slug, a path of another shape and a path never used are not redirects.
+    for path in [format!("/{published}/harga-kopi-naik"), "/harga-kopi".to_owned(), "/tidak/ada".to_owned()] {
+        problem(app.get(&format!("/api/v1/redirects?path={}", urlencode(&path))).await, 404).await;
+    }
+    assert_eq!(app.invalid_fields("/api/v1/redirects").await, ["path"]);
+    assert_eq!(app.invalid_fields("/api/v1/redirects?path=harga-kopi").await, ["path"]);
+    assert_eq!(app.invalid_fields(&format!("/api/v1/redirects?path=/{}", "a".repeat(2000))).await, ["path"]);
+}
+
+#[tokio::test]
+async fn editors_make_redirect_rules_by_hand() {
+    let app = spawn_app().await;
+    let editor = app.staff("Bayu", Role::Editor).await;
+    let token = Some(editor.token.as_str());
+    let author = app.user("Dewi", Role::Author);
+    let id = app.article(ArticleSpec::published(author, "Harga Kopi", 1));
+
+    let r = app
+        .post(
+            "/api/v1/redirects/rules",
+            token,
+            &json!({"path": "/2019/05/Kopi-Lama/", "target_type": "article", "target_id": id}),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 201);
+    let rule: Value = r.json().await.unwrap();
+    assert_eq!((rule["path"].as_str(), rule["status"].as_i64()), (Some("/2019/05/kopi-lama"), Some(301)));
+    let found = app.get_json("/api/v1/redirects?path=/2019/05/kopi-lama", 200).await;
+    assert_eq!(found["location"], "http://localhost:3000/harga-kopi", "the default article address");
+
+    let r = app
+        .post(
+            "/api/v1/redirects/rules",
+            token,
+            &json!({"path": "/?p=123", "status": 302, "url": "https://arsip.example/123"}),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 201);
+    let found = app.get_json(&format!("/api/v1/redirects?path={}", urlencode("/?p=123&utm_source=fb")), 200).await;
+    assert_eq!((found["status"].as_i64(), found["location"].as_str()), (Some(302), Some("https://arsip.example/123")));
+    let gone: Value = app
+        .post("/api/v1/redirects/rules", token, &json!({"path": "/hoaks", "status": 410}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let found = app.get_json("/api/v1/redirects?path=/hoaks", 200).await;
+    assert_eq!(
+        (found["status"].as_i64(), &found["target"], &found["location"]),
+        (Some(410), &Value::Null, &Value::Null)
+    );
+
+    problem(app.post("/api/v1/redirects/rules", token, &json!({"path": "/hoaks/", "status": 410})).await, 409).await;
+    for (body, fields) in [
+        (json!({"path": "tanpa-garis-miring", "url": "https://a.example"}), vec!["path"]),
+        (json!({"path": "/a", "status": 307, "url": "https://a.example"}), vec!["status"]),
+        (json!({"path": "/a", "status": 410, "url": "https://a.example"}), vec!["status"]),
+        (json!({"path": "/a", "target_type": "article"}), vec!["target_id"]),
+        (json!({"path": "/a", "target_type": "halaman", "target_id": 1}), vec!["target_type"]),
+        (json!({"path": "/a", "target_type": "article", "target_id": 999}), vec!["target_id"]),
+        (json!({"path": "/a", "url": "javascript:alert(1)"}), vec!["url"]),
+        (json!({"path": "/a"}), vec!["target_type"]),
+    ] {
+        let r = app.post("/api/v1/redirects/rules", token, &body).await;
+        assert_eq!(invalid_fields_of(r).await, fields, "{body}");
+    }
+
+    let list = app.get_as("/api/v1/redirects/rules", &editor.token).await.json::<Value>().await.unwrap();
+    assert_eq!(list["meta"]["total"], 3);
+    assert_eq!(list["data"][0]["id"], gone["id"], "newest first");
+    let author_staff = app.staff("Tono", Role::Author).await;
+    problem(app.get_as("/api/v1/redirects/rules", &author_staff.token).await, 403).await;
+    problem(
+        app.post("/api/v1/redirects/rules", Some(&author_staff.token), &json!({"path": "/x", "status": 410})).await,
+        403,
+    )
+    .await;
+    problem(app.delete(&format!("/api/v1/redirects/rules/{}", gone["id"]), Some(&author_staff.token)).await, 403).await;
+
+    assert_eq!(app.delete(&format!("/api/v1/redirects/rules/{}", gone["id"]), token).await.status().as_u16(), 204);
+    problem(app.get("/api/v1/redirects?path=/hoaks").await, 404).await;
+    problem(app.delete(&format!("/api/v1/redirects/rules/{}", gone["id"]), token).await, 404).await;
 }

@@ -114,6 +114,8 @@ fn a_bad_variable_stops_start_up_naming_it() {
         ("WARTA_COMMENT_RATE_PER_MINUTE", "lots"),
         ("WARTA_CORS_ORIGINS", "ftp://x"),
         ("WARTA_CACHE_MAX_AGE", "-5"),
+        ("WARTA_ARTICLE_URL", "https://kabar.example/berita"),
+        ("WARTA_TAG_URL", "ftp://kabar.example/{slug}"),
     ] {
         let output = warta(&["serve"], &[(name, value)]);
         assert!(!output.status.success(), "{name}={value} should stop start-up");
