@@ -170,14 +170,14 @@ impl Config {
         };
 
         let site_root = site.url.trim_end_matches('/').to_owned();
-        let template = |variable: &'static str, default: String| -> Result<UrlTemplate, ConfigError> {
-            UrlTemplate::parse(&text(variable, &default)).map_err(|m| bad(variable, m))
+        let template = |variable: &'static str, default: String, dates: bool| -> Result<UrlTemplate, ConfigError> {
+            UrlTemplate::parse(&text(variable, &default), dates).map_err(|m| bad(variable, m))
         };
         let addresses = PublicAddresses {
-            article: template("WARTA_ARTICLE_URL", format!("{site_root}/{{slug}}"))?,
-            category: template("WARTA_CATEGORY_URL", format!("{site_root}/category/{{slug}}"))?,
-            tag: template("WARTA_TAG_URL", format!("{site_root}/tag/{{slug}}"))?,
-            author: template("WARTA_AUTHOR_URL", format!("{site_root}/author/{{slug}}"))?,
+            article: template("WARTA_ARTICLE_URL", format!("{site_root}/{{slug}}"), true)?,
+            category: template("WARTA_CATEGORY_URL", format!("{site_root}/category/{{slug}}"), false)?,
+            tag: template("WARTA_TAG_URL", format!("{site_root}/tag/{{slug}}"), false)?,
+            author: template("WARTA_AUTHOR_URL", format!("{site_root}/author/{{slug}}"), false)?,
         };
 
         let production = match get("WARTA_ENV").as_deref() {

@@ -75,7 +75,12 @@ fn read_path(raw: &str) -> Result<String, String> {
     if !raw.starts_with('/') {
         return Err("must be a path starting with /".into());
     }
-    Ok(normalize_path(raw))
+    let path = normalize_path(raw);
+    if path.contains('\0') {
+        // No stored path holds NUL, and PostgreSQL refuses to compare text holding it.
+        return Err("must not hold NUL (U+0000), percent-encoded or not".into());
+    }
+    Ok(path)
 }
 
 /// Where an old path leads

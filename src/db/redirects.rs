@@ -71,12 +71,17 @@ pub fn record_rename(conn: &mut Conn, owner: SlugOwner, old: &str, id: i64, now:
     Ok(())
 }
 
-/// Drops the redirect of `slug` of `owner`, if any: a resource has taken the slug itself.
+/// Drops the redirect of `slug` of `owner`, if any: a resource has taken the slug itself. Where
+/// the old path led changes then even when the resource that took it is a draft the public
+/// cannot see, so a dropped redirect is a change of its own.
 pub fn take_over(conn: &mut Conn, owner: SlugOwner, slug: &str) -> Result<(), DbError> {
-    diesel::delete(
+    let dropped = diesel::delete(
         redirects::table.filter(redirects::source_type.eq(owner.as_str())).filter(redirects::source.eq(slug)),
     )
     .execute(conn)?;
+    if dropped > 0 {
+        super::changes::record(conn, Change::Redirect)?;
+    }
     Ok(())
 }
 
@@ -101,10 +106,14 @@ pub fn renamed(conn: &mut Conn, owner: SlugOwner, slug: &str) -> Result<Option<i
     Ok(target.flatten())
 }
 
-/// Drops every old slug that leads to resource `id` of `owner`, which is being deleted.
+/// Drops every old slug that leads to resource `id` of `owner`, which is being deleted. The rules
+/// made by hand stay (an editor's decision; their lookup answers 404 while the target is gone).
 pub fn forget(conn: &mut Conn, owner: SlugOwner, id: i64) -> Result<(), DbError> {
     diesel::delete(
-        redirects::table.filter(redirects::target_type.eq(owner.as_str())).filter(redirects::target_id.eq(id)),
+        redirects::table
+            .filter(redirects::source_type.eq(owner.as_str()))
+            .filter(redirects::target_type.eq(owner.as_str()))
+            .filter(redirects::target_id.eq(id)),
     )
     .execute(conn)?;
     Ok(())
@@ -238,7 +247,7 @@ pub fn delete_rule(conn: &mut Conn, id: i64) -> Result<(), DbError> {
 }
 
 /// The current slug (and, for an article, its publication time) of resource `id` of `kind`;
-/// with `public_at`, an article only when the public sees it then, an author only when active.
+/// with `public_at`, an article only when the public sees it then.
 pub fn target_slug(
     conn: &mut Conn,
     kind: TargetType,
@@ -258,12 +267,10 @@ pub fn target_slug(
             categories::table.find(id).select(categories::slug).first(conn).optional()?.map(|s: String| (s, None))
         }
         TargetType::Tag => tags::table.find(id).select(tags::slug).first(conn).optional()?.map(|s: String| (s, None)),
+        // An author page stays while the person does (their stories stay public after a
+        // deactivation): the public author object knows no `active`.
         TargetType::Author => {
-            let mut query = users::table.filter(users::id.eq(id)).into_boxed::<super::Backend>();
-            if public_at.is_some() {
-                query = query.filter(users::active.eq(true));
-            }
-            query.select(users::slug).first(conn).optional()?.map(|s: String| (s, None))
+            users::table.find(id).select(users::slug).first(conn).optional()?.map(|s: String| (s, None))
         }
         TargetType::Url => None,
     };

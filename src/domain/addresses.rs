@@ -14,9 +14,19 @@ const PLACEHOLDERS: [&str; 5] = ["{slug}", "{id}", "{yyyy}", "{mm}", "{dd}"];
 pub struct UrlTemplate(String);
 
 impl UrlTemplate {
-    /// Accepts `s` when it is an http(s) URL naming the resource by `{slug}` or `{id}` and
-    /// holding no other placeholder than those of [`PLACEHOLDERS`].
-    pub fn parse(s: &str) -> Result<UrlTemplate, String> {
+    /// Accepts `s` when it is an http(s) URL naming the resource by `{slug}` or `{id}`, each a
+    /// whole path segment (so that a path can be read back), and holding no other placeholder
+    /// than those of [`PLACEHOLDERS`]; the date ones only with `dates` (articles have a date).
+    pub fn parse(s: &str, dates: bool) -> Result<UrlTemplate, String> {
+        if !dates && ["{yyyy}", "{mm}", "{dd}"].iter().any(|p| s.contains(p)) {
+            return Err(format!("`{s}`: only article addresses have a date for {{yyyy}}, {{mm}} or {{dd}}"));
+        }
+        for placeholder in PLACEHOLDERS {
+            let whole = s.split('/').all(|segment| !segment.contains(placeholder) || segment == placeholder);
+            if !whole {
+                return Err(format!("`{s}`: {placeholder} must be a whole path segment, as in /berita/{placeholder}"));
+            }
+        }
         let plain = PLACEHOLDERS.iter().fold(s.to_owned(), |text, p| text.replace(p, "x"));
         let url = url::Url::parse(&plain).map_err(|_| format!("`{s}` is not a URL"))?;
         if !matches!(url.scheme(), "http" | "https") {
@@ -124,25 +134,29 @@ mod tests {
 
     #[test]
     fn a_template_fills_and_reads_back_its_slug() {
-        let t = UrlTemplate::parse("https://kabar.example/{yyyy}/{mm}/{slug}").unwrap();
+        let t = UrlTemplate::parse("https://kabar.example/{yyyy}/{mm}/{slug}", true).unwrap();
         let at = NaiveDateTime::parse_from_str("2024-03-05 10:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
         assert_eq!(t.fill("harga-kopi", 7, Some(at)), "https://kabar.example/2024/03/harga-kopi");
         assert_eq!(t.slug_in("/2024/03/harga-kopi").as_deref(), Some("harga-kopi"));
         assert_eq!(t.slug_in("/2024/maret/harga-kopi"), None);
         assert_eq!(t.slug_in("/harga-kopi"), None);
-        let tags = UrlTemplate::parse("https://kabar.example/Tag/{slug}/").unwrap();
+        let tags = UrlTemplate::parse("https://kabar.example/Tag/{slug}/", false).unwrap();
         assert_eq!(tags.slug_in("/tag/iran").as_deref(), Some("iran"));
         assert_eq!(tags.slug_in("/kategori/iran"), None);
-        let by_id = UrlTemplate::parse("https://kabar.example/p/{id}").unwrap();
+        let by_id = UrlTemplate::parse("https://kabar.example/p/{id}", false).unwrap();
         assert_eq!(by_id.slug_in("/p/7"), None, "no slug in it");
     }
 
     #[test]
     fn only_http_templates_with_a_known_placeholder_parse() {
-        assert!(UrlTemplate::parse("https://kabar.example/{slug}").is_ok());
-        assert!(UrlTemplate::parse("ftp://kabar.example/{slug}").is_err());
-        assert!(UrlTemplate::parse("https://kabar.example/berita").is_err());
-        assert!(UrlTemplate::parse("https://kabar.example/{judul}/{slug}").is_err());
-        assert!(UrlTemplate::parse("not a url {slug}").is_err());
+        assert!(UrlTemplate::parse("https://kabar.example/{slug}", false).is_ok());
+        assert!(UrlTemplate::parse("ftp://kabar.example/{slug}", false).is_err());
+        assert!(UrlTemplate::parse("https://kabar.example/berita", false).is_err());
+        assert!(UrlTemplate::parse("https://kabar.example/{judul}/{slug}", false).is_err());
+        assert!(UrlTemplate::parse("not a url {slug}", false).is_err());
+        // A path that could never be read back, or a date a category does not have.
+        assert!(UrlTemplate::parse("https://kabar.example/{yyyy}/{slug}.html", true).is_err());
+        assert!(UrlTemplate::parse("https://kabar.example/{yyyy}/{slug}", true).is_ok());
+        assert!(UrlTemplate::parse("https://kabar.example/{yyyy}/category/{slug}", false).is_err());
     }
 }

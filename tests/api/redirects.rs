@@ -233,3 +233,31 @@ async fn editors_make_redirect_rules_by_hand() {
     problem(app.get("/api/v1/redirects?path=/hoaks").await, 404).await;
     problem(app.delete(&format!("/api/v1/redirects/rules/{}", gone["id"]), token).await, 404).await;
 }
+
+/// Found by review: a NUL in a path was a 500 on PostgreSQL; deleting a story removed the rules
+/// editors had made for it; a draft taking over an old slug left the cached lookup in place.
+#[tokio::test]
+async fn rules_outlive_their_story_and_a_take_over_by_a_draft_shows_at_once() {
+    let app = spawn_app().await;
+    let editor = app.staff("Bayu", Role::Editor).await;
+    let token = Some(editor.token.as_str());
+    assert_eq!(app.invalid_fields("/api/v1/redirects?path=/%2500").await, ["path"]);
+    let r = app.post("/api/v1/redirects/rules", token, &json!({"path": "/a%00b", "url": "https://a.example"})).await;
+    assert_eq!(invalid_fields_of(r).await, ["path"]);
+
+    let author = app.user("Dewi", Role::Author);
+    let id = app.article(ArticleSpec::published(author, "Harga Kopi", 1));
+    let rule = json!({"path": "/lama", "target_type": "article", "target_id": id});
+    assert_eq!(app.post("/api/v1/redirects/rules", token, &rule).await.status().as_u16(), 201);
+    app.patch(&format!("/api/v1/articles/{id}"), token, &json!({"slug": "harga-kopi-naik"})).await;
+    // Cached while it leads to the renamed story.
+    assert_eq!(app.get_json("/api/v1/redirects?path=/harga-kopi", 200).await["target"]["id"], id);
+    let draft = app.post("/api/v1/articles", token, &json!({"title": "Kopi", "slug": "harga-kopi"})).await;
+    assert_eq!(draft.status().as_u16(), 201);
+    problem(app.get("/api/v1/redirects?path=/harga-kopi").await, 404).await;
+
+    assert_eq!(app.delete(&format!("/api/v1/articles/{id}"), token).await.status().as_u16(), 204);
+    problem(app.get("/api/v1/redirects?path=/lama").await, 404).await;
+    let rules = app.get_as("/api/v1/redirects/rules", &editor.token).await.json::<Value>().await.unwrap();
+    assert_eq!(rules["meta"]["total"], 1, "the editor's rule stays: {rules}");
+}
