@@ -891,9 +891,7 @@ pub fn update(
         };
         if let Some(slug) = changes.slug.as_ref().filter(|s| s.as_str() != current.slug) {
             available_slug(conn, slug, Some(id))?;
-            // The new slug is this story's now; the one it leaves keeps leading here.
-            redirects::take_over(conn, SlugOwner::Article, slug.as_str())?;
-            redirects::record_rename(conn, SlugOwner::Article, &current.slug, id, now.naive_utc())?;
+            redirects::rename(conn, SlugOwner::Article, &current.slug, slug.as_str(), id, now.naive_utc())?;
         }
         if let Some(ids) = &changes.category_ids {
             check_categories(conn, ids)?;

@@ -109,7 +109,7 @@ pub fn find(conn: &mut Conn, key: &IdOrSlug, now: NaiveDateTime) -> Result<Categ
 
 /// The current slug of the category that once had the slug `old`: where an old link leads.
 pub fn renamed_to(conn: &mut Conn, old: &str) -> Result<Option<String>, DbError> {
-    let Some(id) = super::redirects::renamed(conn, SlugOwner::Category, old)? else {
+    let Some(id) = redirects::renamed(conn, SlugOwner::Category, old)? else {
         return Ok(None);
     };
     Ok(categories::table.find(id).select(categories::slug).first(conn).optional()?)
@@ -242,9 +242,7 @@ pub fn update(conn: &mut Conn, id: i64, changes: &CategoryChanges, now: DateTime
         let current: String = categories::table.find(id).select(categories::slug).first(conn)?;
         if let Some(slug) = changes.slug.as_ref().filter(|s| s.as_str() != current) {
             available_slug(conn, slug, id)?;
-            // The new slug is this category's now; the one it leaves keeps leading here.
-            redirects::take_over(conn, SlugOwner::Category, slug.as_str())?;
-            redirects::record_rename(conn, SlugOwner::Category, &current, id, now.naive_utc())?;
+            redirects::rename(conn, SlugOwner::Category, &current, slug.as_str(), id, now.naive_utc())?;
         }
         if let Some(Some(parent)) = changes.parent_id {
             check_parent(conn, Some(id), parent)?;

@@ -56,7 +56,7 @@ pub fn find_or_follow<T>(
 
 /// Records that resource `id` of `owner` left slug `old` behind, in the caller's transaction:
 /// `old` leads to `id` from now on, whatever it led to before.
-pub fn record_rename(conn: &mut Conn, owner: SlugOwner, old: &str, id: i64, now: NaiveDateTime) -> Result<(), DbError> {
+fn record_rename(conn: &mut Conn, owner: SlugOwner, old: &str, id: i64, now: NaiveDateTime) -> Result<(), DbError> {
     take_over(conn, owner, old)?;
     diesel::insert_into(redirects::table)
         .values((
@@ -69,6 +69,20 @@ pub fn record_rename(conn: &mut Conn, owner: SlugOwner, old: &str, id: i64, now:
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Moves resource `id` of `owner` from slug `from` to slug `to`, in the caller's transaction:
+/// `to` is its own now (a redirect of it goes) and `from` leads to it from now on.
+pub fn rename(
+    conn: &mut Conn,
+    owner: SlugOwner,
+    from: &str,
+    to: &str,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    take_over(conn, owner, to)?;
+    record_rename(conn, owner, from, id, now)
 }
 
 /// Drops the redirect of `slug` of `owner`, if any: a resource has taken the slug itself. Where

@@ -91,7 +91,7 @@ pub fn find(conn: &mut Conn, key: &IdOrSlug, now: NaiveDateTime) -> Result<TagVi
 
 /// The current slug of the tag that once had the slug `old`: where an old link leads.
 pub fn renamed_to(conn: &mut Conn, old: &str) -> Result<Option<String>, DbError> {
-    let Some(id) = super::redirects::renamed(conn, SlugOwner::Tag, old)? else {
+    let Some(id) = redirects::renamed(conn, SlugOwner::Tag, old)? else {
         return Ok(None);
     };
     Ok(tags::table.find(id).select(tags::slug).first(conn).optional()?)
@@ -222,9 +222,7 @@ pub fn update(conn: &mut Conn, id: i64, changes: &TagChanges, now: DateTime<Utc>
         let current: String = tags::table.find(id).select(tags::slug).first(conn)?;
         if let Some(slug) = changes.slug.as_ref().filter(|s| s.as_str() != current) {
             available_slug(conn, slug, id)?;
-            // The new slug is this tag's now; the one it leaves keeps leading here.
-            redirects::take_over(conn, SlugOwner::Tag, slug.as_str())?;
-            redirects::record_rename(conn, SlugOwner::Tag, &current, id, now.naive_utc())?;
+            redirects::rename(conn, SlugOwner::Tag, &current, slug.as_str(), id, now.naive_utc())?;
         }
         diesel::update(tags::table.find(id))
             .set((
