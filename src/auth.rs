@@ -20,6 +20,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::api::AppState;
 use crate::db;
+use crate::db::audit::{Actor, Origin, Who};
 use crate::domain::Role;
 use crate::error::AppError;
 
@@ -290,6 +291,16 @@ pub struct AuthUser {
     pub role: Role,
     /// The login this request's token belongs to.
     pub session: String,
+    pub display_name: String,
+    /// Where the request comes from.
+    pub origin: Origin,
+}
+
+impl AuthUser {
+    /// This user acting through this request, as the audit log signs it.
+    pub fn who(&self) -> Who {
+        Who { actor: Actor::user(self.id, &self.display_name), origin: self.origin.clone() }
+    }
 }
 
 /// The caller, when the request carries a token; a bad token is still a 401.
@@ -322,8 +333,9 @@ async fn authenticate(req: HttpRequest) -> Result<Option<AuthUser>, AppError> {
     let user_id: i64 = claims.sub.parse().map_err(|_| unauthorized("the access token is invalid or expired"))?;
     let session = claims.sid.clone();
     let found = db::run(&state.pool, move |conn| db::users::session_holder(conn, user_id, &session)).await?;
-    let (id, role) = found.ok_or_else(|| unauthorized("the access token is no longer valid"))?;
-    Ok(Some(AuthUser { id, role, session: claims.sid }))
+    let (id, role, display_name) = found.ok_or_else(|| unauthorized("the access token is no longer valid"))?;
+    let origin = crate::api::client::origin_of(&req, &state.config.trusted_proxies);
+    Ok(Some(AuthUser { id, role, session: claims.sid, display_name, origin }))
 }
 
 impl FromRequest for MaybeAuthUser {

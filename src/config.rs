@@ -70,6 +70,10 @@ pub struct Config {
     /// requests are still served: time for a load balancer's health check to take the
     /// instance out of rotation.
     pub shutdown_grace_secs: u32,
+    /// Revisions kept per article (`WARTA_REVISIONS_KEEP`); older ones are pruned.
+    pub revisions_keep: u32,
+    /// Days an audit entry is kept (`WARTA_AUDIT_RETENTION_DAYS`).
+    pub audit_retention_days: u32,
 }
 
 /// The shortest `WARTA_JWT_SECRET` accepted in production, in bytes.
@@ -142,6 +146,8 @@ impl Config {
         let access_token_ttl = number(&get, "WARTA_ACCESS_TOKEN_TTL", 900, 10..=86_400)?;
         let refresh_token_ttl = number(&get, "WARTA_REFRESH_TOKEN_TTL", 30 * 86_400, 60..=365 * 86_400)?;
         let shutdown_grace_secs = number(&get, "WARTA_SHUTDOWN_GRACE_SECS", 0, 0..=3_600)?;
+        let revisions_keep = number(&get, "WARTA_REVISIONS_KEEP", 100, 1..=10_000)?;
+        let audit_retention_days = number(&get, "WARTA_AUDIT_RETENTION_DAYS", 400, 1..=36_500)?;
 
         let trusted_proxies = match get("WARTA_TRUSTED_PROXIES") {
             None => Vec::new(),
@@ -241,6 +247,8 @@ impl Config {
             metrics_bind,
             response_cache,
             shutdown_grace_secs,
+            revisions_keep,
+            audit_retention_days,
         })
     }
 }

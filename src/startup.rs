@@ -380,6 +380,8 @@ fn watch_content_changes(state: &web::Data<AppState>, background: &Background) -
                         }
                         Ok::<_, db::DbError>(())
                     })?;
+                    let audit_kept = chrono::Duration::days(i64::from(state.config.audit_retention_days));
+                    db::audit::prune_when_due(&mut conn, now, audit_kept)?;
                 }
                 Ok(())
             });

@@ -21,7 +21,9 @@ use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::db::articles::{
     ArticleChanges, ArticleFilter, ArticleOrder, ArticleView, NewArticle, PreparedEdit, UpdateOutcome, Visibility,
 };
+use crate::db::audit::Action;
 use crate::db::redirects::Lookup;
+use crate::db::revisions::Reviser;
 use crate::db::users::Author;
 use crate::db::{self, DbError};
 use crate::domain::{self, invalidation, permissions, ArticleStatus, CommentPolicy, IdOrSlug, Slug};
@@ -257,7 +259,7 @@ pub fn visibility_for(user: Option<&AuthUser>, status: Option<Option<ArticleStat
     }
 }
 
-fn timestamp(s: &str) -> Result<NaiveDateTime, String> {
+pub(super) fn timestamp(s: &str) -> Result<NaiveDateTime, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc).naive_utc())
         .map_err(|_| "must be an RFC 3339 time such as 2024-11-24T08:30:00Z".to_owned())
@@ -663,7 +665,7 @@ fn staff_sees_all() -> Visibility {
 
 /// The article `key` names, if `user` may see it at all (else a 404, never a 403): the same
 /// rule as their lists, applied by the query.
-fn find_for(conn: &mut db::Conn, key: &IdOrSlug, user: &AuthUser) -> Result<ArticleView, AppError> {
+pub(super) fn find_for(conn: &mut db::Conn, key: &IdOrSlug, user: &AuthUser) -> Result<ArticleView, AppError> {
     db::articles::find(conn, key, visibility_for(Some(user), Some(None)))
         .map_err(AppError::from)
         .not_found_as("article")
@@ -759,6 +761,7 @@ pub async fn create_article(
         meta_title: body.meta_title,
         meta_description: body.meta_description,
     };
+    let (reviser, who) = (Reviser { user_id: user.id, keep: state.config.revisions_keep }, user.who());
     let view = db::run(&state.pool, move |conn| {
         if author_id != user.id {
             db::users::find(conn, author_id).map_err(|e| match e {
@@ -766,8 +769,12 @@ pub async fn create_article(
                 other => other.into(),
             })?;
         }
-        let id = db::articles::create(conn, new, domain::now())?;
-        Ok::<_, AppError>(db::articles::find(conn, &IdOrSlug::Id(id), staff_sees_all())?)
+        db::write(conn, |conn| {
+            let summary = format!("\"{}\" ({})", new.title, new.status);
+            let id = db::articles::create(conn, new, reviser, domain::now())?;
+            db::audit::record(conn, &who, Action::ArticleCreate, Some(id), &summary)?;
+            Ok::<_, AppError>(db::articles::find(conn, &IdOrSlug::Id(id), staff_sees_all())?)
+        })
     })
     .await?;
     let location = format!("/api/v1/articles/{}", view.meta.id);
@@ -809,52 +816,95 @@ pub async fn update_article(
 ) -> Result<HttpResponse, AppError> {
     let key = IdOrSlug::parse(&path).ok_or_else(|| AppError::not_found("article"))?;
     QueryReader::new(&req).finish()?;
-    // An empty If-Match states no precondition.
-    let if_match = req
-        .headers()
-        .get(header::IF_MATCH)
-        .map(|v| v.to_str().unwrap_or("\u{0}").trim().to_owned())
-        .filter(|v| !v.is_empty());
+    let if_match = if_match_of(&req);
     let changes = body.0.into_changes();
+    let reviser = Reviser { user_id: user.id, keep: state.config.revisions_keep };
     let view = db::run(&state.pool, move |conn| {
-        // Rendering is the slow part of an edit, so it happens before the write lock, from
-        // the text stored now; should another edit change that text before the lock is
-        // ours, the edit is rendered again.
-        for _ in 0..RENDER_ATTEMPTS {
-            let prepared = if changes.excerpt.is_some() || changes.body.is_some() {
-                let current = find_for(conn, &key, &user)?;
-                authorize_edit(&user, &current, &changes)?;
-                db::articles::prepare_update(conn, current.meta.id, &changes)?
-            } else {
-                PreparedEdit::default()
-            };
-            let stored = db::write(conn, |conn| {
-                db::articles::lock_for_edit(conn, &key)?;
-                let current = find_for(conn, &key, &user)?;
-                authorize_edit(&user, &current, &changes)?;
-                // The representation is serialized and hashed only when a client asked to compare.
-                if let Some(tag) = if_match.as_deref() {
-                    if !if_match_holds(tag, &article_etag(&current)?) {
-                        return Err(AppError::PreconditionFailed(
-                            "the article changed since the version in If-Match; fetch it again and reapply your change"
-                                .into(),
-                        ));
-                    }
-                }
-                let id = current.meta.id;
-                match db::articles::update(conn, id, &changes, &prepared, domain::now())? {
-                    UpdateOutcome::Updated => Ok(Some(db::articles::find(conn, &IdOrSlug::Id(id), staff_sees_all())?)),
-                    UpdateOutcome::Stale => Ok(None),
-                }
-            })?;
-            if let Some(view) = stored {
-                return Ok(view);
-            }
-        }
-        Err(AppError::Conflict("the article's text kept changing while this edit was saved; try again".into()))
+        let update = Edit {
+            changes: &changes,
+            if_match: if_match.as_deref(),
+            reviser,
+            action: Action::ArticleUpdate,
+            note: String::new(),
+        };
+        edit(conn, &key, &user, &update)
     })
     .await?;
     caching::json(&req, &ArticleResponse::from(view), Audience::Private)
+}
+
+/// The `If-Match` of `req`: `None` when absent or empty (an empty one states no precondition).
+pub(super) fn if_match_of(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::IF_MATCH)
+        .map(|v| v.to_str().unwrap_or("\u{0}").trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// An edit of an article: its changes, the version it was made to (`If-Match`), who makes it
+/// and how it is recorded (`action`, with `note` after the changed fields in the summary).
+pub(super) struct Edit<'a> {
+    pub changes: &'a ArticleChanges,
+    pub if_match: Option<&'a str>,
+    pub reviser: Reviser,
+    pub action: Action,
+    pub note: String,
+}
+
+/// Makes `edit.changes` to the article `key` names as `user`, the one way an article is edited
+/// (a PATCH, a restore): the edit rules, `If-Match`, the text rendered outside the write lock,
+/// a revision and an audit entry (`action`, or its publication or unpublication) in the same
+/// transaction. Answers the article as it is after the edit.
+pub(super) fn edit(conn: &mut db::Conn, key: &IdOrSlug, user: &AuthUser, edit: &Edit) -> Result<ArticleView, AppError> {
+    let Edit { changes, if_match, reviser, action, note } = edit;
+    let (changes, reviser, action) = (*changes, *reviser, *action);
+    // Rendering is the slow part of an edit, so it happens before the write lock, from
+    // the text stored now; should another edit change that text before the lock is
+    // ours, the edit is rendered again.
+    for _ in 0..RENDER_ATTEMPTS {
+        let prepared = if changes.excerpt.is_some() || changes.body.is_some() {
+            let current = find_for(conn, key, user)?;
+            authorize_edit(user, &current, changes)?;
+            db::articles::prepare_update(conn, current.meta.id, changes)?
+        } else {
+            PreparedEdit::default()
+        };
+        let stored = db::write(conn, |conn| {
+            db::articles::lock_for_edit(conn, key)?;
+            let current = find_for(conn, key, user)?;
+            authorize_edit(user, &current, changes)?;
+            // The representation is serialized and hashed only when a client asked to compare.
+            if let Some(tag) = *if_match {
+                if !if_match_holds(tag, &article_etag(&current)?) {
+                    return Err(AppError::PreconditionFailed(
+                        "the article changed since the version in If-Match; fetch it again and reapply your change"
+                            .into(),
+                    ));
+                }
+            }
+            let id = current.meta.id;
+            match db::articles::update(conn, id, changes, &prepared, reviser, domain::now())? {
+                UpdateOutcome::Updated => {
+                    let after = db::articles::find(conn, &IdOrSlug::Id(id), staff_sees_all())?;
+                    let was_published = current.meta.status == ArticleStatus::Published.as_str();
+                    let is_published = after.meta.status == ArticleStatus::Published.as_str();
+                    let action = match (was_published, is_published) {
+                        (false, true) => Action::ArticlePublish,
+                        (true, false) => Action::ArticleUnpublish,
+                        _ => action,
+                    };
+                    let summary = format!("\"{}\": {}{note}", after.meta.title, changes.named_fields());
+                    db::audit::record(conn, &user.who(), action, Some(id), &summary)?;
+                    Ok(Some(after))
+                }
+                UpdateOutcome::Stale => Ok(None),
+            }
+        })?;
+        if let Some(view) = stored {
+            return Ok(view);
+        }
+    }
+    Err(AppError::Conflict("the article's text kept changing while this edit was saved; try again".into()))
 }
 
 /// Delete an article
@@ -886,7 +936,15 @@ pub async fn delete_article(
             if !permissions::may_delete_article(user.role, current.meta.author_id == user.id) {
                 return Err(AppError::Forbidden(format!("a {} may not delete this article", user.role)));
             }
-            Ok(db::articles::delete(conn, current.meta.id)?)
+            db::articles::delete(conn, current.meta.id)?;
+            let summary = format!("\"{}\" ({})", current.meta.title, current.meta.status);
+            Ok::<_, AppError>(db::audit::record(
+                conn,
+                &user.who(),
+                Action::ArticleDelete,
+                Some(current.meta.id),
+                &summary,
+            )?)
         })
     })
     .await?;

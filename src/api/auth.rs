@@ -7,13 +7,14 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::caching::{self, Audience};
-use super::client::client_network;
+use super::client::{client_network, origin_of};
 use super::json::{JsonBody, ValidJson};
 use super::query::QueryReader;
 use super::throttle::refusal;
 use super::users::UserResponse;
 use super::AppState;
 use crate::auth::{random_token, token_hash, AuthUser};
+use crate::db::audit::{Action, Actor, Who};
 use crate::db::{self, sessions::Rotation, sessions::Session};
 use crate::domain::{self, Role};
 use crate::error::{AppError, Problem};
@@ -142,11 +143,17 @@ pub async fn login(
         return Err(throttled(refused));
     }
 
+    let origin = origin_of(&req, &state.config.trusted_proxies);
     let user = match check_credentials(&state, email, password).await {
-        Ok(Some(user)) => user,
-        Ok(None) => {
+        Ok(Ok(user)) => user,
+        Ok(Err(matched)) => {
             // The slots stay taken: they are this failure.
             tracing::info!(network = network.as_str(), "failed login");
+            // The account the email named, if any; never what was typed.
+            let who = Who { actor: Actor::anonymous(), origin: origin.clone() };
+            let summary = if matched.is_some() { "wrong password or inactive account" } else { "no such account" };
+            db::run(&state.pool, move |conn| db::audit::record(conn, &who, Action::LoginFailed, matched, summary))
+                .await?;
             return Err(invalid_credentials());
         }
         Err(e) => {
@@ -166,26 +173,37 @@ pub async fn login(
     let session = Session { family: random_token(16), user_id: user.id };
     let hash = token_hash(&refresh);
     let ttl = Duration::seconds(i64::from(state.config.refresh_token_ttl));
-    let session =
-        db::run(&state.pool, move |conn| db::sessions::start(conn, session, &hash, domain::now(), ttl)).await?;
+    let who = Who { actor: Actor::user(user.id, &user.display_name), origin };
+    let session = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let session = db::sessions::start(conn, session, &hash, domain::now(), ttl)?;
+            db::audit::record(conn, &who, Action::Login, None, "password")?;
+            Ok::<_, db::DbError>(session)
+        })
+    })
+    .await?;
     let pair = token_pair(&state, user, &session, refresh)?;
     caching::json(&req, &pair, Audience::Private)
 }
 
-/// The active user whose email and password these are, if any. An unknown email is checked
-/// against a decoy hash so that it takes as long as a wrong password.
+/// The active user whose email and password these are; else the id of the account the email
+/// names, if any. An unknown email is checked against a decoy hash so that it takes as long
+/// as a wrong password.
 async fn check_credentials(
     state: &AppState,
     email: String,
     password: String,
-) -> Result<Option<db::users::User>, AppError> {
+) -> Result<Result<db::users::User, Option<i64>>, AppError> {
     let found = db::run(&state.pool, move |conn| db::users::find_for_login(conn, &email)).await?;
     let (user, hash) = match found {
         Some((user, hash)) => (Some(user), Some(hash)),
         None => (None, None),
     };
     let matches = state.hashing.verify(password, hash).await?;
-    Ok(user.filter(|user| matches && user.active))
+    Ok(match user {
+        Some(user) if matches && user.active => Ok(user),
+        other => Err(other.map(|user| user.id)),
+    })
 }
 
 fn throttled(refused: LimitError) -> AppError {
@@ -226,13 +244,21 @@ pub async fn refresh(
     let next = random_token(32);
     let next_hash = token_hash(&next);
     let ttl = Duration::seconds(i64::from(state.config.refresh_token_ttl));
+    let who = Who { actor: Actor::anonymous(), origin: origin_of(&req, &state.config.trusted_proxies) };
     let outcome = db::run(&state.pool, move |conn| {
-        let rotation = db::sessions::rotate(conn, &presented, &next_hash, domain::now(), ttl)?;
-        let user = match &rotation {
-            Rotation::Rotated(session) => Some(db::users::find(conn, session.user_id)?),
-            _ => None,
-        };
-        Ok::<_, AppError>((rotation, user))
+        db::write(conn, |conn| {
+            let rotation = db::sessions::rotate(conn, &presented, &next_hash, domain::now(), ttl)?;
+            let user = match &rotation {
+                Rotation::Rotated(session) => Some(db::users::find(conn, session.user_id)?),
+                Rotation::Reused { user_id } => {
+                    let summary = "a spent refresh token was presented again; the login is revoked";
+                    db::audit::record(conn, &who, Action::RefreshReused, Some(*user_id), summary)?;
+                    None
+                }
+                Rotation::Invalid => None,
+            };
+            Ok::<_, AppError>((rotation, user))
+        })
     })
     .await?;
     match outcome {
@@ -240,7 +266,7 @@ pub async fn refresh(
             let pair = token_pair(&state, user, &session, next)?;
             caching::json(&req, &pair, Audience::Private)
         }
-        (Rotation::Reused, _) => {
+        (Rotation::Reused { .. }, _) => {
             tracing::warn!("a spent refresh token was presented again; its login is revoked");
             Err(AppError::Unauthorized("the refresh token was used already; its login has been revoked".into()))
         }
@@ -269,7 +295,18 @@ pub async fn logout(
 ) -> Result<HttpResponse, AppError> {
     QueryReader::new(&req).finish()?;
     let hash = token_hash(&body.0.refresh_token.unwrap_or_default());
-    db::run(&state.pool, move |conn| db::sessions::end(conn, &hash, domain::now())).await?;
+    let origin = origin_of(&req, &state.config.trusted_proxies);
+    db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            if let Some(user_id) = db::sessions::end(conn, &hash, domain::now())? {
+                let name = db::users::find(conn, user_id)?.display_name;
+                let who = Who { actor: Actor::user(user_id, &name), origin };
+                db::audit::record(conn, &who, Action::Logout, None, "refresh token")?;
+            }
+            Ok::<_, db::DbError>(())
+        })
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -16,6 +16,7 @@ use super::AppState;
 use crate::auth::AuthUser;
 use crate::auth::MaybeAuthUser;
 use crate::db;
+use crate::db::audit::Action;
 use crate::db::categories::{CategoryChanges, CategoryRef, CategoryView, NewCategory, ParentFilter};
 use crate::db::redirects::Lookup;
 use crate::domain::{self, invalidation, permissions, IdOrSlug, Slug};
@@ -302,10 +303,14 @@ pub async fn create_category(
         description: body.description.unwrap_or_default(),
         parent_id: body.parent_id,
     };
+    let who = user.who();
     let view = db::run(&state.pool, move |conn| {
-        let now = domain::now();
-        let id = db::categories::create(conn, &new, now)?;
-        db::categories::find(conn, &IdOrSlug::Id(id), now.naive_utc())
+        db::write(conn, |conn| {
+            let now = domain::now();
+            let id = db::categories::create(conn, &new, now)?;
+            db::audit::record(conn, &who, Action::CategoryCreate, Some(id), &format!("\"{}\"", new.name))?;
+            db::categories::find(conn, &IdOrSlug::Id(id), now.naive_utc())
+        })
     })
     .await?;
     let location = format!("/api/v1/categories/{}", view.category.id);
@@ -356,10 +361,20 @@ pub async fn update_category(
         description: body.description,
         parent_id: body.parent_id,
     };
+    let who = user.who();
     let view = db::run(&state.pool, move |conn| {
-        let now = domain::now();
-        db::categories::update(conn, id, &changes, now)?;
-        db::categories::find(conn, &IdOrSlug::Id(id), now.naive_utc())
+        db::write(conn, |conn| {
+            let now = domain::now();
+            db::categories::update(conn, id, &changes, now)?;
+            let view = db::categories::find(conn, &IdOrSlug::Id(id), now.naive_utc())?;
+            let summary = format!(
+                "\"{}\": {}",
+                view.category.name,
+                crate::changed_fields!(changes; name, slug, description, parent_id)
+            );
+            db::audit::record(conn, &who, Action::CategoryUpdate, Some(id), &summary)?;
+            Ok::<_, db::DbError>(view)
+        })
     })
     .await
     .not_found_as("category")?;
@@ -391,6 +406,15 @@ pub async fn delete_category(
     require_editor(&user)?;
     QueryReader::new(&req).finish()?;
     let id = category_id(&state, &path).await?;
-    db::run(&state.pool, move |conn| db::categories::delete(conn, id)).await.not_found_as("category")?;
+    let who = user.who();
+    db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let view = db::categories::find(conn, &IdOrSlug::Id(id), domain::now().naive_utc())?;
+            db::categories::delete(conn, id)?;
+            db::audit::record(conn, &who, Action::CategoryDelete, Some(id), &format!("\"{}\"", view.category.name))
+        })
+    })
+    .await
+    .not_found_as("category")?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -47,6 +47,15 @@ pub fn client_network(req: &HttpRequest, trusted: &[IpAddr]) -> String {
     client_ip(req, trusted).map_or_else(|| "unknown".to_owned(), network_of)
 }
 
+/// Where `req` comes from, as the audit log records it: its request ID and client address.
+pub fn origin_of(req: &HttpRequest, trusted: &[IpAddr]) -> crate::db::audit::Origin {
+    use actix_web::HttpMessage;
+    crate::db::audit::Origin {
+        request_id: req.extensions().get::<super::middleware::RequestId>().map(|id| id.0.clone()),
+        ip: client_ip(req, trusted).map(|ip| ip.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

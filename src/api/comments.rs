@@ -17,6 +17,7 @@ use super::throttle::refusal;
 use super::validation::{http_url, not_blank};
 use super::{stored, AppState};
 use crate::auth::{AuthUser, MaybeAuthUser};
+use crate::db::audit::Action;
 use crate::db::comments::{Comment, CommentChanges, CommentFilter, NewComment, PublicComment};
 use crate::db::{self, DbError};
 use crate::domain::spam::{self, SpamSignal};
@@ -453,9 +454,23 @@ pub async fn update_comment(
     let id = path_id(&path, "comment")?;
     QueryReader::new(&req).finish()?;
     let changes = CommentChanges { status: body.0.status, body: body.0.body };
-    let updated = db::run(&state.pool, move |conn| db::comments::update(conn, id, &changes, domain::now()))
-        .await
-        .not_found_as("comment")?;
+    let who = user.who();
+    let updated = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let updated = db::comments::update(conn, id, &changes, domain::now())?;
+            // A change of status is moderation; an edit of the text alone is an update.
+            let (action, summary) = match changes.status {
+                Some(status) => {
+                    (Action::CommentModerate, format!("{status}: {}", crate::changed_fields!(changes; status, body)))
+                }
+                None => (Action::CommentUpdate, crate::changed_fields!(changes; status, body)),
+            };
+            db::audit::record(conn, &who, action, Some(id), &summary)?;
+            Ok::<_, db::DbError>(updated)
+        })
+    })
+    .await
+    .not_found_as("comment")?;
     caching::json(&req, &ModerationCommentResponse::from(updated), Audience::Private)
 }
 
@@ -483,6 +498,14 @@ pub async fn delete_comment(
     require_moderator(&user)?;
     let id = path_id(&path, "comment")?;
     QueryReader::new(&req).finish()?;
-    db::run(&state.pool, move |conn| db::comments::delete(conn, id)).await.not_found_as("comment")?;
+    let who = user.who();
+    db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            db::comments::delete(conn, id)?;
+            db::audit::record(conn, &who, Action::CommentDelete, Some(id), "with its replies")
+        })
+    })
+    .await
+    .not_found_as("comment")?;
     Ok(HttpResponse::NoContent().finish())
 }

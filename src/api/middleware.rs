@@ -15,6 +15,10 @@ use super::AppState;
 /// The request ID header.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The ID of the request being served, for what records it (the audit log).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
 /// An incoming request ID is kept when it is 1 to 64 characters of `[A-Za-z0-9._-]`;
 /// anything else is replaced, so that logs cannot be forged through it.
 fn well_formed(id: &str) -> bool {
@@ -45,6 +49,7 @@ pub async fn observe(
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let state = req.app_data::<web::Data<AppState>>().cloned();
+    actix_web::HttpMessage::extensions_mut(&req).insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", id = id.as_str());
     let mut res = next.call(req).instrument(span.clone()).await?;
 

@@ -2,6 +2,7 @@
 //! table, pagination, caching headers and the OpenAPI document.
 
 pub mod articles;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod caching;
@@ -16,6 +17,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod query;
 pub mod redirects;
+pub mod revisions;
 pub mod site;
 pub mod tags;
 pub mod throttle;
@@ -109,6 +111,15 @@ pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
                         .route(delete().to(articles::delete_article))
                         .default_service(not_allowed("GET, HEAD, PATCH, DELETE")),
                 )
+                .service(readable("/articles/{id_or_slug}/revisions", revisions::list_revisions))
+                .service(readable("/articles/{id_or_slug}/revisions/{revision_id}", revisions::get_revision))
+                .service(readable("/articles/{id_or_slug}/revisions/{revision_id}/diff", revisions::diff_revisions))
+                .service(only(
+                    "/articles/{id_or_slug}/revisions/{revision_id}/restore",
+                    post().to(revisions::restore_revision),
+                    "POST",
+                ))
+                .service(readable("/audit", audit::list_audit))
                 .service(
                     readable("/articles/{id_or_slug}/comments", comments::list_article_comments)
                         .route(post().to(comments::create_comment))

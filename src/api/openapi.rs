@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{articles, auth, categories, comments, redirects, site, tags, users};
+use super::{articles, audit, auth, categories, comments, redirects, revisions, site, tags, users};
 use crate::error::Problem;
 
 /// Warta's API description; `openapi/openapi.json` is this, pretty-printed.
@@ -21,6 +21,11 @@ use crate::error::Problem;
         articles::get_article,
         articles::update_article,
         articles::delete_article,
+        revisions::list_revisions,
+        revisions::get_revision,
+        revisions::diff_revisions,
+        revisions::restore_revision,
+        audit::list_audit,
         comments::list_article_comments,
         comments::create_comment,
         comments::list_comments,
@@ -62,9 +67,11 @@ use crate::error::Problem;
         (name = "users", description = "Staff accounts (admins only)"),
         (name = "articles", description = "News articles"),
         (name = "categories", description = "The category hierarchy"),
+        (name = "revisions", description = "Every version of an article: history, diff and restore"),
         (name = "tags", description = "Flat labels of articles beside the categories"),
         (name = "redirects", description = "Old addresses that keep working"),
         (name = "comments", description = "Readers' comments"),
+        (name = "audit", description = "Who did what, when and from where (admins only)"),
         (name = "site", description = "Site settings"),
         (name = "operations", description = "Probes for load balancers and orchestrators"),
     )

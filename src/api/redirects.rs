@@ -16,6 +16,7 @@ use super::validation::http_url;
 use super::AppState;
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::db;
+use crate::db::audit::Action;
 use crate::db::redirects::{NewPathRule, PathRule, SlugOwner, TargetType};
 use crate::domain::addresses::{normalize_path, MAX_PATH_BYTES};
 use crate::domain::{self, invalidation, permissions};
@@ -343,9 +344,14 @@ pub async fn create_redirect_rule(
     require_editor(&user)?;
     QueryReader::new(&req).finish()?;
     let new = body.0.into_rule()?;
+    let who = user.who();
     let rule = db::run(&state.pool, move |conn| {
-        let id = db::redirects::create_rule(conn, &new, domain::now().naive_utc())?;
-        db::redirects::rule_for(conn, &new.path)?.filter(|r| r.id == id).ok_or(db::DbError::NotFound)
+        db::write(conn, |conn| {
+            let id = db::redirects::create_rule(conn, &new, domain::now().naive_utc())?;
+            let rule = db::redirects::rule_for(conn, &new.path)?.filter(|r| r.id == id).ok_or(db::DbError::NotFound)?;
+            db::audit::record(conn, &who, Action::RedirectCreate, Some(id), &new.path)?;
+            Ok::<_, db::DbError>(rule)
+        })
     })
     .await?;
     let location = format!("/api/v1/redirects/rules/{}", rule.id);
@@ -374,6 +380,14 @@ pub async fn delete_redirect_rule(
     require_editor(&user)?;
     QueryReader::new(&req).finish()?;
     let id: i64 = path.parse().map_err(|_| AppError::not_found("redirect rule"))?;
-    db::run(&state.pool, move |conn| db::redirects::delete_rule(conn, id)).await.not_found_as("redirect rule")?;
+    let who = user.who();
+    db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            db::redirects::delete_rule(conn, id)?;
+            db::audit::record(conn, &who, Action::RedirectDelete, Some(id), "a redirect rule")
+        })
+    })
+    .await
+    .not_found_as("redirect rule")?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -17,6 +17,7 @@ use super::AppState;
 use crate::auth::AuthUser;
 use crate::auth::MaybeAuthUser;
 use crate::db;
+use crate::db::audit::Action;
 use crate::db::redirects::Lookup;
 use crate::db::tags::{NewTag, TagChanges, TagFilter, TagRef, TagView};
 use crate::domain::{self, invalidation, permissions, slug, IdOrSlug, Slug};
@@ -294,10 +295,14 @@ pub async fn create_tag(
         slug: body.slug.and_then(|s| Slug::parse(&s).ok()),
         description: body.description.unwrap_or_default(),
     };
+    let who = user.who();
     let view = db::run(&state.pool, move |conn| {
-        let now = domain::now();
-        let id = db::tags::create(conn, &new, now)?;
-        db::tags::find(conn, &IdOrSlug::Id(id), now.naive_utc())
+        db::write(conn, |conn| {
+            let now = domain::now();
+            let id = db::tags::create(conn, &new, now)?;
+            db::audit::record(conn, &who, Action::TagCreate, Some(id), &format!("\"{}\"", new.name))?;
+            db::tags::find(conn, &IdOrSlug::Id(id), now.naive_utc())
+        })
     })
     .await?;
     let location = format!("/api/v1/tags/{}", view.tag.id);
@@ -350,10 +355,17 @@ pub async fn update_tag(
         slug: body.slug.and_then(|s| Slug::parse(&s).ok()),
         description: body.description,
     };
+    let who = user.who();
     let view = db::run(&state.pool, move |conn| {
-        let now = domain::now();
-        db::tags::update(conn, id, &changes, now)?;
-        db::tags::find(conn, &IdOrSlug::Id(id), now.naive_utc())
+        db::write(conn, |conn| {
+            let now = domain::now();
+            db::tags::update(conn, id, &changes, now)?;
+            let view = db::tags::find(conn, &IdOrSlug::Id(id), now.naive_utc())?;
+            let summary =
+                format!("\"{}\": {}", view.tag.name, crate::changed_fields!(changes; name, slug, description));
+            db::audit::record(conn, &who, Action::TagUpdate, Some(id), &summary)?;
+            Ok::<_, db::DbError>(view)
+        })
     })
     .await
     .not_found_as("tag")?;
@@ -384,6 +396,15 @@ pub async fn delete_tag(
     require_editor(&user)?;
     QueryReader::new(&req).finish()?;
     let id = tag_id(&state, &path).await?;
-    db::run(&state.pool, move |conn| db::tags::delete(conn, id)).await.not_found_as("tag")?;
+    let who = user.who();
+    db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let view = db::tags::find(conn, &IdOrSlug::Id(id), domain::now().naive_utc())?;
+            db::tags::delete(conn, id)?;
+            db::audit::record(conn, &who, Action::TagDelete, Some(id), &format!("\"{}\"", view.tag.name))
+        })
+    })
+    .await
+    .not_found_as("tag")?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -14,6 +14,7 @@ use super::validation::{double_option, not_blank, password_strength};
 use super::{stored, AppState};
 use crate::auth::AuthUser;
 use crate::db;
+use crate::db::audit::Action;
 use crate::domain::{self, permissions, Role};
 use crate::error::{AppError, NotFoundAs, Problem};
 
@@ -218,9 +219,14 @@ pub async fn create_user(
         role: body.role.unwrap_or_default(),
         bio: body.bio.unwrap_or_default(),
     };
+    let who = user.who();
     let created = db::run(&state.pool, move |conn| {
-        let id = db::users::create(conn, &new, domain::now())?;
-        db::users::find(conn, id)
+        db::write(conn, |conn| {
+            let id = db::users::create(conn, &new, domain::now())?;
+            let summary = format!("{} <{}> ({})", new.display_name, new.email, new.role);
+            db::audit::record(conn, &who, Action::UserCreate, Some(id), &summary)?;
+            db::users::find(conn, id)
+        })
     })
     .await?;
     let location = format!("/api/v1/users/{}", created.id);
@@ -299,9 +305,20 @@ pub async fn update_user(
         bio: body.bio.map(Option::unwrap_or_default),
         active: body.active,
     };
-    let updated = db::run(&state.pool, move |conn| db::users::update(conn, id, &changes, domain::now()))
-        .await
-        .not_found_as("user")?;
+    let who = user.who();
+    let updated = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let updated = db::users::update(conn, id, &changes, domain::now())?;
+            // Which fields changed, never their values: `password_hash` is named `password`.
+            let fields = crate::changed_fields!(changes; email, display_name, password_hash, role, bio, active)
+                .replace("password_hash", "password");
+            let summary = format!("{} <{}>: {fields}", updated.display_name, updated.email);
+            db::audit::record(conn, &who, Action::UserUpdate, Some(id), &summary)?;
+            Ok::<_, db::DbError>(updated)
+        })
+    })
+    .await
+    .not_found_as("user")?;
     caching::json(&req, &UserResponse::from(updated), Audience::Private)
 }
 
@@ -342,6 +359,19 @@ pub async fn delete_user(
     let mut q = QueryReader::new(&req);
     let reassign_to = q.parse("reassign_to", number_in(1, i64::MAX));
     q.finish()?;
-    db::run(&state.pool, move |conn| db::users::delete(conn, id, reassign_to)).await.not_found_as("user")?;
+    let who = user.who();
+    db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let gone = db::users::find(conn, id)?;
+            db::users::delete(conn, id, reassign_to)?;
+            let mut summary = format!("{} <{}>", gone.display_name, gone.email);
+            if let Some(to) = reassign_to {
+                summary.push_str(&format!(", articles to user {to}"));
+            }
+            db::audit::record(conn, &who, Action::UserDelete, Some(id), &summary)
+        })
+    })
+    .await
+    .not_found_as("user")?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use super::categories::CategoryRef;
 use super::fts::{self, Conditions, SearchOrder, Value};
 use super::redirects::{self, SlugOwner};
+use super::revisions::Reviser;
 use super::schema::{article_categories, article_tags, articles, categories, tags, users};
 use super::tags::TagRef;
 use super::users::Author;
@@ -703,7 +704,7 @@ pub fn unique_slug(conn: &mut Conn, base: &Slug, except_id: Option<i64>) -> Resu
 /// entry (kept by triggers), all in one transaction. The body is rendered before the
 /// transaction begins, so other writers never wait for a render. A published article
 /// without `published_at` is published now.
-pub fn create(conn: &mut Conn, new: NewArticle, now: DateTime<Utc>) -> Result<i64, DbError> {
+pub fn create(conn: &mut Conn, new: NewArticle, by: Reviser, now: DateTime<Utc>) -> Result<i64, DbError> {
     let text = rendered_text(&new.excerpt, &new.body)?;
     super::write(conn, |conn| {
         let slug = match &new.slug {
@@ -751,6 +752,7 @@ pub fn create(conn: &mut Conn, new: NewArticle, now: DateTime<Utc>) -> Result<i6
         let is_public = new.status.is_public_at(published_at, crate::domain::now().naive_utc());
         let change = Change::Article { id, was_public: false, is_public, filing_changed: true };
         super::changes::record(conn, change)?;
+        super::revisions::record(conn, id, by, now.naive_utc())?;
         Ok(id)
     })
 }
@@ -816,6 +818,15 @@ pub struct ArticleChanges {
     pub meta_description: Option<Option<String>>,
 }
 
+impl ArticleChanges {
+    /// The names of the fields these changes set, as the API names them.
+    pub fn named_fields(&self) -> String {
+        crate::changed_fields!(self; title, slug, excerpt, body, status, published_at, author_id, category_ids,
+            tag_ids, featured_image_url, featured_image_alt, source_name, source_url, language, comment_status,
+            meta_title, meta_description)
+    }
+}
+
 /// The writer-owned parts of an article that an update starts from.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = articles, check_for_backend(diesel::sqlite::Sqlite))]
@@ -873,6 +884,7 @@ pub fn update(
     id: i64,
     changes: &ArticleChanges,
     prepared: &PreparedEdit,
+    by: Reviser,
     now: DateTime<Utc>,
 ) -> Result<UpdateOutcome, DbError> {
     super::write(conn, |conn| {
@@ -943,6 +955,7 @@ pub fn update(
         if let Some(ids) = &changes.tag_ids {
             super::tags::set_for_article(conn, id, ids)?;
         }
+        super::revisions::record(conn, id, by, now.naive_utc())?;
         // Against the clock, not the write's time: an import writes times of the past.
         let now = crate::domain::now().naive_utc();
         let status_now = |text: &str| text.parse::<ArticleStatus>().unwrap_or_default();

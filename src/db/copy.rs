@@ -49,6 +49,8 @@ macro_rules! warta_tables {
             article_tags by (article_id, tag_id);
             redirects by id;
             comments by id, forward parent_id;
+            revisions by id;
+            audit_log by id;
             refresh_tokens by id;
             content_changes by id, local writer_txid;
             rate_limits by key;

@@ -5,6 +5,7 @@
 //! so that a PostgreSQL backend needs new migrations and this file, not new queries.
 
 pub mod articles;
+pub mod audit;
 pub mod bulk;
 pub mod categories;
 pub mod changes;
@@ -16,6 +17,7 @@ pub mod jobs;
 pub mod limits;
 mod pool;
 pub mod redirects;
+pub mod revisions;
 pub mod schema;
 pub mod sequences;
 pub mod sessions;

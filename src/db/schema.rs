@@ -154,6 +154,52 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// What an article was after each create and update (see `db::revisions`).
+    revisions (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        excerpt -> Text,
+        body -> Text,
+        status -> Text,
+        published_at -> Nullable<Timestamp>,
+        category_ids -> Text,
+        tag_ids -> Text,
+        featured_image_url -> Nullable<Text>,
+        featured_image_alt -> Nullable<Text>,
+        source_name -> Nullable<Text>,
+        source_url -> Nullable<Text>,
+        language -> Text,
+        comment_status -> Text,
+        meta_title -> Nullable<Text>,
+        meta_description -> Nullable<Text>,
+        author_id -> BigInt,
+        author_name -> Text,
+        author_slug -> Text,
+        author_bio -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Who did what, when and from where (see `db::audit`).
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_type -> Text,
+        actor_id -> Nullable<BigInt>,
+        actor_name -> Nullable<Text>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Nullable<BigInt>,
+        request_id -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        summary -> Text,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_categories -> articles (article_id));
 diesel::joinable!(article_categories -> categories (category_id));
@@ -162,6 +208,7 @@ diesel::joinable!(article_tags -> tags (tag_id));
 diesel::joinable!(comments -> articles (article_id));
 diesel::joinable!(comments -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(revisions -> articles (article_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -172,4 +219,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_tags,
     comments,
     refresh_tokens,
+    revisions,
 );

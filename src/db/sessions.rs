@@ -19,8 +19,8 @@ pub struct Session {
 pub enum Rotation {
     /// The token was good: it is spent now, and the successor is stored in its place.
     Rotated(Session),
-    /// The token was spent already: its whole login has just been revoked.
-    Reused,
+    /// The token was spent already: its whole login (of user `user_id`) has just been revoked.
+    Reused { user_id: i64 },
     /// Unknown, expired, revoked, or its user is inactive.
     Invalid,
 }
@@ -107,7 +107,7 @@ pub fn rotate(
         }
         if spent_at.is_some() {
             revoke_family(conn, &family, now)?;
-            return Ok(Rotation::Reused);
+            return Ok(Rotation::Reused { user_id });
         }
         if expires_at <= now.naive_utc() {
             return Ok(Rotation::Invalid);
@@ -124,25 +124,25 @@ pub fn rotate(
         .execute(conn)?;
         if spent == 0 {
             revoke_family(conn, &family, now)?;
-            return Ok(Rotation::Reused);
+            return Ok(Rotation::Reused { user_id });
         }
         Ok(Rotation::Rotated(insert(conn, Session { family, user_id }, next_hash, now, ttl)?))
     })
 }
 
-/// Ends the login of the token whose hash is `hash`; unknown tokens are ignored (logging
-/// out twice is fine).
-pub fn end(conn: &mut Conn, hash: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+/// Ends the login of the token whose hash is `hash`, and answers whose it was; unknown
+/// tokens are ignored (logging out twice is fine).
+pub fn end(conn: &mut Conn, hash: &str, now: DateTime<Utc>) -> Result<Option<i64>, DbError> {
     super::write(conn, |conn| {
-        let family: Option<String> = refresh_tokens::table
+        let found: Option<(String, i64)> = refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(hash))
-            .select(refresh_tokens::family)
+            .filter(refresh_tokens::revoked_at.is_null())
+            .select((refresh_tokens::family, refresh_tokens::user_id))
             .first(conn)
             .optional()?;
-        if let Some(family) = family {
-            revoke_family(conn, &family, now)?;
-        }
-        Ok(())
+        let Some((family, user_id)) = found else { return Ok(None) };
+        revoke_family(conn, &family, now)?;
+        Ok(Some(user_id))
     })
 }
 

@@ -173,10 +173,10 @@ pub fn find_for_login(conn: &mut Conn, email: &str) -> Result<Option<(User, Stri
         .optional()?)
 }
 
-/// The id and current role of `user_id` if the user is active and login `session` is one
+/// The id, current role and name of `user_id` if the user is active and login `session` is one
 /// of theirs that has not been revoked: what every authenticated request checks, in one
 /// statement (the user by its key, the login through the family index).
-pub fn session_holder(conn: &mut Conn, user_id: i64, session: &str) -> Result<Option<(i64, Role)>, DbError> {
+pub fn session_holder(conn: &mut Conn, user_id: i64, session: &str) -> Result<Option<(i64, Role, String)>, DbError> {
     use super::schema::refresh_tokens;
     // Revoking a login marks every token of its family, so a family with a token that is
     // not revoked is a live login; one without any row (never issued) is not.
@@ -184,14 +184,14 @@ pub fn session_holder(conn: &mut Conn, user_id: i64, session: &str) -> Result<Op
         .filter(refresh_tokens::family.eq(session))
         .filter(refresh_tokens::user_id.eq(user_id))
         .filter(refresh_tokens::revoked_at.is_null());
-    let found: Option<(i64, String)> = users::table
+    let found: Option<(i64, String, String)> = users::table
         .filter(users::id.eq(user_id))
         .filter(users::active.eq(true))
         .filter(diesel::dsl::exists(live))
-        .select((users::id, users::role))
+        .select((users::id, users::role, users::display_name))
         .first(conn)
         .optional()?;
-    Ok(found.and_then(|(id, role)| role.parse().ok().map(|role| (id, role))))
+    Ok(found.and_then(|(id, role, name)| role.parse().ok().map(|role| (id, role, name))))
 }
 
 /// One page of users by id, with the total.

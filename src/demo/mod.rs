@@ -104,7 +104,9 @@ fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow:
         };
         // Articles were written before they were published; the demo dates them so.
         let written = published_at.map_or(now, |at| at.min(now)) - Duration::hours(1);
-        article_ids.push(db::articles::create(conn, new, written)?);
+        // Each story's first revision is its author's.
+        let by = db::revisions::Reviser { user_id: author_id, keep: 1 };
+        article_ids.push(db::articles::create(conn, new, by, written)?);
     }
 
     let mut comment_ids = Vec::new();

@@ -2,6 +2,7 @@
 
 pub mod addresses;
 pub mod content;
+pub mod diff;
 pub mod invalidation;
 pub mod nesting;
 pub mod permissions;

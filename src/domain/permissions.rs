@@ -31,6 +31,17 @@ pub fn may_edit_article(role: Role, own: bool, current: ArticleStatus) -> bool {
     }
 }
 
+/// Whether `role` may read the revisions of an article (own or not) that is in `current`:
+/// whoever may edit it, since a revision is what restoring would write.
+pub fn may_read_revisions(role: Role, own: bool, current: ArticleStatus) -> bool {
+    may_edit_article(role, own, current)
+}
+
+/// Whether `role` may read the audit log.
+pub fn may_read_audit(role: Role) -> bool {
+    role == Role::Admin
+}
+
 /// Whether `role` may move an article into `status` (publishing, archiving, unpublishing).
 pub fn may_set_status(role: Role, own: bool, status: ArticleStatus) -> bool {
     // The same rule as editing an article that is in `status` already.
@@ -118,6 +129,13 @@ mod tests {
     }
 
     #[test]
+    fn reading_revisions() {
+        row(|r| may_read_revisions(r, true, Draft), [true, true, true, true], "own draft's revisions");
+        row(|r| may_read_revisions(r, true, Published), [true, true, true, false], "own published revisions");
+        row(|r| may_read_revisions(r, false, Draft), [true, true, false, false], "others' revisions");
+    }
+
+    #[test]
     fn changing_status() {
         row(|r| may_set_status(r, true, Draft), [true, true, true, true], "own to draft");
         row(|r| may_set_status(r, true, Published), [true, true, true, false], "publish own");
@@ -141,5 +159,6 @@ mod tests {
         row(may_manage_redirects, [true, true, false, false], "redirect rules");
         row(may_moderate_comments, [true, true, false, false], "moderation");
         row(may_manage_users, [true, false, false, false], "users");
+        row(may_read_audit, [true, false, false, false], "audit log");
     }
 }

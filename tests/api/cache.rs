@@ -210,7 +210,8 @@ async fn a_write_by_another_process_shows_in_public_reads() {
         meta_title: None,
         meta_description: None,
     };
-    warta::db::articles::create(&mut other.get().unwrap(), new, chrono::Utc::now()).unwrap();
+    let by = warta::db::revisions::Reviser { user_id: author, keep: 100 };
+    warta::db::articles::create(&mut other.get().unwrap(), new, by, chrono::Utc::now()).unwrap();
     let mut total = 1;
     for _ in 0..100 {
         total = app.get_json("/api/v1/articles", 200).await["meta"]["total"].as_i64().unwrap();

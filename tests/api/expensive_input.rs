@@ -189,18 +189,23 @@ async fn an_edit_rendered_before_the_lock_is_not_stored_over_text_that_changed_m
     let id = app.article(ArticleSpec { body: "Paragraf pertama.".into(), ..ArticleSpec::draft(editor.id, "Kopi") });
     let mut conn = app.conn();
     let now = chrono::Utc::now();
+    let by = warta::db::revisions::Reviser { user_id: editor.id, keep: 100 };
     // Emptying the excerpt derives it from the stored body, rendered outside the transaction...
     let derive = ArticleChanges { excerpt: Some(String::new()), ..Default::default() };
     let prepared = prepare_update(&mut conn, id, &derive).unwrap();
     // ...while another edit replaces that body.
     let rewrite = ArticleChanges { body: Some("Paragraf baru.".into()), ..Default::default() };
     let rewritten = prepare_update(&mut conn, id, &rewrite).unwrap();
-    assert_eq!(update(&mut conn, id, &rewrite, &rewritten, now).unwrap(), UpdateOutcome::Updated);
-    assert_eq!(update(&mut conn, id, &derive, &prepared, now).unwrap(), UpdateOutcome::Stale, "rendered from old text");
+    assert_eq!(update(&mut conn, id, &rewrite, &rewritten, by, now).unwrap(), UpdateOutcome::Updated);
+    assert_eq!(
+        update(&mut conn, id, &derive, &prepared, by, now).unwrap(),
+        UpdateOutcome::Stale,
+        "rendered from old text"
+    );
     let unprepared = Default::default();
-    assert_eq!(update(&mut conn, id, &derive, &unprepared, now).unwrap(), UpdateOutcome::Stale, "never rendered");
+    assert_eq!(update(&mut conn, id, &derive, &unprepared, by, now).unwrap(), UpdateOutcome::Stale, "never rendered");
     let prepared = prepare_update(&mut conn, id, &derive).unwrap();
-    assert_eq!(update(&mut conn, id, &derive, &prepared, now).unwrap(), UpdateOutcome::Updated);
+    assert_eq!(update(&mut conn, id, &derive, &prepared, by, now).unwrap(), UpdateOutcome::Updated);
     let stored: Value = app.get_as(&format!("/api/v1/articles/{id}"), &editor.token).await.json().await.unwrap();
     assert_eq!(stored["excerpt"], "Paragraf baru.");
     assert_eq!(stored["body_html"], "<p>Paragraf baru.</p>\n");

@@ -270,6 +270,13 @@ impl TestApp {
         self.send(reqwest::Method::GET, path, Some(token), None).await
     }
 
+    /// GETs `path` with `token`, asserts a 200, and returns the JSON body.
+    pub async fn get_json_as(&self, path: &str, token: &str) -> Value {
+        let response = self.get_as(path, token).await;
+        assert_eq!(response.status().as_u16(), 200, "GET {path}");
+        response.json().await.expect("JSON body")
+    }
+
     pub fn user(&self, name: &str, role: Role) -> i64 {
         let new = db::users::NewUser {
             email: format!("{}@kabarharapan.example", name.to_lowercase().replace(' ', ".")),
@@ -317,7 +324,8 @@ impl TestApp {
             meta_description: None,
         };
         let at = spec.written_at.unwrap_or_else(Utc::now);
-        db::articles::create(&mut self.conn(), new, at).expect("article")
+        let by = db::revisions::Reviser { user_id: spec.author_id, keep: 100 };
+        db::articles::create(&mut self.conn(), new, by, at).expect("article")
     }
 
     pub fn comment(&self, article_id: i64, email: &str, body: &str, status: CommentStatus, hours_ago: i64) -> i64 {

@@ -2,6 +2,7 @@
 
 mod article_writes;
 mod articles;
+mod audit;
 mod auth;
 mod cache;
 mod caching;
@@ -26,6 +27,7 @@ mod outage;
 mod readme;
 mod redirects;
 mod reliability;
+mod revisions;
 mod search;
 mod search_backends;
 mod site;

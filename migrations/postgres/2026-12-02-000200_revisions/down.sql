@@ -1,0 +1,2 @@
+DROP TABLE revisions;
+DROP FUNCTION warta_refuse_update();
