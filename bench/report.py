@@ -14,6 +14,7 @@ SCENARIOS = [
     # key, label, ceiling key
     ("list", "list page 1", "list"),
     ("category", "list by category", "category"),
+    ("tag", "list by tag (the most used)", "tag"),
     ("deep", "deep page (middle) by number", "deep"),
     ("deep_cursor", "deep page (middle) by cursor", "deep_cursor"),
     ("slug", "article by slug", "slug"),
@@ -27,12 +28,13 @@ SCENARIOS = [
     ("search", "search, cache off (20 queries)", "search"),
     ("cold_list", "list page 1, cache off", "list"),
     ("cold_category", "list by category, cache off", "category"),
+    ("cold_tag", "list by tag, cache off", "tag"),
     ("cold_deep", "deep page by number, cache off", "deep"),
     ("cold_cursor", "deep page by cursor, cache off", "deep_cursor"),
     ("list_3", "list page 1, three instances behind haproxy", None),
     ("comment_post_3", "comment POST, three instances behind haproxy", None),
 ]
-HOT_READS = ["list", "category", "deep", "deep_cursor", "slug", "comments", "categories", "revalidate"]
+HOT_READS = ["list", "category", "tag", "deep", "deep_cursor", "slug", "comments", "categories", "revalidate"]
 
 
 def load(results_path, facts_path):
@@ -113,7 +115,7 @@ def main():
         if rss:
             w(f"- peak RSS (VmHWM): {int(f('rss_on', 0)) / 1024:.1f} MB (cache on, reads and writes), "
               f"{int(f('rss_off', 0)) / 1024:.1f} MB (cache off); max {max(rss) / 1024:.1f} MB")
-        w(f"- requests: {f('public')}; category `{f('category')}`; deep page = {f('deep')}; "
+        w(f"- requests: {f('public')}; category `{f('category')}`; tag `{f('tag')}`; deep page = {f('deep')}; "
           f"article `{f('slug')}`; comments of `{f('comments_slug')}`; comments posted to `{f('post_slug')}`; "
           f"PATCHed article ids {f('patch_ids')}")
         alone = seconds_to_ms(f("search_alone"))

@@ -365,9 +365,12 @@ run_size() {
     fact "$SIZE" ready_on "$READY_MS"
 
     # What to ask for.
-    local cats page1 list100 list200 category total_pages deep slug comments_slug comments_n post_slug patch_ids token
+    local cats tags page1 list100 list200 category tag total_pages deep slug comments_slug comments_n post_slug patch_ids token
     cats=$(curl -sf "$BASE/api/v1/categories?per_page=100")
     category=$(json 'max(d["data"], key=lambda c: c["article_count"])["slug"]' <<<"$cats")
+    # The most used tag, to compare with the biggest category.
+    tags=$(curl -sf "$BASE/api/v1/tags?per_page=100")
+    tag=$(json 'max(d["data"], key=lambda t: t["article_count"])["slug"]' <<<"$tags")
     page1=$(curl -sf "$BASE/api/v1/articles")
     total_pages=$(json 'd["meta"]["total_pages"]' <<<"$page1")
     # The deep page is the middle of the archive, by number and by cursor (the cursor of the
@@ -385,6 +388,7 @@ run_size() {
     patch_ids=$(json '",".join(str(a["id"]) for a in d["data"][10:18])' <<<"$list200")
     fact "$SIZE" public "$(json 'd["meta"]["total"]' <<<"$page1") public articles, $total_pages pages of 10"
     fact "$SIZE" category "$category ($(json 'max(c["article_count"] for c in d["data"])' <<<"$cats") articles)"
+    fact "$SIZE" tag "$tag ($(json 'max(t["article_count"] for t in d["data"])' <<<"$tags") articles)"
     fact "$SIZE" deep "page $deep of $total_pages"
     fact "$SIZE" slug "$slug"
     fact "$SIZE" comments_slug "$comments_slug ($comments_n approved comments)"
@@ -398,12 +402,13 @@ run_size() {
     : >"$cdir/index.tsv"
     local p_list=/api/v1/articles
     local p_category="/api/v1/articles?category=$category"
+    local p_tag="/api/v1/articles?tag=$tag"
     local p_deep="/api/v1/articles?page=$deep&per_page=10"
     local p_cursor="/api/v1/articles?per_page=10&cursor=$deep_cursor"
     local p_slug=/api/v1/articles/$slug
     local p_comments=/api/v1/articles/$comments_slug/comments
     local p_categories=/api/v1/categories
-    for pair in list:"$p_list" category:"$p_category" deep:"$p_deep" deep_cursor:"$p_cursor" slug:"$p_slug" comments:"$p_comments" categories:"$p_categories"; do
+    for pair in list:"$p_list" category:"$p_category" tag:"$p_tag" deep:"$p_deep" deep_cursor:"$p_cursor" slug:"$p_slug" comments:"$p_comments" categories:"$p_categories"; do
         code=$(capture "$cdir" "${pair%%:*}" GET "${pair#*:}")
         [ "${code%% *}" = 200 ] || die "GET ${pair#*:} answered ${code%% *}"
     done
@@ -414,6 +419,7 @@ run_size() {
     # 3. hot reads
     bench list warta "$p_list"
     bench category warta "$p_category"
+    bench tag warta "$p_tag"
     bench deep warta "$p_deep"
     bench deep_cursor warta "$p_cursor"
     bench slug warta "$p_slug"
@@ -469,6 +475,7 @@ run_size() {
     fact "$SIZE" ready_off "$READY_MS"
     bench cold_list warta "$p_list"
     bench cold_category warta "$p_category"
+    bench cold_tag warta "$p_tag"
     bench cold_deep warta "$p_deep"
     bench cold_cursor warta "$p_cursor"
     # Search last: slow queries still queued when wrk stops would slow a following scenario.
@@ -501,6 +508,7 @@ run_size() {
     start_ceiling "$cdir"
     bench list ceiling "$p_list"
     bench category ceiling "$p_category"
+    bench tag ceiling "$p_tag"
     bench deep ceiling "$p_deep"
     bench deep_cursor ceiling "$p_cursor"
     bench slug ceiling "$p_slug"

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{article_categories, articles, categories, comments, users};
+use super::schema::{article_categories, article_tags, articles, categories, comments, tags, users};
 use super::{Conn, DbError};
 
 /// Inserts `rows` with one multi-row INSERT (a statement Diesel builds per backend).
@@ -41,6 +41,18 @@ pub struct CategoryRow {
     pub slug: String,
     pub description: String,
     pub parent_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = tags)]
+pub struct TagRow {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub name_key: String,
+    pub description: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -98,8 +110,22 @@ pub fn categories(conn: &mut Conn, rows: &[CategoryRow]) -> Result<(), DbError> 
     Ok(())
 }
 
-/// Inserts articles and their category links in one transaction.
-pub fn articles(conn: &mut Conn, rows: &[ArticleRow], links: &[(i64, i64)]) -> Result<(), DbError> {
+/// Inserts tags.
+pub fn tags(conn: &mut Conn, rows: &[TagRow]) -> Result<(), DbError> {
+    for chunk in rows.chunks(CHUNK) {
+        insert_rows!(conn, tags::table, chunk)?;
+    }
+    Ok(())
+}
+
+/// Inserts articles, their category links and their tag links (article, tag) in one
+/// transaction.
+pub fn articles(
+    conn: &mut Conn,
+    rows: &[ArticleRow],
+    links: &[(i64, i64)],
+    tag_links: &[(i64, i64)],
+) -> Result<(), DbError> {
     super::write(conn, |conn| {
         for chunk in rows.chunks(CHUNK / 2) {
             insert_rows!(conn, articles::table, chunk)?;
@@ -110,6 +136,11 @@ pub fn articles(conn: &mut Conn, rows: &[ArticleRow], links: &[(i64, i64)]) -> R
             .collect();
         for chunk in links.chunks(CHUNK) {
             insert_rows!(conn, article_categories::table, chunk)?;
+        }
+        let tag_links: Vec<_> =
+            tag_links.iter().map(|(a, t)| (article_tags::article_id.eq(*a), article_tags::tag_id.eq(*t))).collect();
+        for chunk in tag_links.chunks(CHUNK) {
+            insert_rows!(conn, article_tags::table, chunk)?;
         }
         Ok(())
     })

@@ -8,7 +8,7 @@ use rand::{Rng, SeedableRng};
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
-use crate::db::bulk::{self, ArticleRow, CategoryRow, CommentRow, UserRow};
+use crate::db::bulk::{self, ArticleRow, CategoryRow, CommentRow, TagRow, UserRow};
 use crate::db::{self, Conn};
 use crate::domain::content::{derive_excerpt, render_markdown};
 use crate::domain::nesting::TooDeep;
@@ -37,6 +37,9 @@ const NAMES: &[&str] = &[
     "Budi", "Siti", "Agus", "Dewi", "Rina", "Joko", "Wati", "Andi", "Putri", "Hendra", "Yuni", "Rudi", "Sari", "Bayu",
     "Fitri", "Eko", "Lestari", "Dimas", "Ayu", "Fajar", "Indah", "Teguh", "Nur", "Wahyu", "Ratna",
 ];
+
+/// How many tags a generated site has.
+const TAGS: usize = 100;
 
 fn capitalised(w: &str) -> String {
     let mut c = w.chars();
@@ -159,6 +162,25 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
     }
     bulk::categories(conn, &categories)?;
 
+    // Tags: a long tail, as in a newsroom, where a few ("Pemilu 2024") label thousands of
+    // stories; the most used one labels about as many as the biggest category.
+    let tags: Vec<TagRow> = (1..=TAGS as i64)
+        .map(|id| {
+            let name = format!("{} {}", capitalised(words.any(&mut rng)), capitalised(words.any(&mut rng)));
+            let slug = format!("{}-{id}", Slug::from_title(&name, "tag"));
+            TagRow {
+                id,
+                name_key: crate::domain::slug::fold(&name),
+                description: format!("Berita tentang {name}"),
+                name,
+                slug,
+                created_at: stamp,
+                updated_at: stamp,
+            }
+        })
+        .collect();
+    bulk::tags(conn, &tags)?;
+
     let started = Instant::now();
     let mut public: Vec<(i64, NaiveDateTime)> = Vec::new();
     let batch = 2000;
@@ -197,6 +219,7 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
         })?;
         let mut rows = Vec::with_capacity(drafts.len());
         let mut links = Vec::new();
+        let mut tag_links = Vec::new();
         for ((id, first, author), Text { title, body, excerpt, html }) in drafts.into_iter().zip(texts) {
             let roll: u32 = rng.random_range(0..100);
             let age = Duration::minutes(rng.random_range(0..5 * 365 * 24 * 60));
@@ -213,6 +236,16 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
             let parent = categories[(first - 1) as usize].parent_id;
             if let Some(parent) = parent.filter(|_| rng.random_bool(0.5)) {
                 links.push((id, parent));
+            }
+            let mut picked: Vec<i64> = Vec::with_capacity(3);
+            for _ in 0..rng.random_range(1..=3) {
+                // Skewed to the first tags: tag 1 takes about 4% of the picks.
+                let u: f64 = rng.random();
+                let tag = (u.powf(1.5) * TAGS as f64) as i64 + 1;
+                if !picked.contains(&tag) {
+                    picked.push(tag);
+                    tag_links.push((id, tag));
+                }
             }
             let written = published_at.unwrap_or(stamp).min(stamp) - Duration::hours(1);
             rows.push(ArticleRow {
@@ -232,7 +265,7 @@ pub fn run(conn: &mut Conn, plan: Plan, now: DateTime<Utc>) -> anyhow::Result<()
                 updated_at: written,
             });
         }
-        bulk::articles(conn, &rows, &links)?;
+        bulk::articles(conn, &rows, &links, &tag_links)?;
         next_id = end + 1;
         progress(show, "articles", (end as usize).min(plan.articles), plan.articles, started);
     }

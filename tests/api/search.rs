@@ -244,7 +244,7 @@ async fn a_search_lists_the_best_thousand_matches_and_says_there_are_more() {
             }
         })
         .collect();
-    bulk::articles(&mut app.conn(), &rows, &[]).unwrap();
+    bulk::articles(&mut app.conn(), &rows, &[], &[]).unwrap();
 
     let first = app.get_json("/api/v1/articles?search=banjir&per_page=100", 200).await;
     assert_eq!(first["meta"]["total"], 1000);
