@@ -195,8 +195,9 @@ impl PasswordHashing {
     /// hash, so that an unknown email takes as long as a wrong password.
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, AppError> {
         self.run(move |memory| match hash {
-            Some(hash) => verify_password_in(&password, &hash, memory),
-            None => {
+            // An account without a password (invited, say) takes as long as a wrong password.
+            Some(hash) if PasswordHash::new(&hash).is_ok() => verify_password_in(&password, &hash, memory),
+            _ => {
                 let decoy = decoy_hash(memory).to_owned();
                 verify_password_in(&password, &decoy, memory);
                 false

@@ -114,6 +114,9 @@ pub struct ArticleResponse {
     /// Description for search engines.
     #[schema(example = "Harga kopi naik di pasar dunia.")]
     pub meta_description: Option<String>,
+    /// Pinned to the top of the front page (WordPress's "sticky"); `featured=true` lists them.
+    #[schema(example = false)]
+    pub featured: bool,
     /// Number of approved comments.
     #[schema(example = 3, minimum = 0)]
     pub comment_count: i64,
@@ -152,6 +155,7 @@ impl From<ArticleView> for ArticleResponse {
             comment_status: stored(&m.comment_status),
             meta_title: m.meta_title,
             meta_description: m.meta_description,
+            featured: m.featured,
             comment_count: m.comment_count,
             created_at: m.created_at.and_utc(),
             updated_at: m.updated_at.and_utc(),
@@ -210,6 +214,8 @@ pub struct ListArticlesQuery {
     after: Option<DateTime<Utc>>,
     /// Only articles published before this time (RFC 3339).
     before: Option<DateTime<Utc>>,
+    /// `true`: only the stories pinned to the front page; `false`: only the others.
+    featured: Option<bool>,
     /// Full-text search over title, excerpt and body, accent- and case-insensitive; the last
     /// word matches as a prefix. Results are ranked by relevance (title matches first).
     #[param(max_length = 200, example = "harga kopi")]
@@ -293,6 +299,7 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
     let author = q.parse("author", id_or_slug);
     let after = q.parse("after", timestamp);
     let before = q.parse("before", timestamp);
+    let featured = q.parse("featured", one_of(&[("true", true), ("false", false)]));
     // An empty search box means no search, as a form submits it.
     let search = q
         .parse(
@@ -337,6 +344,7 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
         author,
         after,
         before,
+        featured,
         order_by,
         descending,
         include_body,
@@ -382,7 +390,7 @@ pub async fn list_articles(
     // kept per content version (it changes only with a write or a due publication).
     // A search is counted by the full-text index every time (its cost follows the matches).
     let count_key = (matches!(filter.visibility, Visibility::Public { .. }) && filter.search.is_none())
-        .then(|| format!("{:?}", (&filter.category, &filter.tag, &filter.author, filter.after, filter.before)));
+        .then(|| filter.narrowing_key());
     let tick = state.cache.tick();
     if let Some(key) = &count_key {
         filter.known_total = state.counts.get(key, &state.cache);
@@ -528,6 +536,9 @@ pub struct CreateArticleRequest {
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
     #[schema(example = "Harga kopi naik di pasar dunia.", max_length = 1000)]
     pub meta_description: Option<String>,
+    /// Pin it to the top of the front page (editors and admins); `false` by default.
+    #[schema(example = false)]
+    pub featured: Option<bool>,
 }
 
 /// Changes to an article; absent fields stay as they are, `null` clears an optional one.
@@ -608,6 +619,9 @@ pub struct UpdateArticleRequest {
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
     #[schema(example = "Harga kopi naik di pasar dunia.", value_type = Option<String>, max_length = 1000)]
     pub meta_description: Option<Option<String>>,
+    /// Pin it to the top of the front page, or unpin it (editors and admins).
+    #[schema(example = true)]
+    pub featured: Option<bool>,
 }
 
 // A 1 MiB body fits twice over, so that a body escaped by its client (every quote, newline
@@ -654,6 +668,7 @@ impl UpdateArticleRequest {
             comment_status: self.comment_status,
             meta_title: self.meta_title,
             meta_description: self.meta_description,
+            featured: self.featured,
         }
     }
 }
@@ -696,6 +711,9 @@ fn authorize_edit(user: &AuthUser, current: &ArticleView, changes: &ArticleChang
         if new_status != status && !permissions::may_set_status(user.role, own, new_status) {
             return Err(AppError::Forbidden(format!("a {} may not make this article {new_status}", user.role)));
         }
+    }
+    if changes.featured.is_some_and(|f| f != current.meta.featured) && !permissions::may_feature_articles(user.role) {
+        return Err(AppError::Forbidden("only editors and admins pin stories to the front page".into()));
     }
     if changes.author_id.is_some_and(|a| a != current.meta.author_id) && !permissions::may_assign_author(user.role) {
         return Err(AppError::Forbidden("only editors and admins hand articles to another user".into()));
@@ -742,6 +760,9 @@ pub async fn create_article(
     if author_id != user.id && !permissions::may_assign_author(user.role) {
         return Err(AppError::Forbidden("only editors and admins write in another user's name".into()));
     }
+    if body.featured == Some(true) && !permissions::may_feature_articles(user.role) {
+        return Err(AppError::Forbidden("only editors and admins pin stories to the front page".into()));
+    }
     let new = NewArticle {
         title: body.title.unwrap_or_default().trim().to_owned(),
         slug: body.slug.and_then(|s| Slug::parse(&s).ok()),
@@ -760,6 +781,7 @@ pub async fn create_article(
         comment_status: body.comment_status.unwrap_or_default(),
         meta_title: body.meta_title,
         meta_description: body.meta_description,
+        featured: body.featured.unwrap_or(false),
     };
     let (reviser, who) = (Reviser { user_id: user.id, keep: state.config.revisions_keep }, user.who());
     let view = db::run(&state.pool, move |conn| {

@@ -12,12 +12,13 @@ use super::json::{JsonBody, ValidJson};
 use super::query::QueryReader;
 use super::throttle::refusal;
 use super::users::UserResponse;
+use super::validation::password_strength;
 use super::AppState;
 use crate::auth::{random_token, token_hash, AuthUser};
 use crate::db::audit::{Action, Actor, Who};
 use crate::db::{self, sessions::Rotation, sessions::Session};
 use crate::domain::{self, Role};
-use crate::error::{AppError, Problem};
+use crate::error::{AppError, FieldErrors, Problem};
 use crate::limits::{LimitError, Limiter};
 
 /// Credentials of a staff member.
@@ -325,4 +326,163 @@ pub async fn me(req: HttpRequest, user: AuthUser, state: web::Data<AppState>) ->
     QueryReader::new(&req).finish()?;
     let found = db::run(&state.pool, move |conn| db::users::find(conn, user.id)).await?;
     caching::json(&req, &UserResponse::from(found), Audience::Private)
+}
+
+/// A change of one's own password.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChangeRequest {
+    /// The password now.
+    #[validate(
+        required(message = "is required"),
+        length(min = 1, max = 1024, message = "must be 1 to 1024 characters")
+    )]
+    #[schema(value_type = String, required = true, example = "kopi-tubruk-pagi", min_length = 1, max_length = 1024, format = "password")]
+    pub current_password: Option<String>,
+    /// The new password, at least 10 characters.
+    #[validate(required(message = "is required"), custom(function = "password_strength"))]
+    #[schema(value_type = String, required = true, example = "kopi-tubruk-sore", min_length = 10, max_length = 1024, format = "password")]
+    pub new_password: Option<String>,
+}
+
+/// An invite being accepted.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInviteRequest {
+    /// The token from `POST /api/v1/users/{id}/invite`.
+    #[validate(required(message = "is required"), length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[schema(value_type = String, required = true, example = "Zq3v9yXw1sT8uE5sL2aD6fG0pKwh3Yv0y0m6jW2bqk9", min_length = 1, max_length = 200)]
+    pub token: Option<String>,
+    /// The password to log in with from now on, at least 10 characters.
+    #[validate(required(message = "is required"), custom(function = "password_strength"))]
+    #[schema(value_type = String, required = true, example = "kopi-tubruk-pagi", min_length = 10, max_length = 1024, format = "password")]
+    pub password: Option<String>,
+}
+
+// Two 1024-character passwords, however escaped.
+impl JsonBody for PasswordChangeRequest {
+    const MAX_BYTES: usize = 32 * 1024;
+    const STORED: bool = false;
+}
+
+impl JsonBody for AcceptInviteRequest {
+    const MAX_BYTES: usize = 16 * 1024;
+    const STORED: bool = false;
+}
+
+/// Change your password
+///
+/// Any staff member, for themselves: the current password proves it is them. Every other login
+/// of theirs ends (this one goes on). A wrong current password is a 422 naming it, and counts
+/// as a failed login of the account (throttled the same way).
+#[utoipa::path(
+    post, path = "/api/v1/auth/password", tag = "auth", operation_id = "change_password",
+    request_body = PasswordChangeRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Changed; other logins ended"),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is bad (a wrong current password too); every bad field is named", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords for this account", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "Too many password hashes at once", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+pub async fn change_password(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: ValidJson<PasswordChangeRequest>,
+) -> Result<HttpResponse, AppError> {
+    QueryReader::new(&req).finish()?;
+    let PasswordChangeRequest { current_password, new_password } = body.0;
+    let id = user.id;
+    let (account, stored) = db::run(&state.pool, move |conn| {
+        Ok::<_, db::DbError>((db::users::find(conn, id)?.email, db::users::password_hash_of(conn, id)?))
+    })
+    .await?;
+    // The same account budget as logins: a stolen access token cannot guess the password here.
+    let account_key = format!("account:{account}");
+    state.throttles.account.hit(&account_key).await.map_err(throttled)?;
+    let matches = match state.hashing.verify(current_password.unwrap_or_default(), Some(stored)).await {
+        Ok(matches) => matches,
+        Err(e) => {
+            release(&*state.throttles.account, &account_key).await;
+            return Err(e);
+        }
+    };
+    if !matches {
+        return Err(FieldErrors::single("current_password", "is not your current password"));
+    }
+    if let Err(e) = state.throttles.account.clear(&account_key).await {
+        tracing::warn!(error = %e, "cannot clear the account's failed logins");
+    }
+    let hash = state.hashing.hash(new_password.unwrap_or_default()).await?;
+    let who = user.who();
+    db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            db::users::set_password(conn, user.id, &hash, Some(&user.session), domain::now())?;
+            db::audit::record(conn, &who, Action::PasswordChange, Some(user.id), "other logins ended")
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Accept an invite
+///
+/// Sets the password of the invited user and logs them in (the answer is a login's). The token
+/// works once, for 7 days, for an active user; every other token is a 401.
+#[utoipa::path(
+    post, path = "/api/v1/auth/accept-invite", tag = "auth", operation_id = "accept_invite",
+    request_body = AcceptInviteRequest,
+    responses(
+        (status = 200, description = "The password is set; a new login", body = TokenResponse),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The invite is unknown, spent or expired, or its user inactive", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is bad; every bad field is named", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many password hashes at once", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+pub async fn accept_invite(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: ValidJson<AcceptInviteRequest>,
+) -> Result<HttpResponse, AppError> {
+    QueryReader::new(&req).finish()?;
+    let AcceptInviteRequest { token, password } = body.0;
+    let invite_hash = token_hash(&token.unwrap_or_default());
+    // Hashed before the write: Argon2 never runs inside a transaction.
+    let password_hash = state.hashing.hash(password.unwrap_or_default()).await?;
+    let refresh = random_token(32);
+    let refresh_hash = token_hash(&refresh);
+    let family = random_token(16);
+    let ttl = Duration::seconds(i64::from(state.config.refresh_token_ttl));
+    let origin = origin_of(&req, &state.config.trusted_proxies);
+    let accepted = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let now = domain::now();
+            let Some(user_id) = db::invites::accept(conn, &invite_hash, &password_hash, now)? else {
+                return Ok(None);
+            };
+            let user = db::users::find(conn, user_id)?;
+            let who = Who { actor: Actor::user(user.id, &user.display_name), origin };
+            let session = db::sessions::start(conn, Session { family, user_id }, &refresh_hash, now, ttl)?;
+            db::audit::record(conn, &who, Action::InviteAccept, Some(user_id), "password set; logged in")?;
+            Ok::<_, db::DbError>(Some((user, session)))
+        })
+    })
+    .await?;
+    let Some((user, session)) = accepted else {
+        return Err(AppError::Unauthorized("the invite is unknown, used or expired".into()));
+    };
+    let pair = token_pair(&state, user, &session, refresh)?;
+    caching::json(&req, &pair, Audience::Private)
 }

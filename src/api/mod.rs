@@ -4,6 +4,7 @@
 pub mod articles;
 pub mod audit;
 pub mod auth;
+pub mod authors;
 pub mod cache;
 pub mod caching;
 pub mod categories;
@@ -163,10 +164,14 @@ pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
                         .default_service(not_allowed("GET, HEAD, POST")),
                 )
                 .service(only("/redirects/rules/{id}", delete().to(redirects::delete_redirect_rule), "DELETE"))
+                .service(readable("/authors", authors::list_authors))
+                .service(readable("/authors/{id_or_slug}", authors::get_author))
                 .service(readable("/site", site::get_site))
                 .service(only("/auth/login", post().to(auth::login), "POST"))
                 .service(only("/auth/refresh", post().to(auth::refresh), "POST"))
                 .service(only("/auth/logout", post().to(auth::logout), "POST"))
+                .service(only("/auth/password", post().to(auth::change_password), "POST"))
+                .service(only("/auth/accept-invite", post().to(auth::accept_invite), "POST"))
                 .service(readable("/auth/me", auth::me))
                 .service(
                     web::resource("/users")
@@ -175,6 +180,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
                         .route(post().to(users::create_user))
                         .default_service(not_allowed("GET, HEAD, POST")),
                 )
+                .service(only("/users/{id}/invite", post().to(users::invite_user), "POST"))
                 .service(
                     web::resource("/users/{id}")
                         .route(get().to(users::get_user))

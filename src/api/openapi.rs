@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{articles, audit, auth, categories, comments, redirects, revisions, site, tags, users};
+use super::{articles, audit, auth, authors, categories, comments, redirects, revisions, site, tags, users};
 use crate::error::Problem;
 
 /// Warta's API description; `openapi/openapi.json` is this, pretty-printed.
@@ -48,12 +48,17 @@ use crate::error::Problem;
         auth::login,
         auth::refresh,
         auth::logout,
+        auth::change_password,
+        auth::accept_invite,
         auth::me,
         users::list_users,
         users::create_user,
         users::get_user,
         users::update_user,
         users::delete_user,
+        users::invite_user,
+        authors::list_authors,
+        authors::get_author,
         site::get_site,
         site::health,
         site::ready,
@@ -70,6 +75,7 @@ use crate::error::Problem;
         (name = "revisions", description = "Every version of an article: history, diff and restore"),
         (name = "tags", description = "Flat labels of articles beside the categories"),
         (name = "redirects", description = "Old addresses that keep working"),
+        (name = "authors", description = "Public author pages"),
         (name = "comments", description = "Readers' comments"),
         (name = "audit", description = "Who did what, when and from where (admins only)"),
         (name = "site", description = "Site settings"),

@@ -85,9 +85,10 @@ pub struct CreateUserRequest {
     )]
     #[schema(value_type = String, required = true, example = "Dewi Anggraini", min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
-    /// At least 10 characters; stored as an Argon2id hash, never returned.
-    #[validate(required(message = "is required"), custom(function = "password_strength"))]
-    #[schema(value_type = String, required = true, example = "kopi-tubruk-pagi", min_length = 10, max_length = 1024, format = "password")]
+    /// At least 10 characters; stored as an Argon2id hash, never returned. Leave it out to
+    /// invite the user instead (`POST /api/v1/users/{id}/invite`): they set their own.
+    #[validate(custom(function = "password_strength"))]
+    #[schema(value_type = String, example = "kopi-tubruk-pagi", min_length = 10, max_length = 1024, format = "password")]
     pub password: Option<String>,
     /// What the user may do.
     #[validate(required(message = "is required"))]
@@ -210,8 +211,11 @@ pub async fn create_user(
     require_admin(&user)?;
     QueryReader::new(&req).finish()?;
     let body = body.0;
-    let password = body.password.unwrap_or_default();
-    let hash = state.hashing.hash(password).await?;
+    // Without a password the account cannot log in until its invite is accepted.
+    let hash = match body.password {
+        Some(password) => state.hashing.hash(password).await?,
+        None => db::users::NO_PASSWORD.to_owned(),
+    };
     let new = db::users::NewUser {
         email: body.email.unwrap_or_default(),
         display_name: body.display_name.unwrap_or_default().trim().to_owned(),
@@ -374,4 +378,63 @@ pub async fn delete_user(
     .await
     .not_found_as("user")?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A one-time invite token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InviteResponse {
+    /// Pass it on to the user (Warta sends no email); they accept it at
+    /// `POST /api/v1/auth/accept-invite` with a password of their own. Shown once: only its
+    /// hash is stored.
+    #[schema(example = "Zq3v9yXw1sT8uE5sL2aD6fG0pKwh3Yv0y0m6jW2bqk9")]
+    pub token: String,
+    /// When it stops working (7 days from now).
+    #[schema(example = "2024-12-01T08:30:00Z")]
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// How long an invite is valid.
+const INVITE_TTL: chrono::Duration = chrono::Duration::days(7);
+
+/// Invite a user
+///
+/// A one-time token with which the user sets their own password, valid 7 days; it replaces any
+/// open invite of theirs. An admin never needs to know anyone's password.
+#[utoipa::path(
+    post, path = "/api/v1/users/{id}/invite", tag = "users", operation_id = "invite_user",
+    params(("id" = i64, Path, description = "The user's id", minimum = 1)),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The invite", body = InviteResponse),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is unknown", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn invite_user(
+    req: HttpRequest,
+    path: web::Path<String>,
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    let id = path_id(&path, "user")?;
+    QueryReader::new(&req).finish()?;
+    let token = crate::auth::random_token(32);
+    let hash = crate::auth::token_hash(&token);
+    let who = user.who();
+    let expires_at = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let invited = db::users::find(conn, id)?;
+            let expires_at = db::invites::create(conn, id, &hash, domain::now(), INVITE_TTL)?;
+            let summary = format!("{} <{}>", invited.display_name, invited.email);
+            db::audit::record(conn, &who, Action::UserInvite, Some(id), &summary)?;
+            Ok::<_, db::DbError>(expires_at)
+        })
+    })
+    .await
+    .not_found_as("user")?;
+    let invite = InviteResponse { token, expires_at: expires_at.and_utc() };
+    caching::created(&req, &invite, None)
 }

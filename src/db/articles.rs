@@ -41,6 +41,7 @@ pub struct ArticleMeta {
     pub comment_count: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub featured: bool,
 }
 
 /// The body of an article, source and rendered.
@@ -107,6 +108,8 @@ pub struct ArticleFilter {
     pub author: Option<IdOrSlug>,
     pub after: Option<NaiveDateTime>,
     pub before: Option<NaiveDateTime>,
+    /// Only featured articles (`true`) or only the others (`false`).
+    pub featured: Option<bool>,
     pub order_by: ArticleOrder,
     pub descending: bool,
     pub include_body: bool,
@@ -160,6 +163,7 @@ enum Condition {
     TagSlug(String),
     PublishedAfter(NaiveDateTime),
     PublishedBefore(NaiveDateTime),
+    Featured(bool),
     /// At least one of these groups holds (each group: all of its conditions).
     AnyOf(Vec<Vec<Condition>>),
 }
@@ -204,6 +208,7 @@ impl Condition {
             ),
             Condition::PublishedAfter(t) => Box::new(articles::published_at.gt(*t).assume_not_null()),
             Condition::PublishedBefore(t) => Box::new(articles::published_at.lt(*t).assume_not_null()),
+            Condition::Featured(featured) => Box::new(articles::featured.eq(*featured)),
             Condition::AnyOf(groups) => {
                 let all = |group: &Vec<Condition>| -> BoxedCondition {
                     group
@@ -272,6 +277,10 @@ impl Condition {
             Condition::PublishedBefore(t) => {
                 text.push_str("a.published_at < ?");
                 values.push(Value::Time(*t));
+            }
+            Condition::Featured(featured) => {
+                text.push_str("a.featured = ?");
+                values.push(Value::Bool(*featured));
             }
             Condition::AnyOf(groups) => {
                 if groups.is_empty() {
@@ -343,7 +352,18 @@ fn filter_conditions(filter: &ArticleFilter) -> Vec<Condition> {
     if let Some(before) = filter.before {
         conditions.push(Condition::PublishedBefore(before));
     }
+    if let Some(featured) = filter.featured {
+        conditions.push(Condition::Featured(featured));
+    }
     conditions
+}
+
+impl ArticleFilter {
+    /// What a list's total depends on besides visibility and search: the narrowing filters, in
+    /// one key, so that a total kept for one filter is never served for another.
+    pub fn narrowing_key(&self) -> String {
+        format!("{:?}", (&self.category, &self.tag, &self.author, self.after, self.before, self.featured))
+    }
 }
 
 /// Every condition of a list of `filter` seen with `visibility`.
@@ -667,6 +687,7 @@ pub struct NewArticle {
     pub comment_status: CommentPolicy,
     pub meta_title: Option<String>,
     pub meta_description: Option<String>,
+    pub featured: bool,
 }
 
 /// What readers see of a body and excerpt, computed once per write: the sanitized HTML, and
@@ -741,6 +762,7 @@ pub fn create(conn: &mut Conn, new: NewArticle, by: Reviser, now: DateTime<Utc>)
                 articles::comment_status.eq(new.comment_status.as_str()),
                 articles::meta_title.eq(&new.meta_title),
                 articles::meta_description.eq(&new.meta_description),
+                articles::featured.eq(new.featured),
                 articles::created_at.eq(now.naive_utc()),
                 articles::updated_at.eq(now.naive_utc()),
             ))
@@ -816,6 +838,7 @@ pub struct ArticleChanges {
     pub comment_status: Option<CommentPolicy>,
     pub meta_title: Option<Option<String>>,
     pub meta_description: Option<Option<String>>,
+    pub featured: Option<bool>,
 }
 
 impl ArticleChanges {
@@ -823,7 +846,7 @@ impl ArticleChanges {
     pub fn named_fields(&self) -> String {
         crate::changed_fields!(self; title, slug, excerpt, body, status, published_at, author_id, category_ids,
             tag_ids, featured_image_url, featured_image_alt, source_name, source_url, language, comment_status,
-            meta_title, meta_description)
+            meta_title, meta_description, featured)
     }
 }
 
@@ -946,6 +969,7 @@ pub fn update(
                 changes.comment_status.map(|v| articles::comment_status.eq(v.as_str())),
                 changes.meta_title.as_ref().map(|v| articles::meta_title.eq(v)),
                 changes.meta_description.as_ref().map(|v| articles::meta_description.eq(v)),
+                changes.featured.map(|v| articles::featured.eq(v)),
                 articles::updated_at.eq(now.naive_utc()),
             ))
             .execute(conn)?;

@@ -52,6 +52,7 @@ macro_rules! warta_tables {
             revisions by id;
             audit_log by id;
             refresh_tokens by id;
+            invites by id;
             content_changes by id, local writer_txid;
             rate_limits by key;
             job_runs by name;

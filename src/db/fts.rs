@@ -25,6 +25,7 @@ pub enum Value {
     Int(i64),
     Text(String),
     Time(NaiveDateTime),
+    Bool(bool),
 }
 
 /// SQL conditions on the article `a` that narrow a search, with the values they bind.
@@ -167,7 +168,8 @@ fn bind_values<DB>(
 ) -> BoxedSqlQuery<'static, DB, SqlQuery>
 where
     DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<BigInt> + diesel::sql_types::HasSqlType<Text>,
-    DB: diesel::sql_types::HasSqlType<Timestamp>,
+    DB: diesel::sql_types::HasSqlType<Timestamp> + diesel::sql_types::HasSqlType<diesel::sql_types::Bool>,
+    bool: diesel::serialize::ToSql<diesel::sql_types::Bool, DB>,
     i64: diesel::serialize::ToSql<BigInt, DB>,
     String: diesel::serialize::ToSql<Text, DB>,
     NaiveDateTime: diesel::serialize::ToSql<Timestamp, DB>,
@@ -177,6 +179,7 @@ where
             Value::Int(v) => query.bind::<BigInt, _>(v),
             Value::Text(v) => query.bind::<Text, _>(v),
             Value::Time(v) => query.bind::<Timestamp, _>(v),
+            Value::Bool(v) => query.bind::<diesel::sql_types::Bool, _>(v),
         };
     }
     query

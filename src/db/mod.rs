@@ -13,6 +13,7 @@ pub mod comments;
 pub mod copy;
 pub mod fts;
 pub mod group;
+pub mod invites;
 pub mod jobs;
 pub mod limits;
 mod pool;

@@ -50,6 +50,7 @@ diesel::table! {
         comment_count -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        featured -> Bool,
     }
 }
 
@@ -200,6 +201,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// One-time tokens with which staff set their own password (see `db::invites`).
+    invites (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_categories -> articles (article_id));
 diesel::joinable!(article_categories -> categories (category_id));
@@ -209,6 +222,7 @@ diesel::joinable!(comments -> articles (article_id));
 diesel::joinable!(comments -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(revisions -> articles (article_id));
+diesel::joinable!(invites -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -220,4 +234,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     refresh_tokens,
     revisions,
+    invites,
 );

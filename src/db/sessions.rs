@@ -150,11 +150,20 @@ pub fn end(conn: &mut Conn, hash: &str, now: DateTime<Utc>) -> Result<Option<i64
 /// those logins stop working at their next request. For changes that must reach every
 /// device at once: a new password, a new role, deactivation.
 pub fn end_all_of(conn: &mut Conn, user_id: i64, now: DateTime<Utc>) -> Result<usize, DbError> {
-    Ok(diesel::update(
-        refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()),
-    )
-    .set(refresh_tokens::revoked_at.eq(now.naive_utc()))
-    .execute(conn)?)
+    end_all_of_but(conn, user_id, None, now)
+}
+
+/// [`end_all_of`], except the login `keep`.
+pub fn end_all_of_but(conn: &mut Conn, user_id: i64, keep: Option<&str>, now: DateTime<Utc>) -> Result<usize, DbError> {
+    let live =
+        refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null());
+    let ended = match keep {
+        Some(family) => diesel::update(live.filter(refresh_tokens::family.ne(family)))
+            .set(refresh_tokens::revoked_at.eq(now.naive_utc()))
+            .execute(conn)?,
+        None => diesel::update(live).set(refresh_tokens::revoked_at.eq(now.naive_utc())).execute(conn)?,
+    };
+    Ok(ended)
 }
 
 fn revoke_family(conn: &mut Conn, family: &str, now: DateTime<Utc>) -> Result<(), DbError> {

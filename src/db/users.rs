@@ -1,6 +1,6 @@
 //! Users: staff accounts, and the public author profile embedded in articles.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use std::collections::HashMap;
 
@@ -194,6 +194,42 @@ pub fn session_holder(conn: &mut Conn, user_id: i64, session: &str) -> Result<Op
     Ok(found.and_then(|(id, role, name)| role.parse().ok().map(|role| (id, role, name))))
 }
 
+/// The users with at least one article public at `now`: the staff the public may know of.
+fn public_authors(now: NaiveDateTime) -> users::BoxedQuery<'static, super::Backend> {
+    use super::schema::articles;
+    let wrote = articles::table.filter(articles::author_id.eq(users::id)).filter(super::articles::is_public(now));
+    users::table.filter(diesel::dsl::exists(wrote)).into_boxed()
+}
+
+/// One page of the public authors by name, with their total.
+pub fn list_authors(
+    conn: &mut Conn,
+    now: NaiveDateTime,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Author>, i64), DbError> {
+    super::read_snapshot(conn, |conn| {
+        let total = public_authors(now).count().get_result(conn)?;
+        let rows = public_authors(now)
+            .order((users::display_name.asc(), users::id.asc()))
+            .offset(offset)
+            .limit(limit)
+            .select(Author::as_select())
+            .load(conn)?;
+        Ok((rows, total))
+    })
+}
+
+/// The public author `key` names (a user without a public article is not found).
+pub fn find_author(conn: &mut Conn, key: &crate::domain::IdOrSlug, now: NaiveDateTime) -> Result<Author, DbError> {
+    use crate::domain::IdOrSlug;
+    let query = match key {
+        IdOrSlug::Id(id) => public_authors(now).filter(users::id.eq(*id)),
+        IdOrSlug::Slug(slug) => public_authors(now).filter(users::slug.eq(slug.clone())),
+    };
+    Ok(query.select(Author::as_select()).first(conn)?)
+}
+
 /// One page of users by id, with the total.
 pub fn list(conn: &mut Conn, offset: i64, limit: i64) -> Result<(Vec<User>, i64), DbError> {
     super::read_snapshot(conn, |conn| {
@@ -258,6 +294,36 @@ pub fn update(conn: &mut Conn, id: i64, changes: &UserChanges, now: DateTime<Utc
         super::changes::record(conn, Change::Person { public })?;
         Ok(updated)
     })
+}
+
+/// Gives user `id` the password `hash` and ends their logins, all but the login `keep` (the
+/// one a user changing their own password is using).
+pub fn set_password(
+    conn: &mut Conn,
+    id: i64,
+    hash: &str,
+    keep: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    super::write_within(conn, |conn| {
+        let changed = diesel::update(users::table.find(id))
+            .set((users::password_hash.eq(hash), users::updated_at.eq(now.naive_utc())))
+            .execute(conn)?;
+        if changed == 0 {
+            return Err(DbError::NotFound);
+        }
+        super::sessions::end_all_of_but(conn, id, keep, now)?;
+        Ok(())
+    })
+}
+
+/// The password hash of an account without a password (made to be invited): no password
+/// matches it.
+pub const NO_PASSWORD: &str = "!invite";
+
+/// The stored password hash of user `id` (what a change of one's own password checks).
+pub fn password_hash_of(conn: &mut Conn, id: i64) -> Result<String, DbError> {
+    Ok(users::table.find(id).select(users::password_hash).first(conn)?)
 }
 
 /// How many active admins there are, for a write that may remove one. On PostgreSQL their rows

@@ -101,6 +101,8 @@ fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow:
             comment_status,
             meta_title: None,
             meta_description: None,
+            // The two newest stories are on the front page's top.
+            featured: i < 2,
         };
         // Articles were written before they were published; the demo dates them so.
         let written = published_at.map_or(now, |at| at.min(now)) - Duration::hours(1);

@@ -130,6 +130,11 @@ pub fn redirect_reads() -> Vec<Scope> {
     vec![Scope::Redirects, Scope::Lists, Scope::Categories, Scope::Tags, Scope::People]
 }
 
+/// What an author or the list of them shows: who has a public article, and their public fields.
+pub fn author_reads() -> Vec<Scope> {
+    vec![Scope::Lists, Scope::People]
+}
+
 /// What a tag or a list of them shows (article counts included).
 pub fn tag_reads() -> Vec<Scope> {
     vec![Scope::Tags]

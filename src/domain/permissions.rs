@@ -62,6 +62,11 @@ pub fn may_assign_author(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Editor)
 }
 
+/// Whether `role` may pin articles to the front page (or unpin them): an editorial decision.
+pub fn may_feature_articles(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Editor)
+}
+
 /// Whether `role` may create, change and delete categories.
 pub fn may_manage_categories(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Editor)
@@ -153,6 +158,7 @@ mod tests {
     #[test]
     fn everything_else() {
         row(may_assign_author, [true, true, false, false], "assign author");
+        row(may_feature_articles, [true, true, false, false], "feature");
         row(may_manage_categories, [true, true, false, false], "categories");
         row(may_create_tags, [true, true, true, false], "create tags");
         row(may_manage_tags, [true, true, false, false], "change tags");

@@ -85,6 +85,21 @@ async fn a_full_run_records_every_staff_write_and_security_event_and_no_secret()
     let r =
         app.patch(&format!("/api/v1/users/{tono}"), Some(a), &json!({"password": new_password, "bio": "Baru"})).await;
     assert_eq!(r.status().as_u16(), 200);
+    // An invite accepted, and a change of one's own password.
+    let invite: Value =
+        app.post(&format!("/api/v1/users/{tono}/invite"), Some(a), &json!({})).await.json().await.unwrap();
+    let invite_token = invite["token"].as_str().unwrap().to_owned();
+    let own_password = "sandi-tono-sendiri-2026";
+    let r =
+        app.post("/api/v1/auth/accept-invite", None, &json!({"token": invite_token, "password": own_password})).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let tono_login: Value = r.json().await.unwrap();
+    let tono_token = tono_login["access_token"].as_str().unwrap().to_owned();
+    let changed_password = "sandi-tono-diganti-2026";
+    let change = json!({"current_password": own_password, "new_password": changed_password});
+    assert_eq!(app.post("/api/v1/auth/password", Some(&tono_token), &change).await.status().as_u16(), 204);
+    secrets.extend([invite_token, own_password.into(), changed_password.into(), tono_token.clone()]);
+    secrets.push(tono_login["refresh_token"].as_str().unwrap().into());
 
     // Articles, categories, tags, comments, redirect rules.
     let cat: Value =
@@ -150,6 +165,9 @@ async fn a_full_run_records_every_staff_write_and_security_event_and_no_secret()
         "auth.login_failed",
         "auth.refresh_reused",
         "auth.logout",
+        "auth.password_change",
+        "auth.invite_accept",
+        "user.invite",
         "user.create",
         "user.update",
         "user.delete",

@@ -322,6 +322,7 @@ impl TestApp {
             comment_status: CommentPolicy::Open,
             meta_title: None,
             meta_description: None,
+            featured: false,
         };
         let at = spec.written_at.unwrap_or_else(Utc::now);
         let by = db::revisions::Reviser { user_id: spec.author_id, keep: 100 };

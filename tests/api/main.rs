@@ -1,9 +1,11 @@
 //! The HTTP test suite: one binary, every test its own server and database.
 
+mod accounts;
 mod article_writes;
 mod articles;
 mod audit;
 mod auth;
+mod authors;
 mod cache;
 mod caching;
 mod categories;
@@ -15,6 +17,7 @@ mod copy;
 mod cursor;
 mod errors;
 mod expensive_input;
+mod featured;
 mod helpers;
 mod hostile;
 mod instances;

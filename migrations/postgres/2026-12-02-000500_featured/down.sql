@@ -1,0 +1,2 @@
+DROP INDEX articles_featured;
+ALTER TABLE articles DROP COLUMN featured;
