@@ -3,9 +3,9 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Timestamp};
+use diesel::sql_types::{Text, Timestamp};
 
-use super::schema::revisions;
+use super::schema::{article_categories, article_tags, articles, revisions, users};
 use super::{Conn, DbError};
 
 /// Who writes an article, and how many revisions of it are kept (`WARTA_REVISIONS_KEEP`).
@@ -15,39 +15,92 @@ pub struct Reviser {
     pub keep: u32,
 }
 
-/// Copies article `$1` as it is now, with its categories and tags and the user `$2` who made
-/// it as they are now, into a new revision made at `$3`: one statement, whatever changed.
-const RECORD: &str = "INSERT INTO revisions (article_id, slug, title, excerpt, body, status, published_at, \
-     category_ids, tag_ids, featured_image_url, featured_image_alt, source_name, source_url, language, \
-     comment_status, meta_title, meta_description, author_id, author_name, author_slug, author_bio, created_at) \
-     SELECT a.id, a.slug, a.title, a.custom_excerpt, a.body, a.status, a.published_at, \
-     COALESCE((SELECT string_agg(CAST(c.category_id AS TEXT), ',' ORDER BY c.category_id) \
-               FROM article_categories c WHERE c.article_id = a.id), ''), \
-     COALESCE((SELECT string_agg(CAST(t.tag_id AS TEXT), ',' ORDER BY t.tag_id) \
-               FROM article_tags t WHERE t.article_id = a.id), ''), \
-     a.featured_image_url, a.featured_image_alt, a.source_name, a.source_url, a.language, a.comment_status, \
-     a.meta_title, a.meta_description, u.id, u.display_name, u.slug, u.bio, $3 \
-     FROM articles a JOIN users u ON u.id = $2 WHERE a.id = $1";
-
-/// Deletes the revisions of article `$1` older than its `$2` newest: a range of its index.
-const PRUNE: &str = "DELETE FROM revisions WHERE article_id = $1 AND id <= \
-     (SELECT id FROM revisions WHERE article_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)";
-
 /// Stores article `article_id` as it stands in the open write transaction as a revision made
-/// by `by` at `now`, and prunes its revisions to the newest `by.keep`.
+/// by `by` at `now` (with `by` as they are now), and prunes its revisions to the newest
+/// `by.keep`. Every statement is one Diesel prepares once per connection.
 pub fn record(conn: &mut Conn, article_id: i64, by: Reviser, now: NaiveDateTime) -> Result<(), DbError> {
-    let written = crate::numbered_query!(conn, RECORD, |q, c| q
-        .bind::<BigInt, _>(article_id)
-        .bind::<BigInt, _>(by.user_id)
-        .bind::<Timestamp, _>(now)
-        .execute(c))?;
+    let category_ids: Vec<i64> = article_categories::table
+        .filter(article_categories::article_id.eq(article_id))
+        .order(article_categories::category_id.asc())
+        .select(article_categories::category_id)
+        .load(conn)?;
+    let tag_ids: Vec<i64> = article_tags::table
+        .filter(article_tags::article_id.eq(article_id))
+        .order(article_tags::tag_id.asc())
+        .select(article_tags::tag_id)
+        .load(conn)?;
+    let (category_ids, tag_ids) = (list_of(&category_ids), list_of(&tag_ids));
+    let source = articles::table
+        .inner_join(users::table.on(users::id.eq(by.user_id)))
+        .filter(articles::id.eq(article_id))
+        .select((
+            articles::id,
+            articles::slug,
+            articles::title,
+            articles::custom_excerpt,
+            articles::body,
+            articles::status,
+            articles::published_at,
+            category_ids.into_sql::<Text>(),
+            tag_ids.into_sql::<Text>(),
+            articles::featured_image_url,
+            articles::featured_image_alt,
+            articles::source_name,
+            articles::source_url,
+            articles::language,
+            articles::comment_status,
+            articles::meta_title,
+            articles::meta_description,
+            users::id,
+            users::display_name,
+            users::slug,
+            users::bio,
+            now.into_sql::<Timestamp>(),
+        ));
+    let written = diesel::insert_into(revisions::table)
+        .values(source)
+        .into_columns((
+            revisions::article_id,
+            revisions::slug,
+            revisions::title,
+            revisions::excerpt,
+            revisions::body,
+            revisions::status,
+            revisions::published_at,
+            revisions::category_ids,
+            revisions::tag_ids,
+            revisions::featured_image_url,
+            revisions::featured_image_alt,
+            revisions::source_name,
+            revisions::source_url,
+            revisions::language,
+            revisions::comment_status,
+            revisions::meta_title,
+            revisions::meta_description,
+            revisions::author_id,
+            revisions::author_name,
+            revisions::author_slug,
+            revisions::author_bio,
+            revisions::created_at,
+        ))
+        .execute(conn)?;
     if written != 1 {
         return Err(DbError::Invalid { field: "author_id", message: format!("no such user: {}", by.user_id) });
     }
-    crate::numbered_query!(conn, PRUNE, |q, c| q
-        .bind::<BigInt, _>(article_id)
-        .bind::<BigInt, _>(i64::from(by.keep.max(1)))
-        .execute(c))?;
+    // Those older than the article's `keep` newest: a range of its index, in a statement
+    // Diesel prepares once per connection.
+    let newer = diesel::alias!(revisions as newer);
+    let (newer_article, newer_id) = (newer.field(revisions::article_id), newer.field(revisions::id));
+    let last_pruned = newer
+        .filter(newer_article.eq(article_id))
+        .order(newer_id.desc())
+        .offset(i64::from(by.keep.max(1)))
+        .limit(1)
+        .select(newer_id)
+        .single_value();
+    diesel::delete(revisions::table.filter(revisions::article_id.eq(article_id)))
+        .filter(revisions::id.nullable().le(last_pruned))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -87,6 +140,11 @@ impl RevisionMeta {
     pub fn tag_ids(&self) -> Vec<i64> {
         ids_of(&self.tag_ids)
     }
+}
+
+/// Ids as a revision stores them: comma-separated, ascending.
+fn list_of(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
 fn ids_of(list: &str) -> Vec<i64> {
