@@ -88,6 +88,9 @@ pub struct ArticleResponse {
     /// The categories it is filed under, by name.
     #[schema(example = json!([{"id": 2, "slug": "luar-negeri", "name": "Luar Negeri"}]))]
     pub categories: Vec<CategoryRefResponse>,
+    /// The one of `categories` that the frontend shows and puts in the URL, if chosen.
+    #[schema(example = json!({"id": 2, "slug": "luar-negeri", "name": "Luar Negeri"}))]
+    pub primary_category: Option<CategoryRefResponse>,
     /// Its tags, by name.
     #[schema(example = json!([{"id": 7, "slug": "iran", "name": "Iran"}]))]
     pub tags: Vec<TagRefResponse>,
@@ -145,6 +148,10 @@ impl From<ArticleView> for ArticleResponse {
             status: stored(&m.status),
             published_at: m.published_at.map(|t| t.and_utc()),
             author: view.author.into(),
+            primary_category: m
+                .primary_category_id
+                .and_then(|p| view.categories.iter().find(|c| c.id == p).cloned())
+                .map(Into::into),
             categories: view.categories.into_iter().map(Into::into).collect(),
             tags: view.tags.into_iter().map(Into::into).collect(),
             featured_image_url: m.featured_image_url,
@@ -539,6 +546,9 @@ pub struct CreateArticleRequest {
     /// Pin it to the top of the front page (editors and admins); `false` by default.
     #[schema(example = false)]
     pub featured: Option<bool>,
+    /// One of `category_ids`: the category the frontend shows and puts in the URL.
+    #[schema(example = 2, minimum = 1)]
+    pub primary_category_id: Option<i64>,
 }
 
 /// Changes to an article; absent fields stay as they are, `null` clears an optional one.
@@ -622,6 +632,11 @@ pub struct UpdateArticleRequest {
     /// Pin it to the top of the front page, or unpin it (editors and admins).
     #[schema(example = true)]
     pub featured: Option<bool>,
+    /// One of the article's categories (after this edit); `null` chooses none. Categories that
+    /// leave out the primary one end its being primary.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(example = 2, value_type = Option<i64>, minimum = 1)]
+    pub primary_category_id: Option<Option<i64>>,
 }
 
 // A 1 MiB body fits twice over, so that a body escaped by its client (every quote, newline
@@ -669,6 +684,7 @@ impl UpdateArticleRequest {
             meta_title: self.meta_title,
             meta_description: self.meta_description,
             featured: self.featured,
+            primary_category_id: self.primary_category_id,
         }
     }
 }
@@ -782,6 +798,7 @@ pub async fn create_article(
         meta_title: body.meta_title,
         meta_description: body.meta_description,
         featured: body.featured.unwrap_or(false),
+        primary_category_id: body.primary_category_id,
     };
     let (reviser, who) = (Reviser { user_id: user.id, keep: state.config.revisions_keep }, user.who());
     let view = db::run(&state.pool, move |conn| {

@@ -42,6 +42,7 @@ pub struct ArticleMeta {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub featured: bool,
+    pub primary_category_id: Option<i64>,
 }
 
 /// The body of an article, source and rendered.
@@ -688,6 +689,8 @@ pub struct NewArticle {
     pub meta_title: Option<String>,
     pub meta_description: Option<String>,
     pub featured: bool,
+    /// One of `category_ids` (else a 422 on `primary_category_id`).
+    pub primary_category_id: Option<i64>,
 }
 
 /// What readers see of a body and excerpt, computed once per write: the sanitized HTML, and
@@ -738,6 +741,9 @@ pub fn create(conn: &mut Conn, new: NewArticle, by: Reviser, now: DateTime<Utc>)
         };
         check_categories(conn, &new.category_ids)?;
         super::tags::check_ids(conn, &new.tag_ids)?;
+        if let Some(primary) = new.primary_category_id {
+            primary_among(primary, &new.category_ids)?;
+        }
         let published_at = match (new.status, new.published_at) {
             (_, Some(at)) => Some(at.naive_utc()),
             (ArticleStatus::Published, None) => Some(now.naive_utc()),
@@ -763,6 +769,7 @@ pub fn create(conn: &mut Conn, new: NewArticle, by: Reviser, now: DateTime<Utc>)
                 articles::meta_title.eq(&new.meta_title),
                 articles::meta_description.eq(&new.meta_description),
                 articles::featured.eq(new.featured),
+                articles::primary_category_id.eq(new.primary_category_id),
                 articles::created_at.eq(now.naive_utc()),
                 articles::updated_at.eq(now.naive_utc()),
             ))
@@ -789,6 +796,46 @@ fn available_slug(conn: &mut Conn, wanted: &Slug, except_id: Option<i64>) -> Res
         return Err(DbError::Conflict(format!("another article has the slug {wanted}")));
     }
     Ok(wanted.clone())
+}
+
+/// A 422 on `primary_category_id` unless `primary` is one of `category_ids`.
+fn primary_among(primary: i64, category_ids: &[i64]) -> Result<(), DbError> {
+    if category_ids.contains(&primary) {
+        return Ok(());
+    }
+    Err(DbError::Invalid { field: "primary_category_id", message: format!("{primary} is not one of the categories") })
+}
+
+/// What an update makes of the primary category (`None`: it stays): one the edit names must be
+/// among the article's categories after the edit; one that the edit's categories leave out
+/// stops being primary.
+fn primary_after(
+    conn: &mut Conn,
+    id: i64,
+    current: Option<i64>,
+    changes: &ArticleChanges,
+) -> Result<Option<Option<i64>>, DbError> {
+    Ok(match (changes.primary_category_id, &changes.category_ids) {
+        (Some(Some(primary)), Some(ids)) => {
+            primary_among(primary, ids)?;
+            Some(Some(primary))
+        }
+        (Some(Some(primary)), None) => {
+            let filed: bool = diesel::select(diesel::dsl::exists(
+                article_categories::table
+                    .filter(article_categories::article_id.eq(id))
+                    .filter(article_categories::category_id.eq(primary)),
+            ))
+            .get_result(conn)?;
+            if !filed {
+                primary_among(primary, &[])?;
+            }
+            Some(Some(primary))
+        }
+        (Some(None), _) => Some(None),
+        (None, Some(ids)) => current.filter(|p| !ids.contains(p)).map(|_| None),
+        (None, None) => None,
+    })
 }
 
 /// A 422 on `category_ids` unless every id names a category.
@@ -839,6 +886,7 @@ pub struct ArticleChanges {
     pub meta_title: Option<Option<String>>,
     pub meta_description: Option<Option<String>>,
     pub featured: Option<bool>,
+    pub primary_category_id: Option<Option<i64>>,
 }
 
 impl ArticleChanges {
@@ -846,7 +894,7 @@ impl ArticleChanges {
     pub fn named_fields(&self) -> String {
         crate::changed_fields!(self; title, slug, excerpt, body, status, published_at, author_id, category_ids,
             tag_ids, featured_image_url, featured_image_alt, source_name, source_url, language, comment_status,
-            meta_title, meta_description, featured)
+            meta_title, meta_description, featured, primary_category_id)
     }
 }
 
@@ -859,6 +907,7 @@ struct Editable {
     body: String,
     status: String,
     published_at: Option<NaiveDateTime>,
+    primary_category_id: Option<i64>,
 }
 
 /// An edit's text, rendered ahead of its write transaction: [`prepare_update`] makes it,
@@ -934,6 +983,7 @@ pub fn update(
         if let Some(ids) = &changes.tag_ids {
             super::tags::check_ids(conn, ids)?;
         }
+        let primary = primary_after(conn, id, current.primary_category_id, changes)?;
         if let Some(author_id) = changes.author_id {
             let exists: bool = diesel::select(diesel::dsl::exists(users::table.find(author_id))).get_result(conn)?;
             if !exists {
@@ -970,6 +1020,7 @@ pub fn update(
                 changes.meta_title.as_ref().map(|v| articles::meta_title.eq(v)),
                 changes.meta_description.as_ref().map(|v| articles::meta_description.eq(v)),
                 changes.featured.map(|v| articles::featured.eq(v)),
+                primary.map(|v| articles::primary_category_id.eq(v)),
                 articles::updated_at.eq(now.naive_utc()),
             ))
             .execute(conn)?;

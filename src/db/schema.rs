@@ -51,6 +51,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         featured -> Bool,
+        primary_category_id -> Nullable<BigInt>,
     }
 }
 

@@ -91,7 +91,7 @@ fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow:
             status,
             published_at,
             author_id,
-            category_ids: categories,
+            category_ids: categories.clone(),
             tag_ids: tags,
             featured_image_url: article.featured_image_url.map(Into::into),
             featured_image_alt: article.featured_image_alt.map(Into::into),
@@ -103,6 +103,7 @@ fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow:
             meta_description: None,
             // The two newest stories are on the front page's top.
             featured: i < 2,
+            primary_category_id: categories.first().copied(),
         };
         // Articles were written before they were published; the demo dates them so.
         let written = published_at.map_or(now, |at| at.min(now)) - Duration::hours(1);

@@ -323,6 +323,7 @@ impl TestApp {
             meta_title: None,
             meta_description: None,
             featured: false,
+            primary_category_id: None,
         };
         let at = spec.written_at.unwrap_or_else(Utc::now);
         let by = db::revisions::Reviser { user_id: spec.author_id, keep: 100 };
