@@ -2,12 +2,11 @@
 //! object that articles embed (never an email).
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use utoipa::IntoParams;
 
 use super::articles::AuthorResponse;
 use super::cache;
 use super::caching;
-use super::pagination::{self, PageRequest, Paginated};
+use super::pagination::{self, PageParams, PageRequest, Paginated};
 use super::query::QueryReader;
 use super::AppState;
 use crate::auth::MaybeAuthUser;
@@ -15,26 +14,13 @@ use crate::db;
 use crate::domain::{self, invalidation, IdOrSlug};
 use crate::error::{AppError, NotFoundAs, Problem};
 
-/// Parameters of the author list.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)] // documents the parameters that `list_authors` parses by hand
-pub struct ListAuthorsQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1_000_000_000, default = 1)]
-    page: Option<i64>,
-    /// Items per page.
-    #[param(minimum = 1, maximum = 100, default = 10)]
-    per_page: Option<i64>,
-}
-
 /// List authors
 ///
 /// The people with at least one public article, by name. Their stories are the article
 /// list's `author` filter.
 #[utoipa::path(
     get, path = "/api/v1/authors", tag = "authors", operation_id = "list_authors",
-    params(ListAuthorsQuery),
+    params(PageParams),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of authors, by name", body = Paginated<AuthorResponse>,

@@ -11,7 +11,7 @@ use super::cache;
 use super::caching::{self, Audience};
 use super::client::{client_ip, network_of};
 use super::json::{JsonBody, ValidJson};
-use super::pagination::{self, PageRequest, Paginated};
+use super::pagination::{self, PageParams, PageRequest, Paginated};
 use super::query::{id_or_slug, path_id, QueryReader};
 use super::throttle::refusal;
 use super::validation::{http_url, not_blank};
@@ -68,19 +68,6 @@ impl From<PublicComment> for PublicCommentResponse {
     }
 }
 
-/// Parameters of a comment list. Unknown parameters are a 422.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)] // documents the parameters that `list_article_comments` parses by hand
-pub struct ListCommentsQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1_000_000_000, default = 1)]
-    page: Option<i64>,
-    /// Items per page.
-    #[param(minimum = 1, maximum = 100, default = 10)]
-    per_page: Option<i64>,
-}
-
 /// List an article's comments
 ///
 /// Approved comments of a visible article, oldest first; `parent_id` links replies.
@@ -91,7 +78,7 @@ pub struct ListCommentsQuery {
     operation_id = "list_article_comments",
     params(
         ("id_or_slug" = String, Path, description = "The article's id or slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200),
-        ListCommentsQuery,
+        PageParams,
     ),
     security((), ("bearer" = [])),
     responses(

@@ -15,6 +15,20 @@ pub const MAX_PAGE: i64 = 1_000_000_000;
 /// The page size when none is asked for.
 pub const DEFAULT_PER_PAGE: i64 = 10;
 
+/// The parameters of a list that takes a page and nothing else, for its documentation (what
+/// [`PageRequest::read`] parses).
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents; the values are read by `PageRequest::read`
+pub struct PageParams {
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1_000_000_000, default = 1)]
+    page: Option<i64>,
+    /// Items per page.
+    #[param(minimum = 1, maximum = 100, default = 10)]
+    per_page: Option<i64>,
+}
+
 /// A validated page request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {

@@ -10,7 +10,7 @@ use validator::Validate;
 use super::cache;
 use super::caching::{self, Audience};
 use super::json::{JsonBody, ValidJson};
-use super::pagination::{self, PageRequest, Paginated};
+use super::pagination::{self, PageParams, PageRequest, Paginated};
 use super::query::QueryReader;
 use super::validation::http_url;
 use super::AppState;
@@ -272,19 +272,6 @@ impl CreateRedirectRuleRequest {
     }
 }
 
-/// Parameters of the rule list.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)] // documents the parameters that `list_redirect_rules` parses by hand
-pub struct ListRedirectRulesQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1_000_000_000, default = 1)]
-    page: Option<i64>,
-    /// Items per page.
-    #[param(minimum = 1, maximum = 100, default = 10)]
-    per_page: Option<i64>,
-}
-
 fn require_editor(user: &AuthUser) -> Result<(), AppError> {
     AppError::forbidden_unless(permissions::may_manage_redirects(user.role), "only editors and admins manage redirects")
 }
@@ -294,7 +281,7 @@ fn require_editor(user: &AuthUser) -> Result<(), AppError> {
 /// The rules made by hand (and by imports), newest first.
 #[utoipa::path(
     get, path = "/api/v1/redirects/rules", tag = "redirects", operation_id = "list_redirect_rules",
-    params(ListRedirectRulesQuery),
+    params(PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of rules", body = Paginated<RedirectRuleResponse>),

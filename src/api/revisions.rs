@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::articles::{edit, find_for, if_match_of, ArticleResponse, AuthorResponse, Edit};
 use super::caching::{self, Audience};
-use super::pagination::{self, PageRequest, Paginated};
+use super::pagination::{self, PageParams, PageRequest, Paginated};
 use super::query::{path_id, QueryReader};
 use super::{stored, AppState};
 use crate::auth::AuthUser;
@@ -102,10 +102,10 @@ impl RevisionResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FieldChange {
     /// The value in the older revision (`null` when there is none, or it was unset).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub from: serde_json::Value,
     /// The value in the newer revision.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub to: serde_json::Value,
 }
 
@@ -156,19 +156,6 @@ fn revision_of(conn: &mut db::Conn, article_id: i64, id: i64) -> Result<Revision
     db::revisions::find(conn, article_id, id).map_err(AppError::from).not_found_as("revision")
 }
 
-/// Parameters of a revision list.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)] // documents the parameters that `list_revisions` parses by hand
-pub struct ListRevisionsQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1_000_000_000, default = 1)]
-    page: Option<i64>,
-    /// Items per page.
-    #[param(minimum = 1, maximum = 100, default = 10)]
-    per_page: Option<i64>,
-}
-
 /// List an article's revisions
 ///
 /// Newest first, without bodies. Whoever may edit the article may read its history.
@@ -176,7 +163,7 @@ pub struct ListRevisionsQuery {
     get, path = "/api/v1/articles/{id_or_slug}/revisions", tag = "revisions", operation_id = "list_revisions",
     params(
         ("id_or_slug" = String, Path, description = "The article's id (or slug)", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200),
-        ListRevisionsQuery,
+        PageParams,
     ),
     security(("bearer" = [])),
     responses(

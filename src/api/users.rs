@@ -8,7 +8,7 @@ use validator::Validate;
 
 use super::caching::{self, Audience};
 use super::json::{JsonBody, ValidJson};
-use super::pagination::{self, PageRequest, Paginated};
+use super::pagination::{self, PageParams, PageRequest, Paginated};
 use super::query::{number_in, path_id, QueryReader};
 use super::validation::{double_option, not_blank, password_strength};
 use super::{stored, AppState};
@@ -144,23 +144,10 @@ fn require_admin(user: &AuthUser) -> Result<(), AppError> {
     AppError::forbidden_unless(permissions::may_manage_users(user.role), "only admins manage users")
 }
 
-/// Parameters of the user list.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)] // documents the parameters that `list_users` parses by hand
-pub struct ListUsersQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1_000_000_000, default = 1)]
-    page: Option<i64>,
-    /// Items per page.
-    #[param(minimum = 1, maximum = 100, default = 10)]
-    per_page: Option<i64>,
-}
-
 /// List users
 #[utoipa::path(
     get, path = "/api/v1/users", tag = "users", operation_id = "list_users",
-    params(ListUsersQuery),
+    params(PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of users, by id", body = Paginated<UserResponse>),

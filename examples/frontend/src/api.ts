@@ -64,7 +64,7 @@ export type Result<T> =
   | { ok: false; kind: "problem"; status: number; problem: Problem; retryAfter: number | null }
   | { ok: false; kind: "network"; message: string };
 
-type QueryValue = string | number | null | undefined;
+type QueryValue = string | number | boolean | null | undefined;
 
 function queryString(query: Readonly<Record<string, QueryValue>>): string {
   const params = new URLSearchParams();
