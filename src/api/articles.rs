@@ -15,7 +15,7 @@ use super::json::{JsonBody, ValidJson, MAX_BODY_BYTES};
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::{id_or_slug, QueryReader};
 use super::tags::TagRefResponse;
-use super::validation::{article_body, double_option, http_url, language_tag, not_blank, slug_format};
+use super::validation::{article_body, double_option, http_url, language_tag, not_blank, positive_ids, slug_format};
 use super::{stored, AppState};
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::db::articles::{
@@ -506,11 +506,11 @@ pub struct CreateArticleRequest {
     #[schema(example = 3, minimum = 1)]
     pub author_id: Option<i64>,
     /// Categories to file the article under.
-    #[validate(length(max = 20, message = "must have at most 20 categories"))]
+    #[validate(length(max = 20, message = "must have at most 20 categories"), custom(function = "positive_ids"))]
     #[schema(example = json!([2, 5]), max_items = 20)]
     pub category_ids: Option<Vec<i64>>,
     /// Tags to label the article with.
-    #[validate(length(max = 50, message = "must have at most 50 tags"))]
+    #[validate(length(max = 50, message = "must have at most 50 tags"), custom(function = "positive_ids"))]
     #[schema(example = json!([7, 9]), max_items = 50)]
     pub tag_ids: Option<Vec<i64>>,
     /// An http(s) URL of the lead image.
@@ -547,6 +547,7 @@ pub struct CreateArticleRequest {
     #[schema(example = false)]
     pub featured: Option<bool>,
     /// One of `category_ids`: the category the frontend shows and puts in the URL.
+    #[validate(range(min = 1, message = "must be a category id, a whole number from 1"))]
     #[schema(example = 2, minimum = 1)]
     pub primary_category_id: Option<i64>,
 }
@@ -586,11 +587,11 @@ pub struct UpdateArticleRequest {
     #[schema(example = 3, minimum = 1)]
     pub author_id: Option<i64>,
     /// Replaces the article's categories.
-    #[validate(length(max = 20, message = "must have at most 20 categories"))]
+    #[validate(length(max = 20, message = "must have at most 20 categories"), custom(function = "positive_ids"))]
     #[schema(example = json!([2]), max_items = 20)]
     pub category_ids: Option<Vec<i64>>,
     /// Replaces the article's tags.
-    #[validate(length(max = 50, message = "must have at most 50 tags"))]
+    #[validate(length(max = 50, message = "must have at most 50 tags"), custom(function = "positive_ids"))]
     #[schema(example = json!([7]), max_items = 50)]
     pub tag_ids: Option<Vec<i64>>,
     /// An http(s) URL of the lead image.
@@ -635,6 +636,7 @@ pub struct UpdateArticleRequest {
     /// One of the article's categories (after this edit); `null` chooses none. Categories that
     /// leave out the primary one end its being primary.
     #[serde(default, deserialize_with = "double_option")]
+    #[validate(range(min = 1, message = "must be a category id, a whole number from 1"))]
     #[schema(example = 2, value_type = Option<i64>, minimum = 1)]
     pub primary_category_id: Option<Option<i64>>,
 }

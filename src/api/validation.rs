@@ -67,6 +67,15 @@ pub fn article_body(value: &str) -> Result<(), ValidationError> {
 }
 
 /// A password of at least 10 characters.
+/// Ids name rows, which start at 1: anything else is a 422 before any rule that reads the
+/// database (an `If-Match`, a permission) gets to answer instead.
+pub fn positive_ids(ids: &[i64]) -> Result<(), ValidationError> {
+    if ids.iter().any(|id| *id < 1) {
+        return Err(error("range", "must hold ids, which are whole numbers from 1"));
+    }
+    Ok(())
+}
+
 pub fn password_strength(value: &str) -> Result<(), ValidationError> {
     let n = value.chars().count();
     if n < 10 {
