@@ -718,6 +718,14 @@ fn if_match_holds(if_match: &str, etag: &str) -> bool {
 /// How often an edit is rendered again when other edits keep changing the text under it.
 const RENDER_ATTEMPTS: usize = 3;
 
+/// A 403 unless `user` may pin stories to the front page or unpin them.
+fn may_feature(user: &AuthUser) -> Result<(), AppError> {
+    AppError::forbidden_unless(
+        permissions::may_feature_articles(user.role),
+        "only editors and admins pin stories to the front page",
+    )
+}
+
 /// Whether `user` may make `changes` to the article `current`.
 fn authorize_edit(user: &AuthUser, current: &ArticleView, changes: &ArticleChanges) -> Result<(), AppError> {
     let own = current.meta.author_id == user.id;
@@ -730,8 +738,8 @@ fn authorize_edit(user: &AuthUser, current: &ArticleView, changes: &ArticleChang
             return Err(AppError::Forbidden(format!("a {} may not make this article {new_status}", user.role)));
         }
     }
-    if changes.featured.is_some_and(|f| f != current.meta.featured) && !permissions::may_feature_articles(user.role) {
-        return Err(AppError::Forbidden("only editors and admins pin stories to the front page".into()));
+    if changes.featured.is_some_and(|f| f != current.meta.featured) {
+        may_feature(user)?;
     }
     if changes.author_id.is_some_and(|a| a != current.meta.author_id) && !permissions::may_assign_author(user.role) {
         return Err(AppError::Forbidden("only editors and admins hand articles to another user".into()));
@@ -778,8 +786,8 @@ pub async fn create_article(
     if author_id != user.id && !permissions::may_assign_author(user.role) {
         return Err(AppError::Forbidden("only editors and admins write in another user's name".into()));
     }
-    if body.featured == Some(true) && !permissions::may_feature_articles(user.role) {
-        return Err(AppError::Forbidden("only editors and admins pin stories to the front page".into()));
+    if body.featured == Some(true) {
+        may_feature(&user)?;
     }
     let new = NewArticle {
         title: body.title.unwrap_or_default().trim().to_owned(),

@@ -401,10 +401,7 @@ pub async fn change_password(
     QueryReader::new(&req).finish()?;
     let PasswordChangeRequest { current_password, new_password } = body.0;
     let id = user.id;
-    let (account, stored) = db::run(&state.pool, move |conn| {
-        Ok::<_, db::DbError>((db::users::find(conn, id)?.email, db::users::password_hash_of(conn, id)?))
-    })
-    .await?;
+    let (account, stored) = db::run(&state.pool, move |conn| db::users::credentials_of(conn, id)).await?;
     // The same account budget as logins: a stolen access token cannot guess the password here.
     let account_key = format!("account:{account}");
     state.throttles.account.hit(&account_key).await.map_err(throttled)?;

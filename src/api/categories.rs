@@ -409,9 +409,8 @@ pub async fn delete_category(
     let who = user.who();
     db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
-            let view = db::categories::find(conn, &IdOrSlug::Id(id), domain::now().naive_utc())?;
-            db::categories::delete(conn, id)?;
-            db::audit::record(conn, &who, Action::CategoryDelete, Some(id), &format!("\"{}\"", view.category.name))
+            let name = db::categories::delete(conn, id)?;
+            db::audit::record(conn, &who, Action::CategoryDelete, Some(id), &format!("\"{name}\""))
         })
     })
     .await

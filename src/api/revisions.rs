@@ -288,9 +288,9 @@ pub async fn diff_revisions(
 /// The diff from `older` (none: from nothing) to `newer`. The fields compared are those of a
 /// revision's representation, so a field added to it is compared without a change here.
 fn diff_of(older: Option<Revision>, newer: Revision) -> Result<RevisionDiff, AppError> {
-    let fields_of = |revision: &Option<Revision>| -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
-        let Some(revision) = revision else { return Ok(serde_json::Map::new()) };
-        match serde_json::to_value(RevisionResponse::of(revision.meta.clone(), None)) {
+    let fields_of = |meta: Option<&RevisionMeta>| -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
+        let Some(meta) = meta else { return Ok(serde_json::Map::new()) };
+        match serde_json::to_value(RevisionResponse::of(meta.clone(), None)) {
             Ok(serde_json::Value::Object(mut map)) => {
                 for not_content in ["id", "article_id", "created_at", "author"] {
                     map.remove(not_content);
@@ -301,7 +301,7 @@ fn diff_of(older: Option<Revision>, newer: Revision) -> Result<RevisionDiff, App
             Err(e) => Err(AppError::Internal(e.into())),
         }
     };
-    let (before, after) = (fields_of(&older)?, fields_of(&Some(newer.clone()))?);
+    let (before, after) = (fields_of(older.as_ref().map(|r| &r.meta))?, fields_of(Some(&newer.meta))?);
     let mut fields = BTreeMap::new();
     for (name, to) in after {
         let from = before.get(&name).cloned().unwrap_or(serde_json::Value::Null);

@@ -399,9 +399,8 @@ pub async fn delete_tag(
     let who = user.who();
     db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
-            let view = db::tags::find(conn, &IdOrSlug::Id(id), domain::now().naive_utc())?;
-            db::tags::delete(conn, id)?;
-            db::audit::record(conn, &who, Action::TagDelete, Some(id), &format!("\"{}\"", view.tag.name))
+            let name = db::tags::delete(conn, id)?;
+            db::audit::record(conn, &who, Action::TagDelete, Some(id), &format!("\"{name}\""))
         })
     })
     .await

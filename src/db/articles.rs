@@ -803,7 +803,11 @@ fn primary_among(primary: i64, category_ids: &[i64]) -> Result<(), DbError> {
     if category_ids.contains(&primary) {
         return Ok(());
     }
-    Err(DbError::Invalid { field: "primary_category_id", message: format!("{primary} is not one of the categories") })
+    Err(not_among_categories(primary))
+}
+
+fn not_among_categories(primary: i64) -> DbError {
+    DbError::Invalid { field: "primary_category_id", message: format!("{primary} is not one of the categories") }
 }
 
 /// What an update makes of the primary category (`None`: it stays): one the edit names must be
@@ -828,7 +832,7 @@ fn primary_after(
             ))
             .get_result(conn)?;
             if !filed {
-                primary_among(primary, &[])?;
+                return Err(not_among_categories(primary));
             }
             Some(Some(primary))
         }

@@ -298,10 +298,7 @@ pub fn list(
             filtered(filter).select(audit_log::id).order(audit_log::id.desc()).limit(REACH + 1).load(conn)?;
         let exact = reached.len() as i64 <= REACH;
         let total = (reached.len() as i64).min(REACH);
-        let Some(ids) = reached.get(offset.min(total) as usize..(offset.saturating_add(limit)).min(total) as usize)
-        else {
-            return Ok((Vec::new(), total, exact));
-        };
+        let ids = &reached[offset.min(total) as usize..offset.saturating_add(limit).min(total) as usize];
         if ids.is_empty() {
             return Ok((Vec::new(), total, exact));
         }

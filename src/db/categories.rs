@@ -260,8 +260,9 @@ pub fn update(conn: &mut Conn, id: i64, changes: &CategoryChanges, now: DateTime
     })
 }
 
-/// Deletes category `id`: a 409 while it has child categories; its articles simply lose it.
-pub fn delete(conn: &mut Conn, id: i64) -> Result<(), DbError> {
+/// Deletes category `id` and answers its name: a 409 while it has child categories; its articles
+/// simply lose it.
+pub fn delete(conn: &mut Conn, id: i64) -> Result<String, DbError> {
     super::write(conn, |conn| {
         let children: i64 = categories::table.filter(categories::parent_id.eq(id)).count().get_result(conn)?;
         if children > 0 {
@@ -269,13 +270,15 @@ pub fn delete(conn: &mut Conn, id: i64) -> Result<(), DbError> {
                 "the category has {children} child categories: move or delete them first"
             )));
         }
-        let deleted = diesel::delete(categories::table.find(id)).execute(conn)?;
-        if deleted == 0 {
-            return Err(DbError::NotFound);
-        }
+        let name: String = diesel::delete(categories::table.find(id))
+            .returning(categories::name)
+            .get_result(conn)
+            .optional()?
+            .ok_or(DbError::NotFound)?;
         redirects::forget(conn, SlugOwner::Category, id)?;
         // Its articles lose it: lists filtered by it and their embedded categories change, and
         // both depend on the categories scope.
-        super::changes::record(conn, Change::Category)
+        super::changes::record(conn, Change::Category)?;
+        Ok(name)
     })
 }

@@ -7,8 +7,8 @@ use diesel::prelude::*;
 use super::schema::{invites, users};
 use super::{Conn, DbError};
 
-/// Stores a new invite of `user_id` whose token hashes to `hash`, valid for `ttl`, in place of
-/// any open one of theirs; answers when it expires.
+/// Stores a new invite of `user_id` (who must exist) whose token hashes to `hash`, valid for
+/// `ttl`, in place of any open one of theirs; answers when it expires.
 pub fn create(
     conn: &mut Conn,
     user_id: i64,
@@ -17,7 +17,6 @@ pub fn create(
     ttl: Duration,
 ) -> Result<NaiveDateTime, DbError> {
     super::write(conn, |conn| {
-        let _ = super::users::find(conn, user_id)?;
         diesel::delete(invites::table.filter(invites::user_id.eq(user_id)).filter(invites::used_at.is_null()))
             .execute(conn)?;
         let expires_at = (now + ttl).naive_utc();

@@ -237,15 +237,17 @@ pub fn update(conn: &mut Conn, id: i64, changes: &TagChanges, now: DateTime<Utc>
     })
 }
 
-/// Deletes tag `id`; its articles simply lose it.
-pub fn delete(conn: &mut Conn, id: i64) -> Result<(), DbError> {
+/// Deletes tag `id` and answers its name; its articles simply lose it.
+pub fn delete(conn: &mut Conn, id: i64) -> Result<String, DbError> {
     super::write(conn, |conn| {
-        let deleted = diesel::delete(tags::table.find(id)).execute(conn)?;
-        if deleted == 0 {
-            return Err(DbError::NotFound);
-        }
+        let name: String = diesel::delete(tags::table.find(id))
+            .returning(tags::name)
+            .get_result(conn)
+            .optional()?
+            .ok_or(DbError::NotFound)?;
         redirects::forget(conn, SlugOwner::Tag, id)?;
         // The articles that carried it embed it no more: they read the tags scope.
-        super::changes::record(conn, Change::Tag)
+        super::changes::record(conn, Change::Tag)?;
+        Ok(name)
     })
 }

@@ -321,9 +321,10 @@ pub fn set_password(
 /// matches it.
 pub const NO_PASSWORD: &str = "!invite";
 
-/// The stored password hash of user `id` (what a change of one's own password checks).
-pub fn password_hash_of(conn: &mut Conn, id: i64) -> Result<String, DbError> {
-    Ok(users::table.find(id).select(users::password_hash).first(conn)?)
+/// The email and stored password hash of user `id` (what a change of one's own password
+/// throttles and checks).
+pub fn credentials_of(conn: &mut Conn, id: i64) -> Result<(String, String), DbError> {
+    Ok(users::table.find(id).select((users::email, users::password_hash)).first(conn)?)
 }
 
 /// How many active admins there are, for a write that may remove one. On PostgreSQL their rows
