@@ -42,6 +42,9 @@ async fn every_create_and_update_stores_a_revision_newest_first_with_who_made_it
     let id = article["id"].as_i64().unwrap();
     patch(&app, &editor.token, id, json!({"title": "Harga Kopi Turun", "status": "published"})).await;
 
+    let page = app.get_json_as(&format!("/api/v1/articles/{id}/revisions?per_page=1&page=2"), &author.token).await;
+    assert_eq!((page["meta"]["total"].as_i64(), page["data"].as_array().unwrap().len()), (Some(2), 1));
+    assert_eq!(page["data"][0]["title"], "Harga Kopi Naik", "page 2 of 1 per page is the older one");
     let list = revisions(&app, &author.token, id).await;
     assert_eq!(list.len(), 2);
     let (newest, first) = (&list[0], &list[1]);
