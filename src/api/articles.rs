@@ -26,7 +26,7 @@ use crate::db::redirects::Lookup;
 use crate::db::revisions::Reviser;
 use crate::db::users::Author;
 use crate::db::{self, DbError};
-use crate::domain::{self, invalidation, permissions, ArticleStatus, CommentPolicy, IdOrSlug, Slug};
+use crate::domain::{self, invalidation, permissions, ArticleKind, ArticleStatus, CommentPolicy, IdOrSlug, Slug};
 use crate::error::{AppError, FieldErrors, NotFoundAs, Problem};
 
 /// The public profile of a writer: never the email.
@@ -120,6 +120,9 @@ pub struct ArticleResponse {
     /// Pinned to the top of the front page (WordPress's "sticky"); `featured=true` lists them.
     #[schema(example = false)]
     pub featured: bool,
+    /// A `story` (the news), or a `page` of the site (the masthead, the code of conduct) that no
+    /// story list shows.
+    pub kind: ArticleKind,
     /// Number of approved comments.
     #[schema(example = 3, minimum = 0)]
     pub comment_count: i64,
@@ -163,6 +166,7 @@ impl From<ArticleView> for ArticleResponse {
             meta_title: m.meta_title,
             meta_description: m.meta_description,
             featured: m.featured,
+            kind: stored(&m.kind),
             comment_count: m.comment_count,
             created_at: m.created_at.and_utc(),
             updated_at: m.updated_at.and_utc(),
@@ -223,6 +227,10 @@ pub struct ListArticlesQuery {
     before: Option<DateTime<Utc>>,
     /// `true`: only the stories pinned to the front page; `false`: only the others.
     featured: Option<bool>,
+    /// `story` by default; `page` lists the site's pages (the masthead, the code of conduct),
+    /// which no other list shows.
+    #[param(inline)]
+    kind: Option<ArticleKind>,
     /// Full-text search over title, excerpt and body, accent- and case-insensitive; the last
     /// word matches as a prefix. Results are ranked by relevance (title matches first).
     #[param(max_length = 200, example = "harga kopi")]
@@ -307,6 +315,7 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
     let after = q.parse("after", timestamp);
     let before = q.parse("before", timestamp);
     let featured = q.parse("featured", one_of(&[("true", true), ("false", false)]));
+    let kind = q.parse("kind", |s| s.parse::<ArticleKind>()).unwrap_or_default();
     // An empty search box means no search, as a form submits it.
     let search = q
         .parse(
@@ -352,6 +361,7 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
         after,
         before,
         featured,
+        kind,
         order_by,
         descending,
         include_body,
@@ -546,6 +556,9 @@ pub struct CreateArticleRequest {
     /// Pin it to the top of the front page (editors and admins); `false` by default.
     #[schema(example = false)]
     pub featured: Option<bool>,
+    /// `story` by default; a `page` (editors and admins) is read by its slug and left out of
+    /// every story list.
+    pub kind: Option<ArticleKind>,
     /// One of `category_ids`: the category the frontend shows and puts in the URL.
     #[validate(range(min = 1, message = "must be a category id, a whole number from 1"))]
     #[schema(example = 2, minimum = 1)]
@@ -633,6 +646,8 @@ pub struct UpdateArticleRequest {
     /// Pin it to the top of the front page, or unpin it (editors and admins).
     #[schema(example = true)]
     pub featured: Option<bool>,
+    /// Make a story a page or a page a story (editors and admins).
+    pub kind: Option<ArticleKind>,
     /// One of the article's categories (after this edit); `null` chooses none. Categories that
     /// leave out the primary one end its being primary.
     #[serde(default, deserialize_with = "double_option")]
@@ -687,6 +702,7 @@ impl UpdateArticleRequest {
             meta_description: self.meta_description,
             featured: self.featured,
             primary_category_id: self.primary_category_id,
+            kind: self.kind,
         }
     }
 }
@@ -726,6 +742,14 @@ fn may_feature(user: &AuthUser) -> Result<(), AppError> {
     )
 }
 
+/// A 403 unless `user` may make pages of the site, or stories of them.
+fn may_manage_pages(user: &AuthUser) -> Result<(), AppError> {
+    AppError::forbidden_unless(
+        permissions::may_manage_pages(user.role),
+        "only editors and admins make the site's pages (kind `page`)",
+    )
+}
+
 /// Whether `user` may make `changes` to the article `current`.
 fn authorize_edit(user: &AuthUser, current: &ArticleView, changes: &ArticleChanges) -> Result<(), AppError> {
     let own = current.meta.author_id == user.id;
@@ -740,6 +764,9 @@ fn authorize_edit(user: &AuthUser, current: &ArticleView, changes: &ArticleChang
     }
     if changes.featured.is_some_and(|f| f != current.meta.featured) {
         may_feature(user)?;
+    }
+    if changes.kind.is_some_and(|k| k.as_str() != current.meta.kind) {
+        may_manage_pages(user)?;
     }
     if changes.author_id.is_some_and(|a| a != current.meta.author_id) && !permissions::may_assign_author(user.role) {
         return Err(AppError::Forbidden("only editors and admins hand articles to another user".into()));
@@ -789,6 +816,10 @@ pub async fn create_article(
     if body.featured == Some(true) {
         may_feature(&user)?;
     }
+    let kind = body.kind.unwrap_or_default();
+    if kind != ArticleKind::Story {
+        may_manage_pages(&user)?;
+    }
     let new = NewArticle {
         title: body.title.unwrap_or_default().trim().to_owned(),
         slug: body.slug.and_then(|s| Slug::parse(&s).ok()),
@@ -809,6 +840,7 @@ pub async fn create_article(
         meta_description: body.meta_description,
         featured: body.featured.unwrap_or(false),
         primary_category_id: body.primary_category_id,
+        kind,
     };
     let (reviser, who) = (Reviser { user_id: user.id, keep: state.config.revisions_keep }, user.who());
     let view = db::run(&state.pool, move |conn| {

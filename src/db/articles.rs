@@ -17,7 +17,7 @@ use super::{Conn, DbError};
 use crate::domain::content::{derive_excerpt, render_markdown};
 use crate::domain::invalidation::Change;
 use crate::domain::search::SearchQuery;
-use crate::domain::{ArticleStatus, CommentPolicy, IdOrSlug, Slug};
+use crate::domain::{ArticleKind, ArticleStatus, CommentPolicy, IdOrSlug, Slug};
 
 /// An article's row without its body: what lists show.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -43,6 +43,7 @@ pub struct ArticleMeta {
     pub updated_at: NaiveDateTime,
     pub featured: bool,
     pub primary_category_id: Option<i64>,
+    pub kind: String,
 }
 
 /// The body of an article, source and rendered.
@@ -111,6 +112,8 @@ pub struct ArticleFilter {
     pub before: Option<NaiveDateTime>,
     /// Only featured articles (`true`) or only the others (`false`).
     pub featured: Option<bool>,
+    /// Stories or pages: a list holds one kind.
+    pub kind: ArticleKind,
     pub order_by: ArticleOrder,
     pub descending: bool,
     pub include_body: bool,
@@ -146,6 +149,15 @@ pub(crate) fn is_public(now: NaiveDateTime) -> _ {
     articles::status.eq(published).and(articles::published_at.le(now).assume_not_null())
 }
 
+/// Whether an article is a public story at `now`: what the counts of categories and tags and
+/// the list of authors count (pages are left out of them as they are of every story list).
+#[diesel::dsl::auto_type]
+pub(crate) fn is_public_story(now: NaiveDateTime) -> _ {
+    let story: &'static str = ArticleKind::Story.as_str();
+    let public: is_public = is_public(now);
+    public.and(articles::kind.eq(story))
+}
+
 /// One condition on an article that a reader's view or a list's filters impose. Which apply
 /// to whom is decided once ([`conditions_of`]); each is then written for Diesel
 /// ([`Condition::dsl`]: lists and single reads) or as SQL over the alias `a`
@@ -165,6 +177,7 @@ enum Condition {
     PublishedAfter(NaiveDateTime),
     PublishedBefore(NaiveDateTime),
     Featured(bool),
+    Kind(ArticleKind),
     /// At least one of these groups holds (each group: all of its conditions).
     AnyOf(Vec<Vec<Condition>>),
 }
@@ -210,6 +223,7 @@ impl Condition {
             Condition::PublishedAfter(t) => Box::new(articles::published_at.gt(*t).assume_not_null()),
             Condition::PublishedBefore(t) => Box::new(articles::published_at.lt(*t).assume_not_null()),
             Condition::Featured(featured) => Box::new(articles::featured.eq(*featured)),
+            Condition::Kind(kind) => Box::new(articles::kind.eq(kind.as_str())),
             Condition::AnyOf(groups) => {
                 let all = |group: &Vec<Condition>| -> BoxedCondition {
                     group
@@ -283,6 +297,10 @@ impl Condition {
                 text.push_str("a.featured = ?");
                 values.push(Value::Bool(*featured));
             }
+            Condition::Kind(kind) => {
+                text.push_str("a.kind = ?");
+                values.push(Value::Text(kind.as_str().into()));
+            }
             Condition::AnyOf(groups) => {
                 if groups.is_empty() {
                     text.push_str("FALSE");
@@ -329,9 +347,10 @@ fn visibility_conditions(visibility: Visibility) -> Vec<Condition> {
     }
 }
 
-/// What `filter` narrows to besides visibility and search.
+/// What `filter` narrows to besides visibility and search. Every list holds one kind, so a
+/// page never reaches a story list, whatever its other filters.
 fn filter_conditions(filter: &ArticleFilter) -> Vec<Condition> {
-    let mut conditions = Vec::new();
+    let mut conditions = vec![Condition::Kind(filter.kind)];
     match &filter.category {
         Some(IdOrSlug::Id(id)) => conditions.push(Condition::Category(*id)),
         Some(IdOrSlug::Slug(slug)) => conditions.push(Condition::CategorySlug(slug.clone())),
@@ -363,7 +382,7 @@ impl ArticleFilter {
     /// What a list's total depends on besides visibility and search: the narrowing filters, in
     /// one key, so that a total kept for one filter is never served for another.
     pub fn narrowing_key(&self) -> String {
-        format!("{:?}", (&self.category, &self.tag, &self.author, self.after, self.before, self.featured))
+        format!("{:?}", (self.kind, &self.category, &self.tag, &self.author, self.after, self.before, self.featured))
     }
 }
 
@@ -691,6 +710,7 @@ pub struct NewArticle {
     pub featured: bool,
     /// One of `category_ids` (else a 422 on `primary_category_id`).
     pub primary_category_id: Option<i64>,
+    pub kind: ArticleKind,
 }
 
 /// What readers see of a body and excerpt, computed once per write: the sanitized HTML, and
@@ -770,6 +790,7 @@ pub fn create(conn: &mut Conn, new: NewArticle, by: Reviser, now: DateTime<Utc>)
                 articles::meta_description.eq(&new.meta_description),
                 articles::featured.eq(new.featured),
                 articles::primary_category_id.eq(new.primary_category_id),
+                articles::kind.eq(new.kind.as_str()),
                 articles::created_at.eq(now.naive_utc()),
                 articles::updated_at.eq(now.naive_utc()),
             ))
@@ -891,6 +912,7 @@ pub struct ArticleChanges {
     pub meta_description: Option<Option<String>>,
     pub featured: Option<bool>,
     pub primary_category_id: Option<Option<i64>>,
+    pub kind: Option<ArticleKind>,
 }
 
 impl ArticleChanges {
@@ -898,7 +920,7 @@ impl ArticleChanges {
     pub fn named_fields(&self) -> String {
         crate::changed_fields!(self; title, slug, excerpt, body, status, published_at, author_id, category_ids,
             tag_ids, featured_image_url, featured_image_alt, source_name, source_url, language, comment_status,
-            meta_title, meta_description, featured, primary_category_id)
+            meta_title, meta_description, featured, primary_category_id, kind)
     }
 }
 
@@ -1025,6 +1047,7 @@ pub fn update(
                 changes.meta_description.as_ref().map(|v| articles::meta_description.eq(v)),
                 changes.featured.map(|v| articles::featured.eq(v)),
                 primary.map(|v| articles::primary_category_id.eq(v)),
+                changes.kind.map(|v| articles::kind.eq(v.as_str())),
                 articles::updated_at.eq(now.naive_utc()),
             ))
             .execute(conn)?;
@@ -1041,7 +1064,8 @@ pub fn update(
         let was_public = status_now(&current.status).is_public_at(current.published_at, now);
         let status = changes.status.unwrap_or_else(|| status_now(&current.status));
         let is_public = status.is_public_at(published_at.unwrap_or(current.published_at), now);
-        let filing_changed = changes.category_ids.is_some() || changes.tag_ids.is_some();
+        // A change of kind moves it between the story lists and the pages, and their counts.
+        let filing_changed = changes.category_ids.is_some() || changes.tag_ids.is_some() || changes.kind.is_some();
         super::changes::record(conn, Change::Article { id, was_public, is_public, filing_changed })?;
         Ok(UpdateOutcome::Updated)
     })

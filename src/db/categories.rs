@@ -124,7 +124,7 @@ fn with_counts(conn: &mut Conn, rows: Vec<Category>, now: NaiveDateTime) -> Resu
     let counts: HashMap<i64, i64> = article_categories::table
         .inner_join(articles::table)
         .filter(article_categories::category_id.eq_any(&ids))
-        .filter(super::articles::is_public(now))
+        .filter(super::articles::is_public_story(now))
         .group_by(article_categories::category_id)
         .select((article_categories::category_id, diesel::dsl::count_star()))
         .load::<(i64, i64)>(conn)?

@@ -52,6 +52,7 @@ diesel::table! {
         updated_at -> Timestamp,
         featured -> Bool,
         primary_category_id -> Nullable<BigInt>,
+        kind -> Text,
     }
 }
 

@@ -106,7 +106,7 @@ fn with_counts(conn: &mut Conn, rows: Vec<Tag>, now: NaiveDateTime) -> Result<Ve
     let counts: HashMap<i64, i64> = article_tags::table
         .inner_join(articles::table)
         .filter(article_tags::tag_id.eq_any(&ids))
-        .filter(super::articles::is_public(now))
+        .filter(super::articles::is_public_story(now))
         .group_by(article_tags::tag_id)
         .select((article_tags::tag_id, diesel::dsl::count_star()))
         .load::<(i64, i64)>(conn)?

@@ -194,10 +194,10 @@ pub fn session_holder(conn: &mut Conn, user_id: i64, session: &str) -> Result<Op
     Ok(found.and_then(|(id, role, name)| role.parse().ok().map(|role| (id, role, name))))
 }
 
-/// The users with at least one article public at `now`: the staff the public may know of.
+/// The users with at least one story public at `now`: the staff the public may know of.
 fn public_authors(now: NaiveDateTime) -> users::BoxedQuery<'static, super::Backend> {
     use super::schema::articles;
-    let wrote = articles::table.filter(articles::author_id.eq(users::id)).filter(super::articles::is_public(now));
+    let wrote = articles::table.filter(articles::author_id.eq(users::id)).filter(super::articles::is_public_story(now));
     users::table.filter(diesel::dsl::exists(wrote)).into_boxed()
 }
 

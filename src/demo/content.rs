@@ -471,6 +471,47 @@ Panitia juga membuka posko pengaduan di setiap kecamatan. Warga yang menemukan d
     },
 ];
 
+/// A page of the site (kind `page`), written by the editor-in-chief and published with the demo.
+pub struct DemoPage {
+    pub slug: &'static str,
+    pub title: &'static str,
+    /// Markdown.
+    pub body: &'static str,
+}
+
+pub const PAGES: &[DemoPage] = &[
+    DemoPage {
+        slug: "tentang-kami",
+        title: "Tentang Kami",
+        body: r#"Kabar Harapan adalah media berita daring yang meliput peristiwa dalam negeri, ekonomi, dan dunia dari sudut pandang warga. Kami percaya berita yang baik lahir dari verifikasi yang tekun, bukan dari kecepatan semata.
+
+Redaksi bekerja dari Jakarta dengan jaringan kontributor di berbagai daerah. Koreksi dan masukan pembaca dapat dikirim ke alamat redaksi yang tercantum di halaman [Redaksi](/redaksi)."#,
+    },
+    DemoPage {
+        slug: "redaksi",
+        title: "Redaksi",
+        body: r#"**Pemimpin Redaksi:** Rina Kartikasari
+
+**Redaktur Dalam Negeri:** Bayu Prasetyo
+
+**Wartawan Ekonomi dan Internasional:** Dewi Anggraini
+
+**Kontributor Bandung:** Fajar Nugroho
+
+Alamat redaksi: Jalan Contoh Raya No. 17, Jakarta. Surel: redaksi@kabarharapan.example"#,
+    },
+    DemoPage {
+        slug: "pedoman-media-siber",
+        title: "Pedoman Pemberitaan Media Siber",
+        body: r#"Kabar Harapan menaati Kode Etik Jurnalistik dan pedoman pemberitaan media siber.
+
+1. Setiap berita diverifikasi sebelum terbit; berita yang belum terverifikasi diberi keterangan dan diperbarui.
+2. Komentar pembaca dimoderasi. Komentar yang memuat fitnah, SARA, atau kekerasan tidak ditayangkan.
+3. Alamat surel pembaca yang berkomentar tidak pernah ditampilkan.
+4. Ralat dan hak jawab dimuat pada berita yang bersangkutan dengan keterangan waktu."#,
+    },
+];
+
 pub const COMMENTS: &[DemoComment] = &[
     // 0
     DemoComment {

@@ -8,8 +8,8 @@ use diesel::Connection;
 
 use crate::auth;
 use crate::db::{self, Conn};
-use crate::domain::{ArticleStatus, CommentPolicy, CommentStatus, Role, Slug};
-use content::{DemoState, ARTICLES, CATEGORIES, COMMENTS, TAGS, USERS};
+use crate::domain::{ArticleKind, ArticleStatus, CommentPolicy, CommentStatus, Role, Slug};
+use content::{DemoState, ARTICLES, CATEGORIES, COMMENTS, PAGES, TAGS, USERS};
 
 /// The password every demo account shares (documented in the README).
 pub const DEMO_PASSWORD: &str = "warta-demo-2026";
@@ -104,12 +104,41 @@ fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow:
             // The two newest stories are on the front page's top.
             featured: i < 2,
             primary_category_id: categories.first().copied(),
+            kind: ArticleKind::Story,
         };
         // Articles were written before they were published; the demo dates them so.
         let written = published_at.map_or(now, |at| at.min(now)) - Duration::hours(1);
         // Each story's first revision is its author's.
         let by = db::revisions::Reviser { user_id: author_id, keep: 1 };
         article_ids.push(db::articles::create(conn, new, by, written)?);
+    }
+
+    // The site's pages, published a week before the stories, by the editor-in-chief.
+    let (chief, since) = (user_ids[0], now - Duration::days(7));
+    for page in PAGES {
+        let new = db::articles::NewArticle {
+            title: page.title.into(),
+            slug: Some(Slug::parse(page.slug).map_err(|e| invalid(format!("{}: {e}", page.slug)))?),
+            excerpt: String::new(),
+            body: page.body.into(),
+            status: ArticleStatus::Published,
+            published_at: Some(since),
+            author_id: chief,
+            category_ids: Vec::new(),
+            tag_ids: Vec::new(),
+            featured_image_url: None,
+            featured_image_alt: None,
+            source_name: None,
+            source_url: None,
+            language: "id".into(),
+            comment_status: CommentPolicy::Closed,
+            meta_title: None,
+            meta_description: None,
+            featured: false,
+            primary_category_id: None,
+            kind: ArticleKind::Page,
+        };
+        db::articles::create(conn, new, db::revisions::Reviser { user_id: chief, keep: 1 }, since)?;
     }
 
     let mut comment_ids = Vec::new();

@@ -12,7 +12,7 @@ pub mod spam;
 pub mod status;
 
 pub use slug::Slug;
-pub use status::{ArticleStatus, CommentPolicy, CommentStatus, Role};
+pub use status::{ArticleKind, ArticleStatus, CommentPolicy, CommentStatus, Role};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use std::sync::atomic::{AtomicI64, Ordering};

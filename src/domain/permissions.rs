@@ -67,6 +67,12 @@ pub fn may_feature_articles(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Editor)
 }
 
+/// Whether `role` may make pages of the site (kind `page`: the masthead, the code of conduct), or
+/// turn a page into a story: the site's structure, as in WordPress, where authors write posts only.
+pub fn may_manage_pages(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Editor)
+}
+
 /// Whether `role` may create, change and delete categories.
 pub fn may_manage_categories(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Editor)
@@ -159,6 +165,7 @@ mod tests {
     fn everything_else() {
         row(may_assign_author, [true, true, false, false], "assign author");
         row(may_feature_articles, [true, true, false, false], "feature");
+        row(may_manage_pages, [true, true, false, false], "pages");
         row(may_manage_categories, [true, true, false, false], "categories");
         row(may_create_tags, [true, true, true, false], "create tags");
         row(may_manage_tags, [true, true, false, false], "change tags");

@@ -69,6 +69,17 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What an article is: news, or a page of the site that no story list shows.
+    ArticleKind (default Story) {
+        /// A news story: in the lists, feeds, searches and counts.
+        Story = "story",
+        /// An about page, the masthead, the code of conduct: read by its slug, listed only with
+        /// `kind=page`.
+        Page = "page",
+    }
+}
+
+vocabulary! {
     /// Moderation state of a comment: only `approved` comments are public.
     CommentStatus (default Pending) {
         /// Waiting for a moderator.

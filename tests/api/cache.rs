@@ -211,6 +211,7 @@ async fn a_write_by_another_process_shows_in_public_reads() {
         meta_description: None,
         featured: false,
         primary_category_id: None,
+        kind: warta::domain::ArticleKind::Story,
     };
     let by = warta::db::revisions::Reviser { user_id: author, keep: 100 };
     warta::db::articles::create(&mut other.get().unwrap(), new, by, chrono::Utc::now()).unwrap();

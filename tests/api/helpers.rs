@@ -324,6 +324,7 @@ impl TestApp {
             meta_description: None,
             featured: false,
             primary_category_id: None,
+            kind: warta::domain::ArticleKind::Story,
         };
         let at = spec.written_at.unwrap_or_else(Utc::now);
         let by = db::revisions::Reviser { user_id: spec.author_id, keep: 100 };

@@ -27,6 +27,7 @@ mod operations;
 // A server outage needs a server: PostgreSQL.
 #[cfg(feature = "postgres")]
 mod outage;
+mod pages;
 mod primary_category;
 mod readme;
 mod redirects;

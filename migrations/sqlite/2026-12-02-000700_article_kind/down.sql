@@ -1,0 +1,13 @@
+DROP INDEX articles_public_feed;
+DROP INDEX articles_by_updated;
+DROP INDEX articles_by_title;
+DROP INDEX articles_by_author;
+DROP INDEX articles_featured;
+DROP INDEX articles_search_lookup;
+ALTER TABLE articles DROP COLUMN kind;
+CREATE INDEX articles_public_feed ON articles (status, published_at, id);
+CREATE INDEX articles_by_updated ON articles (status, updated_at, id);
+CREATE INDEX articles_by_title ON articles (status, title, id);
+CREATE INDEX articles_by_author ON articles (author_id, status, published_at, id);
+CREATE INDEX articles_featured ON articles (featured, status, published_at, id);
+CREATE INDEX articles_search_lookup ON articles (id, status, published_at, updated_at, author_id);
