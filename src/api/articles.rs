@@ -17,6 +17,8 @@ use super::query::{id_or_slug, QueryReader};
 use super::tags::TagRefResponse;
 use super::validation::{article_body, double_option, http_url, language_tag, not_blank, positive_ids, slug_format};
 use super::{stored, AppState};
+use std::sync::Arc;
+
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::db::articles::{
     ArticleChanges, ArticleFilter, ArticleOrder, ArticleView, NewArticle, PreparedEdit, UpdateOutcome, Visibility,
@@ -900,17 +902,8 @@ pub async fn update_article(
     let if_match = if_match_of(&req);
     let changes = body.0.into_changes();
     let reviser = Reviser { user_id: user.id, keep: state.config.revisions_keep };
-    let view = db::run(&state.pool, move |conn| {
-        let update = Edit {
-            changes: &changes,
-            if_match: if_match.as_deref(),
-            reviser,
-            action: Action::ArticleUpdate,
-            note: String::new(),
-        };
-        edit(conn, &key, &user, &update)
-    })
-    .await?;
+    let update = Edit { changes, if_match, reviser, action: Action::ArticleUpdate, note: String::new() };
+    let view = edit(&state, key, user, update).await?;
     caching::json(&req, &ArticleResponse::from(view), Audience::Private)
 }
 
@@ -924,9 +917,9 @@ pub(super) fn if_match_of(req: &HttpRequest) -> Option<String> {
 
 /// An edit of an article: its changes, the version it was made to (`If-Match`), who makes it
 /// and how it is recorded (`action`, with `note` after the changed fields in the summary).
-pub(super) struct Edit<'a> {
-    pub changes: &'a ArticleChanges,
-    pub if_match: Option<&'a str>,
+pub(super) struct Edit {
+    pub changes: ArticleChanges,
+    pub if_match: Option<String>,
     pub reviser: Reviser,
     pub action: Action,
     pub note: String,
@@ -936,56 +929,78 @@ pub(super) struct Edit<'a> {
 /// (a PATCH, a restore): the edit rules, `If-Match`, the text rendered outside the write lock,
 /// a revision and an audit entry (`action`, or its publication or unpublication) in the same
 /// transaction. Answers the article as it is after the edit.
-pub(super) fn edit(conn: &mut db::Conn, key: &IdOrSlug, user: &AuthUser, edit: &Edit) -> Result<ArticleView, AppError> {
-    let Edit { changes, if_match, reviser, action, note } = edit;
-    let (changes, reviser, action) = (*changes, *reviser, *action);
+///
+/// The write goes through group commit: edits that arrive together share one transaction and
+/// one flush to disk, each in its own savepoint (a refused edit is undone alone), and each is
+/// answered once that transaction is on disk.
+pub(super) async fn edit(state: &AppState, key: IdOrSlug, user: AuthUser, edit: Edit) -> Result<ArticleView, AppError> {
+    let (key, user, edit) = (Arc::new(key), Arc::new(user), Arc::new(edit));
+    let touches_text = edit.changes.excerpt.is_some() || edit.changes.body.is_some();
     // Rendering is the slow part of an edit, so it happens before the write lock, from
     // the text stored now; should another edit change that text before the lock is
     // ours, the edit is rendered again.
     for _ in 0..RENDER_ATTEMPTS {
-        let prepared = if changes.excerpt.is_some() || changes.body.is_some() {
-            let current = find_for(conn, key, user)?;
-            authorize_edit(user, &current, changes)?;
-            db::articles::prepare_update(conn, current.meta.id, changes)?
+        let prepared = if touches_text {
+            let (key, user, edit) = (key.clone(), user.clone(), edit.clone());
+            db::run(&state.pool, move |conn| {
+                let current = find_for(conn, &key, &user)?;
+                authorize_edit(&user, &current, &edit.changes)?;
+                Ok::<_, AppError>(db::articles::prepare_update(conn, current.meta.id, &edit.changes)?)
+            })
+            .await?
         } else {
             PreparedEdit::default()
         };
-        let stored = db::write(conn, |conn| {
-            db::articles::lock_for_edit(conn, key)?;
-            let current = find_for(conn, key, user)?;
-            authorize_edit(user, &current, changes)?;
-            // The representation is serialized and hashed only when a client asked to compare.
-            if let Some(tag) = *if_match {
-                if !if_match_holds(tag, &article_etag(&current)?) {
-                    return Err(AppError::PreconditionFailed(
-                        "the article changed since the version in If-Match; fetch it again and reapply your change"
-                            .into(),
-                    ));
-                }
-            }
-            let id = current.meta.id;
-            match db::articles::update(conn, id, changes, &prepared, reviser, domain::now())? {
-                UpdateOutcome::Updated => {
-                    let after = db::articles::find(conn, &IdOrSlug::Id(id), staff_sees_all())?;
-                    let was_published = current.meta.status == ArticleStatus::Published.as_str();
-                    let is_published = after.meta.status == ArticleStatus::Published.as_str();
-                    let action = match (was_published, is_published) {
-                        (false, true) => Action::ArticlePublish,
-                        (true, false) => Action::ArticleUnpublish,
-                        _ => action,
-                    };
-                    let summary = format!("\"{}\": {}{note}", after.meta.title, changes.named_fields());
-                    db::audit::record(conn, &user.who(), action, Some(id), &summary)?;
-                    Ok(Some(after))
-                }
-                UpdateOutcome::Stale => Ok(None),
-            }
-        })?;
+        let (key, user, edit) = (key.clone(), user.clone(), edit.clone());
+        let stored = state.group_commit.write(move |conn| store_edit(conn, &key, &user, &edit, &prepared)).await?;
         if let Some(view) = stored {
             return Ok(view);
         }
     }
     Err(AppError::Conflict("the article's text kept changing while this edit was saved; try again".into()))
+}
+
+/// The write of [`edit`], in its transaction: the edit rules and `If-Match` against the article
+/// as it is now, the update with its revision, and the audit entry. `None` when the text changed
+/// since `prepared` was rendered (nothing is written).
+fn store_edit(
+    conn: &mut db::Conn,
+    key: &IdOrSlug,
+    user: &AuthUser,
+    edit: &Edit,
+    prepared: &PreparedEdit,
+) -> Result<Option<ArticleView>, AppError> {
+    let Edit { changes, if_match, reviser, action, note } = edit;
+    db::write(conn, |conn| {
+        db::articles::lock_for_edit(conn, key)?;
+        let current = find_for(conn, key, user)?;
+        authorize_edit(user, &current, changes)?;
+        // The representation is serialized and hashed only when a client asked to compare.
+        if let Some(tag) = if_match {
+            if !if_match_holds(tag, &article_etag(&current)?) {
+                return Err(AppError::PreconditionFailed(
+                    "the article changed since the version in If-Match; fetch it again and reapply your change".into(),
+                ));
+            }
+        }
+        let id = current.meta.id;
+        match db::articles::update(conn, id, changes, prepared, *reviser, domain::now())? {
+            UpdateOutcome::Updated => {
+                let after = db::articles::find(conn, &IdOrSlug::Id(id), staff_sees_all())?;
+                let was_published = current.meta.status == ArticleStatus::Published.as_str();
+                let is_published = after.meta.status == ArticleStatus::Published.as_str();
+                let action = match (was_published, is_published) {
+                    (false, true) => Action::ArticlePublish,
+                    (true, false) => Action::ArticleUnpublish,
+                    _ => *action,
+                };
+                let summary = format!("\"{}\": {}{note}", after.meta.title, changes.named_fields());
+                db::audit::record(conn, &user.who(), action, Some(id), &summary)?;
+                Ok(Some(after))
+            }
+            UpdateOutcome::Stale => Ok(None),
+        }
+    })
 }
 
 /// Delete an article

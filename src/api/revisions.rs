@@ -353,8 +353,9 @@ pub async fn restore_revision(
     QueryReader::new(&req).finish()?;
     let if_match = if_match_of(&req);
     let reviser = Reviser { user_id: user.id, keep: state.config.revisions_keep };
-    let view = db::run(&state.pool, move |conn| {
-        let article = revisable(conn, &key, &user)?;
+    let reader = user.clone();
+    let (article_id, changes, note) = db::run(&state.pool, move |conn| {
+        let article = revisable(conn, &key, &reader)?;
         let revision = revision_of(conn, article.meta.id, revision_id)?;
         let (category_ids, tag_ids) = db::revisions::links_still_there(conn, &revision.meta)?;
         let m = revision.meta;
@@ -373,11 +374,10 @@ pub async fn restore_revision(
             meta_description: Some(m.meta_description),
             ..ArticleChanges::default()
         };
-        let note = format!(" (restored revision {})", m.id);
-        let restore =
-            Edit { changes: &changes, if_match: if_match.as_deref(), reviser, action: Action::ArticleRestore, note };
-        edit(conn, &IdOrSlug::Id(article.meta.id), &user, &restore)
+        Ok::<_, AppError>((article.meta.id, changes, format!(" (restored revision {})", m.id)))
     })
     .await?;
+    let restore = Edit { changes, if_match, reviser, action: Action::ArticleRestore, note };
+    let view = edit(&state, IdOrSlug::Id(article_id), user, restore).await?;
     caching::json(&req, &ArticleResponse::from(view), Audience::Private)
 }

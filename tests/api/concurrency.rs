@@ -227,6 +227,71 @@ async fn grouped_writes_answer_after_commit_and_fail_alone() {
     assert_eq!(names, ["Satu", "Tiga"], "the failing write is undone, the others are stored");
 }
 
+/// Edits go through group commit: edits that arrive together share a transaction, each in its
+/// own savepoint. None is answered before the transaction is on disk, a refused one (a stale
+/// If-Match, a taken slug) leaves neither change, revision nor audit entry, and the others of its
+/// batch are stored with theirs.
+#[tokio::test]
+async fn edits_arriving_together_are_answered_after_commit_and_refused_alone() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+
+    let app = Arc::new(spawn_app_with(&[], StartOptions::default()).await);
+    let editor = app.staff("Bayu", Role::Editor).await;
+    let admin = app.staff("Rina", Role::Admin).await;
+    let author = app.user("Dewi", Role::Author);
+    let [a, b, c, d] = ["Kopi", "Beras", "Gempa", "Banjir"].map(|t| app.article(ArticleSpec::published(author, t, 1)));
+    let path = |id: i64| format!("/api/v1/articles/{id}");
+    let stale = app.get_as(&path(b), &editor.token).await.headers()["etag"].to_str().unwrap().to_owned();
+    let r = app.patch(&path(b), Some(&editor.token), &json!({"title": "Beras Naik"})).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let taken = app.get_json(&path(d), 200).await["slug"].as_str().unwrap().to_owned();
+
+    let mut blocker = warta::db::Conn::establish(&app.db_path).unwrap();
+    blocker
+        .batch_execute(if on_postgres() {
+            "BEGIN; LOCK TABLE articles IN EXCLUSIVE MODE"
+        } else {
+            "PRAGMA busy_timeout = 5000; BEGIN IMMEDIATE"
+        })
+        .unwrap();
+    let send = |id: i64, if_match: Option<String>, body: Value| {
+        let (app, token) = (app.clone(), editor.token.clone());
+        tokio::spawn(async move {
+            let mut request = app.client.patch(app.url(&format!("/api/v1/articles/{id}"))).bearer_auth(&token);
+            if let Some(tag) = if_match {
+                request = request.header("If-Match", tag);
+            }
+            request.json(&body).send().await.unwrap().status().as_u16()
+        })
+    };
+    let edits = [
+        send(a, None, json!({"meta_description": "Harga kopi"})),
+        send(b, Some(stale), json!({"title": "Beras Turun"})),
+        send(c, None, json!({"slug": taken})),
+        send(d, None, json!({"body": "Banjir surut pagi ini."})),
+    ];
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(edits.iter().all(|e| !e.is_finished()), "no edit is answered while it cannot be committed");
+    blocker.batch_execute("COMMIT").unwrap();
+    let mut statuses = Vec::new();
+    for edit in edits {
+        statuses.push(edit.await.unwrap());
+    }
+    assert_eq!(statuses, [200, 412, 409, 200]);
+
+    assert_eq!(app.get_json(&path(a), 200).await["meta_description"], "Harga kopi");
+    assert_eq!(app.get_json(&path(b), 200).await["title"], "Beras Naik");
+    assert_ne!(app.get_json(&path(c), 200).await["slug"], taken.as_str());
+    assert_eq!(app.get_json(&path(d), 200).await["body"], "Banjir surut pagi ini.");
+    for (id, kept) in [(a, 2), (b, 2), (c, 1), (d, 2)] {
+        let revisions = app.get_json_as(&format!("/api/v1/articles/{id}/revisions"), &editor.token).await;
+        assert_eq!(revisions["meta"]["total"], kept, "revisions of article {id}");
+        let audit = app.get_json_as(&format!("/api/v1/audit?entity=article&entity_id={id}"), &admin.token).await;
+        assert_eq!(audit["meta"]["total"], kept - 1, "audit entries of article {id}: {audit}");
+    }
+}
+
 /// Writers racing for one slug: the check before the insert stops most, the unique index the
 /// rest (on PostgreSQL several can pass the check at once). Every loser gets a 409, never a 500.
 #[tokio::test]
