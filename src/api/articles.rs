@@ -21,7 +21,8 @@ use std::sync::Arc;
 
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::db::articles::{
-    ArticleChanges, ArticleFilter, ArticleOrder, ArticleView, NewArticle, PreparedEdit, UpdateOutcome, Visibility,
+    ArticleChanges, ArticleFilter, ArticleMeta, ArticleOrder, ArticleView, NewArticle, PreparedEdit, UpdateOutcome,
+    Visibility,
 };
 use crate::db::audit::Action;
 use crate::db::redirects::Lookup;
@@ -722,6 +723,13 @@ pub(super) fn find_for(conn: &mut db::Conn, key: &IdOrSlug, user: &AuthUser) -> 
         .not_found_as("article")
 }
 
+/// [`find_for`] without the body and relations: what the edit rules look at.
+fn find_meta_for(conn: &mut db::Conn, key: &IdOrSlug, user: &AuthUser) -> Result<ArticleMeta, AppError> {
+    db::articles::find_meta(conn, key, visibility_for(Some(user), Some(None)))
+        .map_err(AppError::from)
+        .not_found_as("article")
+}
+
 /// The strong ETag of an article's representation (what GET returns).
 fn article_etag(view: &ArticleView) -> Result<String, AppError> {
     let bytes = serde_json::to_vec(&ArticleResponse::from(view.clone())).map_err(|e| AppError::Internal(e.into()))?;
@@ -753,9 +761,9 @@ fn may_manage_pages(user: &AuthUser) -> Result<(), AppError> {
 }
 
 /// Whether `user` may make `changes` to the article `current`.
-fn authorize_edit(user: &AuthUser, current: &ArticleView, changes: &ArticleChanges) -> Result<(), AppError> {
-    let own = current.meta.author_id == user.id;
-    let status: ArticleStatus = stored(&current.meta.status);
+fn authorize_edit(user: &AuthUser, current: &ArticleMeta, changes: &ArticleChanges) -> Result<(), AppError> {
+    let own = current.author_id == user.id;
+    let status: ArticleStatus = stored(&current.status);
     if !permissions::may_edit_article(user.role, own, status) {
         return Err(AppError::Forbidden(format!("a {} may not change this article", user.role)));
     }
@@ -764,13 +772,13 @@ fn authorize_edit(user: &AuthUser, current: &ArticleView, changes: &ArticleChang
             return Err(AppError::Forbidden(format!("a {} may not make this article {new_status}", user.role)));
         }
     }
-    if changes.featured.is_some_and(|f| f != current.meta.featured) {
+    if changes.featured.is_some_and(|f| f != current.featured) {
         may_feature(user)?;
     }
-    if changes.kind.is_some_and(|k| k.as_str() != current.meta.kind) {
+    if changes.kind.is_some_and(|k| k.as_str() != current.kind) {
         may_manage_pages(user)?;
     }
-    if changes.author_id.is_some_and(|a| a != current.meta.author_id) && !permissions::may_assign_author(user.role) {
+    if changes.author_id.is_some_and(|a| a != current.author_id) && !permissions::may_assign_author(user.role) {
         return Err(AppError::Forbidden("only editors and admins hand articles to another user".into()));
     }
     Ok(())
@@ -943,9 +951,9 @@ pub(super) async fn edit(state: &AppState, key: IdOrSlug, user: AuthUser, edit: 
         let prepared = if touches_text {
             let (key, user, edit) = (key.clone(), user.clone(), edit.clone());
             db::run(&state.pool, move |conn| {
-                let current = find_for(conn, &key, &user)?;
+                let current = find_meta_for(conn, &key, &user)?;
                 authorize_edit(&user, &current, &edit.changes)?;
-                Ok::<_, AppError>(db::articles::prepare_update(conn, current.meta.id, &edit.changes)?)
+                Ok::<_, AppError>(db::articles::prepare_update(conn, current.id, &edit.changes)?)
             })
             .await?
         } else {
@@ -973,21 +981,31 @@ fn store_edit(
     let Edit { changes, if_match, reviser, action, note } = edit;
     db::write(conn, |conn| {
         db::articles::lock_for_edit(conn, key)?;
-        let current = find_for(conn, key, user)?;
-        authorize_edit(user, &current, changes)?;
-        // The representation is serialized and hashed only when a client asked to compare.
-        if let Some(tag) = if_match {
-            if !if_match_holds(tag, &article_etag(&current)?) {
-                return Err(AppError::PreconditionFailed(
-                    "the article changed since the version in If-Match; fetch it again and reapply your change".into(),
-                ));
+        // The whole representation is read, serialized and hashed only when a client asked to
+        // compare; the edit rules need the row alone.
+        let current = match if_match {
+            Some(tag) => {
+                let view = find_for(conn, key, user)?;
+                authorize_edit(user, &view.meta, changes)?;
+                if !if_match_holds(tag, &article_etag(&view)?) {
+                    return Err(AppError::PreconditionFailed(
+                        "the article changed since the version in If-Match; fetch it again and reapply your change"
+                            .into(),
+                    ));
+                }
+                view.meta
             }
-        }
-        let id = current.meta.id;
+            None => {
+                let meta = find_meta_for(conn, key, user)?;
+                authorize_edit(user, &meta, changes)?;
+                meta
+            }
+        };
+        let id = current.id;
         match db::articles::update(conn, id, changes, prepared, *reviser, domain::now())? {
             UpdateOutcome::Updated => {
                 let after = db::articles::find(conn, &IdOrSlug::Id(id), staff_sees_all())?;
-                let was_published = current.meta.status == ArticleStatus::Published.as_str();
+                let was_published = current.status == ArticleStatus::Published.as_str();
                 let is_published = after.meta.status == ArticleStatus::Published.as_str();
                 let action = match (was_published, is_published) {
                     (false, true) => Action::ArticlePublish,
@@ -1028,19 +1046,13 @@ pub async fn delete_article(
     QueryReader::new(&req).finish()?;
     db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
-            let current = find_for(conn, &key, &user)?;
-            if !permissions::may_delete_article(user.role, current.meta.author_id == user.id) {
+            let current = find_meta_for(conn, &key, &user)?;
+            if !permissions::may_delete_article(user.role, current.author_id == user.id) {
                 return Err(AppError::Forbidden(format!("a {} may not delete this article", user.role)));
             }
-            db::articles::delete(conn, current.meta.id)?;
-            let summary = format!("\"{}\" ({})", current.meta.title, current.meta.status);
-            Ok::<_, AppError>(db::audit::record(
-                conn,
-                &user.who(),
-                Action::ArticleDelete,
-                Some(current.meta.id),
-                &summary,
-            )?)
+            db::articles::delete(conn, current.id)?;
+            let summary = format!("\"{}\" ({})", current.title, current.status);
+            Ok::<_, AppError>(db::audit::record(conn, &user.who(), Action::ArticleDelete, Some(current.id), &summary)?)
         })
     })
     .await?;

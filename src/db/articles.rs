@@ -589,6 +589,12 @@ pub fn find(conn: &mut Conn, key: &IdOrSlug, visibility: Visibility) -> Result<A
     views.pop().ok_or(DbError::NotFound)
 }
 
+/// The row of the article `key` names without its body or relations, when `visibility` lets
+/// the reader see it: what deciding whether they may change it needs.
+pub fn find_meta(conn: &mut Conn, key: &IdOrSlug, visibility: Visibility) -> Result<ArticleMeta, DbError> {
+    Ok(by_key(key, visibility).select(ArticleMeta::as_select()).first(conn)?)
+}
+
 /// The current slug of the article that once had the slug `old`, when `visibility` lets the
 /// reader see it: where an old link leads.
 pub fn renamed_to(conn: &mut Conn, old: &str, visibility: Visibility) -> Result<Option<String>, DbError> {

@@ -82,3 +82,34 @@ async fn moderating_a_thread_costs_the_same_for_few_or_many_replies() {
     }
     assert_eq!(cost[0], cost[1], "statements for 2 and for 20 replies per level: {cost:?}");
 }
+
+/// An edit costs the same statements whatever the article is filed under, and without
+/// `If-Match` the edit rules read the article's row alone (the full representation is read
+/// once, for the answer).
+#[tokio::test]
+async fn an_edit_costs_the_same_few_statements_whatever_the_article_carries() {
+    let app = spawn_app_with(&[], StartOptions::default()).await;
+    let editor = app.staff("Bayu", Role::Editor).await;
+    let author = app.user("Dewi", Role::Author);
+    let categories: Vec<i64> = (0..10).map(|i| app.category(&format!("Rubrik {i}"), None)).collect();
+    let tags: Vec<i64> = (0..10).map(|i| app.tag(&format!("Label {i}"))).collect();
+    let few =
+        app.article(ArticleSpec::published(author, "Sedikit", 2).in_categories(&categories[..1]).tagged(&tags[..1]));
+    let many = app.article(ArticleSpec::published(author, "Banyak", 1).in_categories(&categories).tagged(&tags));
+    let mut cost = Vec::new();
+    for id in [few, many] {
+        let path = format!("/api/v1/articles/{id}");
+        let mut fewest = u64::MAX;
+        for round in 0..3 {
+            let before = app.stats.statements();
+            let body = serde_json::json!({"meta_description": format!("Ringkasan {round}")});
+            let r = app.patch(&path, Some(&editor.token), &body).await;
+            assert_eq!(r.status().as_u16(), 200);
+            fewest = fewest.min(app.stats.statements() - before);
+        }
+        cost.push(fewest);
+    }
+    eprintln!("statements per edit: {cost:?}");
+    assert_eq!(cost[0], cost[1], "statements for 1 and for 10 categories and tags: {cost:?}");
+    assert!(cost[0] <= 24, "an edit runs {} statements", cost[0]);
+}
