@@ -24,6 +24,10 @@ async fn the_demo_seeds_a_browsable_newsroom() {
     assert!(comments["meta"]["total"].as_i64().unwrap() > 0);
     let text = articles.to_string();
     assert!(text.contains("Kabar Harapan"), "Indonesian newsroom content");
+    // The site's pages, out of the story list above and read by their slugs.
+    let pages = app.get_json("/api/v1/articles?kind=page", 200).await;
+    assert_eq!(crate::helpers::titles(&pages), ["Pedoman Pemberitaan Media Siber", "Redaksi", "Tentang Kami"]);
+    assert_eq!(app.get_json("/api/v1/articles/redaksi", 200).await["kind"], "page");
 }
 
 #[tokio::test]
