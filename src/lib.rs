@@ -4,7 +4,8 @@
 //! calls one `db` function through `db::run`, maps rows to response types); `db` is the only
 //! place that touches Diesel and SQLite; `domain` holds pure types and rules; `auth` holds
 //! credentials; `limits` counts events per key (login throttles, comment rate); `error` turns
-//! failures into problem+json. `startup` wires them into a server.
+//! failures into problem+json; `media` decodes, strips and resizes uploads and keeps their files.
+//! `startup` wires them into a server.
 
 pub mod api;
 pub mod auth;
@@ -16,4 +17,5 @@ pub mod domain;
 pub mod error;
 pub mod generate;
 pub mod limits;
+pub mod media;
 pub mod startup;

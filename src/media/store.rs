@@ -1,0 +1,190 @@
+//! Where media files live, behind one small interface: a directory on this machine by default.
+//! Files are named by the content they come from and never change once written, so a CDN or a
+//! browser may keep them forever.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use super::formats::Format;
+
+/// A store of immutable, content-named files.
+pub trait Store: Send + Sync {
+    /// Writes `bytes` as `name`, whole or not at all: a reader never sees half a file.
+    fn put(&self, name: &str, bytes: &[u8]) -> io::Result<()>;
+    /// The file `name`, if it is there.
+    fn get(&self, name: &str) -> io::Result<Option<Vec<u8>>>;
+    /// Removes `name`; a file already gone is no error.
+    fn delete(&self, name: &str) -> io::Result<()>;
+    /// Where `name` is on this machine's disk, for serving it with ranges; `None` for remote stores.
+    fn local_path(&self, name: &str) -> Option<PathBuf>;
+    /// Up to `limit` stored names after `after` in name order, for the sweep of orphaned files.
+    fn names_after(&self, after: &str, limit: usize) -> io::Result<Vec<String>>;
+}
+
+/// The name of an upload's stored original: the first 128 bits of its SHA-256, in hex.
+pub fn original_name(key: &str, format: Format) -> String {
+    format!("{key}.{}", format.extension())
+}
+
+/// The name of an upload's variant `width` pixels wide.
+pub fn variant_name(key: &str, width: u32) -> String {
+    format!("{key}-{width}.webp")
+}
+
+/// The content key of an upload.
+pub fn key_of(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(bytes);
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Length of a content key in hex digits.
+const KEY_CHARS: usize = 32;
+
+/// The content key a stored file's name starts with, if `name` is one Warta could have written
+/// (which is all `/media/{name}` serves: nothing else of the directory is reachable).
+pub fn key_of_name(name: &str) -> Option<&str> {
+    let (stem, ext) = name.rsplit_once('.')?;
+    Format::from_extension(ext)?;
+    let key = stem.get(..KEY_CHARS)?;
+    if !key.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return None;
+    }
+    match &stem[KEY_CHARS..] {
+        "" => Some(key),
+        rest => {
+            let width = rest.strip_prefix('-')?;
+            let valid =
+                ext == "webp" && !width.is_empty() && width.len() <= 5 && width.bytes().all(|b| b.is_ascii_digit());
+            valid.then_some(key)
+        }
+    }
+}
+
+/// Files in a directory, spread over subdirectories by the first two digits of their key.
+pub struct DirectoryStore {
+    root: PathBuf,
+}
+
+impl DirectoryStore {
+    /// The store in `root`, created when missing.
+    pub fn open(root: &Path) -> io::Result<DirectoryStore> {
+        std::fs::create_dir_all(root)?;
+        Ok(DirectoryStore { root: root.to_path_buf() })
+    }
+
+    fn path(&self, name: &str) -> Option<PathBuf> {
+        let key = key_of_name(name)?;
+        Some(self.root.join(&key[..2]).join(name))
+    }
+}
+
+fn not_a_name(name: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, format!("`{name}` is not a media file name"))
+}
+
+impl Store for DirectoryStore {
+    fn put(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
+        let path = self.path(name).ok_or_else(|| not_a_name(name))?;
+        let dir = path.parent().ok_or_else(|| not_a_name(name))?;
+        std::fs::create_dir_all(dir)?;
+        // Written beside its final place, synced, then renamed over it: all or nothing.
+        let temporary = dir.join(format!(".{name}.{}.part", rand::random::<u64>()));
+        let written = (|| {
+            let mut file = std::fs::File::create(&temporary)?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            std::fs::rename(&temporary, &path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temporary);
+        }
+        written
+    }
+
+    fn get(&self, name: &str) -> io::Result<Option<Vec<u8>>> {
+        let path = self.path(name).ok_or_else(|| not_a_name(name))?;
+        match std::fs::read(path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn delete(&self, name: &str) -> io::Result<()> {
+        let path = self.path(name).ok_or_else(|| not_a_name(name))?;
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    fn local_path(&self, name: &str) -> Option<PathBuf> {
+        self.path(name)
+    }
+
+    fn names_after(&self, after: &str, limit: usize) -> io::Result<Vec<String>> {
+        let mut shards: Vec<String> = std::fs::read_dir(&self.root)?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|s| s.len() == 2 && s.as_str() >= after.get(..2).unwrap_or(""))
+            .collect();
+        shards.sort();
+        let mut names = Vec::new();
+        for shard in shards {
+            let mut in_shard: Vec<String> = std::fs::read_dir(self.root.join(&shard))?
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| key_of_name(n).is_some() && n.as_str() > after)
+                .collect();
+            in_shard.sort();
+            names.extend(in_shard);
+            if names.len() >= limit {
+                names.truncate(limit);
+                break;
+            }
+        }
+        Ok(names)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_names_warta_writes_are_names() {
+        let key = key_of(b"photo");
+        assert_eq!(key.len(), KEY_CHARS);
+        assert_eq!(key_of_name(&original_name(&key, Format::Jpeg)), Some(key.as_str()));
+        assert_eq!(key_of_name(&variant_name(&key, 640)), Some(key.as_str()));
+        for bad in [
+            "../etc/passwd".to_owned(),
+            format!("{key}.exe"),
+            format!("{key}-640.jpg"),
+            format!("{key}-.webp"),
+            format!("{}.jpg", key.to_uppercase()),
+            format!("{key}/../x.jpg"),
+            "a.jpg".to_owned(),
+        ] {
+            assert_eq!(key_of_name(&bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_directory_store_writes_whole_files_and_lists_them_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = DirectoryStore::open(dir.path()).unwrap();
+        let a = original_name(&key_of(b"a"), Format::Png);
+        let b = variant_name(&key_of(b"b"), 320);
+        store.put(&a, b"one").unwrap();
+        store.put(&b, b"two").unwrap();
+        assert_eq!(store.get(&a).unwrap().as_deref(), Some(&b"one"[..]));
+        let mut all = vec![a.clone(), b.clone()];
+        all.sort();
+        assert_eq!(store.names_after("", 10).unwrap(), all);
+        assert_eq!(store.names_after(&all[0], 10).unwrap(), vec![all[1].clone()]);
+        store.delete(&a).unwrap();
+        store.delete(&a).unwrap();
+        assert_eq!(store.get(&a).unwrap(), None);
+        assert!(store.put("../x.png", b"no").is_err());
+    }
+}
