@@ -74,6 +74,22 @@ pub struct Config {
     pub revisions_keep: u32,
     /// Days an audit entry is kept (`WARTA_AUDIT_RETENTION_DAYS`).
     pub audit_retention_days: u32,
+    /// Where the public reaches this API (`WARTA_PUBLIC_URL`, no trailing slash); `None`: the
+    /// address it listens on.
+    pub public_url: Option<String>,
+    /// Uploads and their files.
+    pub media: MediaSettings,
+}
+
+/// Where uploads go and how large they may be.
+#[derive(Debug, Clone)]
+pub struct MediaSettings {
+    /// The directory of the files (`WARTA_MEDIA_DIR`; default `media/` beside a SQLite database).
+    pub dir: std::path::PathBuf,
+    /// Where a CDN serves the files (`WARTA_MEDIA_BASE_URL`, no trailing slash).
+    pub base_url: Option<String>,
+    /// The largest upload in bytes (`WARTA_MEDIA_MAX_BYTES`).
+    pub max_bytes: u32,
 }
 
 /// The shortest `WARTA_JWT_SECRET` accepted in production, in bytes.
@@ -228,6 +244,16 @@ impl Config {
         let database_url = text("DATABASE_URL", "warta.db");
         let database_url = database_url.strip_prefix("sqlite://").unwrap_or(&database_url).to_owned();
 
+        let public_url = get("WARTA_PUBLIC_URL").map(|u| http_base("WARTA_PUBLIC_URL", &u)).transpose()?;
+        let media = MediaSettings {
+            dir: match get("WARTA_MEDIA_DIR") {
+                Some(dir) => dir.into(),
+                None => default_media_dir(&database_url),
+            },
+            base_url: get("WARTA_MEDIA_BASE_URL").map(|u| http_base("WARTA_MEDIA_BASE_URL", &u)).transpose()?,
+            max_bytes: number(&get, "WARTA_MEDIA_MAX_BYTES", 20 * 1024 * 1024, 1024..=1024 * 1024 * 1024)?,
+        };
+
         Ok(Config {
             database_url,
             bind,
@@ -249,8 +275,27 @@ impl Config {
             shutdown_grace_secs,
             revisions_keep,
             audit_retention_days,
+            public_url,
+            media,
         })
     }
+}
+
+/// An http(s) URL to put paths after: checked, without its trailing slash.
+fn http_base(variable: &'static str, raw: &str) -> Result<String, ConfigError> {
+    match url::Url::parse(raw) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.query().is_none() => {
+            Ok(raw.trim_end_matches('/').to_owned())
+        }
+        _ => Err(bad(variable, format!("`{raw}` is not an http(s) URL"))),
+    }
+}
+
+/// `media/` beside a SQLite database file; `media/` in the working directory otherwise.
+fn default_media_dir(database_url: &str) -> std::path::PathBuf {
+    let is_file = !database_url.starts_with("postgres://") && !database_url.starts_with("postgresql://");
+    let beside = std::path::Path::new(database_url).parent().filter(|p| is_file && !p.as_os_str().is_empty());
+    beside.map_or_else(|| "media".into(), |dir| dir.join("media"))
 }
 
 fn number(
@@ -302,6 +347,17 @@ mod tests {
         assert_eq!(config.site.title, "Kabar Harapan");
         assert_eq!(config.site.language, "id");
         assert_eq!(config.shutdown_grace_secs, 0, "a lone process stops at once");
+        assert_eq!(config.media.max_bytes, 20 * 1024 * 1024);
+        assert_eq!(config.media.dir, std::path::PathBuf::from("media"));
+        assert_eq!(config.public_url, None);
+    }
+
+    #[test]
+    fn media_lives_beside_the_database_unless_told() {
+        let config = Config::from_vars(&vars(&[("DATABASE_URL", "/srv/warta/warta.db")])).unwrap();
+        assert_eq!(config.media.dir, std::path::PathBuf::from("/srv/warta/media"));
+        let config = Config::from_vars(&vars(&[("WARTA_MEDIA_BASE_URL", "https://cdn.example/warta/")])).unwrap();
+        assert_eq!(config.media.base_url.as_deref(), Some("https://cdn.example/warta"));
     }
 
     #[test]
@@ -318,6 +374,9 @@ mod tests {
             ("WARTA_METRICS_BIND", "metrics"),
             ("WARTA_LOG_FORMAT", "xml"),
             ("WARTA_SHUTDOWN_GRACE_SECS", "soon"),
+            ("WARTA_PUBLIC_URL", "api.kabarharapan.id"),
+            ("WARTA_MEDIA_BASE_URL", "ftp://cdn.example"),
+            ("WARTA_MEDIA_MAX_BYTES", "12"),
         ] {
             let err = Config::from_vars(&vars(&[(name, value)])).unwrap_err();
             assert_eq!(err.variable, name, "{value}");

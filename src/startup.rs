@@ -59,6 +59,12 @@ impl Application {
 
         let listener = TcpListener::bind(config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
+        let public_url = match &config.public_url {
+            Some(url) => url.clone(),
+            None => format!("http://{}", listener.local_addr()?),
+        };
+        let media = crate::media::Library::open(&config.media, &public_url)
+            .with_context(|| format!("cannot open the media directory {}", config.media.dir.display()))?;
         let secret = match &config.jwt_secret {
             Some(secret) => secret.as_bytes().to_vec(),
             None => auth::random_token(48).into_bytes(),
@@ -80,6 +86,7 @@ impl Application {
             counts: Default::default(),
             group_commit: db::group::GroupCommit::start(pool.clone(), stats.kind)?,
             draining: Arc::new(AtomicBool::new(false)),
+            media,
         });
         let draining = state.draining.clone();
         watch_content_changes(&state, &background)?;

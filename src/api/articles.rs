@@ -12,6 +12,7 @@ use super::caching::{self, Audience};
 use super::categories::CategoryRefResponse;
 use super::cursor;
 use super::json::{JsonBody, ValidJson, MAX_BODY_BYTES};
+use super::media::FeaturedImageResponse;
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::{id_or_slug, QueryReader};
 use super::tags::TagRefResponse;
@@ -31,6 +32,7 @@ use crate::db::users::Author;
 use crate::db::{self, DbError};
 use crate::domain::{self, invalidation, permissions, ArticleKind, ArticleStatus, CommentPolicy, IdOrSlug, Slug};
 use crate::error::{AppError, FieldErrors, NotFoundAs, Problem};
+use crate::media::MediaUrls;
 
 /// The public profile of a writer: never the email.
 #[derive(Debug, Serialize, ToSchema)]
@@ -97,12 +99,14 @@ pub struct ArticleResponse {
     /// Its tags, by name.
     #[schema(example = json!([{"id": 7, "slug": "iran", "name": "Iran"}]))]
     pub tags: Vec<TagRefResponse>,
-    /// An http(s) URL of the lead image.
+    /// An http(s) URL of the lead image: the original of `featured_image` when there is one.
     #[schema(example = "https://images.example.com/kopi.jpg")]
     pub featured_image_url: Option<String>,
-    /// Alternative text of the lead image.
+    /// Alternative text of the lead image: that of `featured_image` when there is one.
     #[schema(example = "Petani memetik kopi di lereng gunung")]
     pub featured_image_alt: Option<String>,
+    /// The lead image when it is Warta media, with its variants for `srcset`.
+    pub featured_image: Option<FeaturedImageResponse>,
     /// Name of the original source, e.g. "Anadolu".
     #[schema(example = "Anadolu")]
     pub source_name: Option<String>,
@@ -137,9 +141,15 @@ pub struct ArticleResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<ArticleView> for ArticleResponse {
-    fn from(view: ArticleView) -> Self {
+impl ArticleResponse {
+    /// The response for `view`, with media addresses from `urls`.
+    pub fn new(view: ArticleView, urls: &MediaUrls) -> Self {
         let m = view.meta;
+        let featured_image = view.featured_image.map(|image| FeaturedImageResponse::new(image, urls));
+        let (featured_image_url, featured_image_alt) = match &featured_image {
+            Some(image) => (Some(image.url.clone()), Some(image.alt.clone()).filter(|a| !a.is_empty())),
+            None => (m.featured_image_url, m.featured_image_alt),
+        };
         let (body, body_html) = match view.text {
             Some(t) => (Some(t.body), Some(t.body_html)),
             None => (None, None),
@@ -160,8 +170,9 @@ impl From<ArticleView> for ArticleResponse {
                 .map(Into::into),
             categories: view.categories.into_iter().map(Into::into).collect(),
             tags: view.tags.into_iter().map(Into::into).collect(),
-            featured_image_url: m.featured_image_url,
-            featured_image_alt: m.featured_image_alt,
+            featured_image_url,
+            featured_image_alt,
+            featured_image,
             source_name: m.source_name,
             source_url: m.source_url,
             language: m.language,
@@ -425,7 +436,8 @@ pub async fn list_articles(
     if keyset && found.more {
         meta.next_cursor = found.items.last().and_then(|last| cursor::encode(order_by, descending, next, &last.meta));
     }
-    let body = Paginated { data: found.items.into_iter().map(ArticleResponse::from).collect(), meta };
+    let body =
+        Paginated { data: found.items.into_iter().map(|v| ArticleResponse::new(v, &state.media.urls)).collect(), meta };
     Ok(cache::shows(pagination::respond(&req, &body, state.audience(&user))?, invalidation::list_reads()))
 }
 
@@ -477,7 +489,7 @@ pub async fn get_article(
         Lookup::Renamed(slug) => return Ok(caching::moved(&format!("/api/v1/articles/{slug}"), state.audience(&user))),
     };
     let reads = invalidation::article_reads(view.meta.id);
-    Ok(cache::shows(caching::json(&req, &ArticleResponse::from(view), state.audience(&user))?, reads))
+    Ok(cache::shows(caching::json(&req, &ArticleResponse::new(view, &state.media.urls), state.audience(&user))?, reads))
 }
 
 /// A new article. Only `title` is required; it starts as a draft.
@@ -534,6 +546,11 @@ pub struct CreateArticleRequest {
     #[validate(length(max = 300, message = "must be at most 300 characters"))]
     #[schema(example = "Petani memetik kopi", max_length = 300)]
     pub featured_image_alt: Option<String>,
+    /// Warta media to lead with: the article then embeds `featured_image`, and
+    /// `featured_image_url`/`featured_image_alt` follow it.
+    #[validate(range(min = 1, message = "must be a media id"))]
+    #[schema(example = 12, minimum = 1)]
+    pub featured_image_id: Option<i64>,
     /// Name of the original source, e.g. "Anadolu".
     #[validate(length(max = 200, message = "must be at most 200 characters"))]
     #[schema(example = "Anadolu", max_length = 200)]
@@ -620,6 +637,11 @@ pub struct UpdateArticleRequest {
     #[validate(length(max = 300, message = "must be at most 300 characters"))]
     #[schema(example = "Petani memetik kopi", value_type = Option<String>, max_length = 300)]
     pub featured_image_alt: Option<Option<String>>,
+    /// Warta media to lead with; `null` leads with none (or with `featured_image_url`).
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(range(min = 1, message = "must be a media id"))]
+    #[schema(example = 12, value_type = Option<i64>, minimum = 1)]
+    pub featured_image_id: Option<Option<i64>>,
     /// Name of the original source.
     #[serde(default, deserialize_with = "double_option")]
     #[validate(length(max = 200, message = "must be at most 200 characters"))]
@@ -697,6 +719,7 @@ impl UpdateArticleRequest {
             tag_ids: self.tag_ids.map(dedup),
             featured_image_url: self.featured_image_url,
             featured_image_alt: self.featured_image_alt,
+            featured_image_id: self.featured_image_id,
             source_name: self.source_name,
             source_url: self.source_url,
             language: self.language,
@@ -731,8 +754,9 @@ fn find_meta_for(conn: &mut db::Conn, key: &IdOrSlug, user: &AuthUser) -> Result
 }
 
 /// The strong ETag of an article's representation (what GET returns).
-fn article_etag(view: &ArticleView) -> Result<String, AppError> {
-    let bytes = serde_json::to_vec(&ArticleResponse::from(view.clone())).map_err(|e| AppError::Internal(e.into()))?;
+fn article_etag(view: &ArticleView, urls: &MediaUrls) -> Result<String, AppError> {
+    let bytes =
+        serde_json::to_vec(&ArticleResponse::new(view.clone(), urls)).map_err(|e| AppError::Internal(e.into()))?;
     Ok(caching::etag_of(&bytes))
 }
 
@@ -842,6 +866,7 @@ pub async fn create_article(
         tag_ids: dedup(body.tag_ids.unwrap_or_default()),
         featured_image_url: body.featured_image_url,
         featured_image_alt: body.featured_image_alt,
+        featured_image_id: body.featured_image_id,
         source_name: body.source_name,
         source_url: body.source_url,
         language: body.language.unwrap_or_else(|| state.config.site.language.clone()),
@@ -869,7 +894,7 @@ pub async fn create_article(
     })
     .await?;
     let location = format!("/api/v1/articles/{}", view.meta.id);
-    caching::created(&req, &ArticleResponse::from(view), Some(location))
+    caching::created(&req, &ArticleResponse::new(view, &state.media.urls), Some(location))
 }
 
 /// Update an article
@@ -912,7 +937,7 @@ pub async fn update_article(
     let reviser = Reviser { user_id: user.id, keep: state.config.revisions_keep };
     let update = Edit { changes, if_match, reviser, action: Action::ArticleUpdate, note: String::new() };
     let view = edit(&state, key, user, update).await?;
-    caching::json(&req, &ArticleResponse::from(view), Audience::Private)
+    caching::json(&req, &ArticleResponse::new(view, &state.media.urls), Audience::Private)
 }
 
 /// The `If-Match` of `req`: `None` when absent or empty (an empty one states no precondition).
@@ -959,8 +984,9 @@ pub(super) async fn edit(state: &AppState, key: IdOrSlug, user: AuthUser, edit: 
         } else {
             PreparedEdit::default()
         };
-        let (key, user, edit) = (key.clone(), user.clone(), edit.clone());
-        let stored = state.group_commit.write(move |conn| store_edit(conn, &key, &user, &edit, &prepared)).await?;
+        let (key, user, edit, urls) = (key.clone(), user.clone(), edit.clone(), state.media.urls.clone());
+        let stored =
+            state.group_commit.write(move |conn| store_edit(conn, &key, &user, &edit, &prepared, &urls)).await?;
         if let Some(view) = stored {
             return Ok(view);
         }
@@ -977,6 +1003,7 @@ fn store_edit(
     user: &AuthUser,
     edit: &Edit,
     prepared: &PreparedEdit,
+    urls: &MediaUrls,
 ) -> Result<Option<ArticleView>, AppError> {
     let Edit { changes, if_match, reviser, action, note } = edit;
     db::write(conn, |conn| {
@@ -987,7 +1014,7 @@ fn store_edit(
             Some(tag) => {
                 let view = find_for(conn, key, user)?;
                 authorize_edit(user, &view.meta, changes)?;
-                if !if_match_holds(tag, &article_etag(&view)?) {
+                if !if_match_holds(tag, &article_etag(&view, urls)?) {
                     return Err(AppError::PreconditionFailed(
                         "the article changed since the version in If-Match; fetch it again and reapply your change"
                             .into(),

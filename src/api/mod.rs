@@ -12,6 +12,7 @@ pub mod client;
 pub mod comments;
 pub mod cursor;
 pub mod json;
+pub mod media;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub counts: cache::CountCache,
     /// The writer that commits reader comments in groups.
     pub group_commit: crate::db::group::GroupCommit,
+    /// Uploaded images: their store, the image threads and the files' addresses.
+    pub media: crate::media::Library,
     /// The instance is shutting down: `/ready` answers 503 while requests are still served.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -98,6 +101,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
     cfg.service(readable("/health", site::health))
         .service(readable("/ready", site::ready))
         .service(readable("/openapi.json", openapi_document))
+        .service(readable("/media/{name}", media::get_media_file))
         .service(readable("/docs", docs_redirect))
         .service(
             web::scope("/api/v1")
@@ -153,6 +157,21 @@ pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
                     readable("/tags/{id_or_slug}", tags::get_tag)
                         .route(patch().to(tags::update_tag))
                         .route(delete().to(tags::delete_tag))
+                        .default_service(not_allowed("GET, HEAD, PATCH, DELETE")),
+                )
+                .service(
+                    web::resource("/media")
+                        .route(get().to(media::list_media))
+                        .route(head().to(media::list_media))
+                        .route(post().to(media::upload_media))
+                        .default_service(not_allowed("GET, HEAD, POST")),
+                )
+                .service(
+                    web::resource("/media/{id}")
+                        .route(get().to(media::get_media))
+                        .route(head().to(media::get_media))
+                        .route(patch().to(media::update_media))
+                        .route(delete().to(media::delete_media))
                         .default_service(not_allowed("GET, HEAD, PATCH, DELETE")),
                 )
                 .service(readable("/redirects", redirects::get_redirect))

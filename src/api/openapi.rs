@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{articles, audit, auth, authors, categories, comments, redirects, revisions, site, tags, users};
+use super::{articles, audit, auth, authors, categories, comments, media, redirects, revisions, site, tags, users};
 use crate::error::Problem;
 
 /// Warta's API description; `openapi/openapi.json` is this, pretty-printed.
@@ -41,6 +41,12 @@ use crate::error::Problem;
         tags::get_tag,
         tags::update_tag,
         tags::delete_tag,
+        media::upload_media,
+        media::list_media,
+        media::get_media,
+        media::update_media,
+        media::delete_media,
+        media::get_media_file,
         redirects::get_redirect,
         redirects::list_redirect_rules,
         redirects::create_redirect_rule,
@@ -74,6 +80,7 @@ use crate::error::Problem;
         (name = "categories", description = "The category hierarchy"),
         (name = "revisions", description = "Every version of an article: history, diff and restore"),
         (name = "tags", description = "Flat labels of articles beside the categories"),
+        (name = "media", description = "Uploaded images, their variants and files"),
         (name = "redirects", description = "Old addresses that keep working"),
         (name = "authors", description = "Public author pages"),
         (name = "comments", description = "Readers' comments"),

@@ -379,5 +379,5 @@ pub async fn restore_revision(
     .await?;
     let restore = Edit { changes, if_match, reviser, action: Action::ArticleRestore, note };
     let view = edit(&state, IdOrSlug::Id(article_id), user, restore).await?;
-    caching::json(&req, &ArticleResponse::from(view), Audience::Private)
+    caching::json(&req, &ArticleResponse::new(view, &state.media.urls), Audience::Private)
 }

@@ -44,6 +44,7 @@ pub struct ArticleMeta {
     pub featured: bool,
     pub primary_category_id: Option<i64>,
     pub kind: String,
+    pub featured_image_id: Option<i64>,
 }
 
 /// The body of an article, source and rendered.
@@ -62,6 +63,8 @@ pub struct ArticleView {
     pub author: Author,
     pub categories: Vec<CategoryRef>,
     pub tags: Vec<TagRef>,
+    /// The lead image, when it is Warta media.
+    pub featured_image: Option<super::media::Media>,
 }
 
 /// Who is reading, which decides what exists for them.
@@ -666,6 +669,8 @@ fn with_relations(conn: &mut Conn, metas: Vec<ArticleMeta>, include_body: bool) 
         categories_of.entry(article_id).or_default().push(category);
     }
     let mut tags_of = super::tags::of_articles(conn, &ids)?;
+    let image_ids: Vec<i64> = metas.iter().filter_map(|m| m.featured_image_id).collect();
+    let images = super::media::of_ids(conn, &image_ids)?;
 
     let mut texts: HashMap<i64, ArticleText> = if include_body {
         articles::table
@@ -686,6 +691,7 @@ fn with_relations(conn: &mut Conn, metas: Vec<ArticleMeta>, include_body: bool) 
                 text: texts.remove(&meta.id),
                 categories: categories_of.remove(&meta.id).unwrap_or_default(),
                 tags: tags_of.remove(&meta.id).unwrap_or_default(),
+                featured_image: meta.featured_image_id.and_then(|i| images.get(&i).cloned()),
                 author,
                 meta,
             })
@@ -707,6 +713,8 @@ pub struct NewArticle {
     pub tag_ids: Vec<i64>,
     pub featured_image_url: Option<String>,
     pub featured_image_alt: Option<String>,
+    /// Media to lead with (else a 422 on `featured_image_id`).
+    pub featured_image_id: Option<i64>,
     pub source_name: Option<String>,
     pub source_url: Option<String>,
     pub language: String,
@@ -767,6 +775,7 @@ pub fn create(conn: &mut Conn, new: NewArticle, by: Reviser, now: DateTime<Utc>)
         };
         check_categories(conn, &new.category_ids)?;
         super::tags::check_ids(conn, &new.tag_ids)?;
+        check_featured_image(conn, new.featured_image_id)?;
         if let Some(primary) = new.primary_category_id {
             primary_among(primary, &new.category_ids)?;
         }
@@ -788,6 +797,7 @@ pub fn create(conn: &mut Conn, new: NewArticle, by: Reviser, now: DateTime<Utc>)
                 articles::author_id.eq(new.author_id),
                 articles::featured_image_url.eq(&new.featured_image_url),
                 articles::featured_image_alt.eq(&new.featured_image_alt),
+                articles::featured_image_id.eq(new.featured_image_id),
                 articles::source_name.eq(&new.source_name),
                 articles::source_url.eq(&new.source_url),
                 articles::language.eq(&new.language),
@@ -883,6 +893,16 @@ fn check_categories(conn: &mut Conn, ids: &[i64]) -> Result<(), DbError> {
     }
 }
 
+/// A 422 on `featured_image_id` unless it names media (or is `None`).
+fn check_featured_image(conn: &mut Conn, id: Option<i64>) -> Result<(), DbError> {
+    match id {
+        Some(id) if !super::media::exists(conn, id)? => {
+            Err(DbError::Invalid { field: "featured_image_id", message: format!("no media has the id {id}") })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Replaces the categories of article `id`.
 pub fn set_categories(conn: &mut Conn, id: i64, category_ids: &[i64]) -> Result<(), DbError> {
     diesel::delete(article_categories::table.filter(article_categories::article_id.eq(id))).execute(conn)?;
@@ -910,6 +930,7 @@ pub struct ArticleChanges {
     pub tag_ids: Option<Vec<i64>>,
     pub featured_image_url: Option<Option<String>>,
     pub featured_image_alt: Option<Option<String>>,
+    pub featured_image_id: Option<Option<i64>>,
     pub source_name: Option<Option<String>>,
     pub source_url: Option<Option<String>>,
     pub language: Option<String>,
@@ -925,7 +946,7 @@ impl ArticleChanges {
     /// The names of the fields these changes set, as the API names them.
     pub fn named_fields(&self) -> String {
         crate::changed_fields!(self; title, slug, excerpt, body, status, published_at, author_id, category_ids,
-            tag_ids, featured_image_url, featured_image_alt, source_name, source_url, language, comment_status,
+            tag_ids, featured_image_url, featured_image_alt, featured_image_id, source_name, source_url, language, comment_status,
             meta_title, meta_description, featured, primary_category_id, kind)
     }
 }
@@ -1015,6 +1036,9 @@ pub fn update(
         if let Some(ids) = &changes.tag_ids {
             super::tags::check_ids(conn, ids)?;
         }
+        if let Some(image) = changes.featured_image_id {
+            check_featured_image(conn, image)?;
+        }
         let primary = primary_after(conn, id, current.primary_category_id, changes)?;
         if let Some(author_id) = changes.author_id {
             let exists: bool = diesel::select(diesel::dsl::exists(users::table.find(author_id))).get_result(conn)?;
@@ -1045,6 +1069,7 @@ pub fn update(
                 changes.author_id.map(|v| articles::author_id.eq(v)),
                 changes.featured_image_url.as_ref().map(|v| articles::featured_image_url.eq(v)),
                 changes.featured_image_alt.as_ref().map(|v| articles::featured_image_alt.eq(v)),
+                changes.featured_image_id.map(|v| articles::featured_image_id.eq(v)),
                 changes.source_name.as_ref().map(|v| articles::source_name.eq(v)),
                 changes.source_url.as_ref().map(|v| articles::source_url.eq(v)),
                 changes.language.as_ref().map(|v| articles::language.eq(v)),

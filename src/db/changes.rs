@@ -46,6 +46,7 @@ pub struct Generations {
     tags: AtomicU64,
     redirects: AtomicU64,
     people: AtomicU64,
+    media: AtomicU64,
     articles: RwLock<HashMap<i64, u64>>,
     /// Every article scope counts as changed at this tick (set when the map is folded).
     article_floor: AtomicU64,
@@ -64,6 +65,7 @@ impl Default for Generations {
             tags: AtomicU64::new(0),
             redirects: AtomicU64::new(0),
             people: AtomicU64::new(0),
+            media: AtomicU64::new(0),
             articles: RwLock::new(HashMap::new()),
             article_floor: AtomicU64::new(0),
             next_due: AtomicI64::new(i64::MAX),
@@ -102,6 +104,7 @@ impl Generations {
                 Scope::Tags => self.tags.fetch_max(tick, Ordering::AcqRel),
                 Scope::Redirects => self.redirects.fetch_max(tick, Ordering::AcqRel),
                 Scope::People => self.people.fetch_max(tick, Ordering::AcqRel),
+                Scope::Media => self.media.fetch_max(tick, Ordering::AcqRel),
                 Scope::Article(id) => {
                     let mut articles = self.articles.write().unwrap_or_else(|e| e.into_inner());
                     if articles.len() >= MAX_ARTICLE_STAMPS {
@@ -169,6 +172,7 @@ impl Generations {
             Scope::Tags => self.tags.load(Ordering::Acquire),
             Scope::Redirects => self.redirects.load(Ordering::Acquire),
             Scope::People => self.people.load(Ordering::Acquire),
+            Scope::Media => self.media.load(Ordering::Acquire),
             Scope::Article(id) => {
                 // The floor is read under the lock: a fold raises it and empties the map as one step.
                 let articles = self.articles.read().unwrap_or_else(|e| e.into_inner());

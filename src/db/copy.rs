@@ -43,6 +43,7 @@ macro_rules! warta_tables {
         tables! {
             users by id;
             categories by id, forward parent_id;
+            media by id;
             articles by id, counted comment_count;
             article_categories by (article_id, category_id);
             tags by id;

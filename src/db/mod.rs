@@ -16,6 +16,7 @@ pub mod group;
 pub mod invites;
 pub mod jobs;
 pub mod limits;
+pub mod media;
 mod pool;
 pub mod redirects;
 pub mod revisions;

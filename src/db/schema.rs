@@ -53,6 +53,29 @@ diesel::table! {
         featured -> Bool,
         primary_category_id -> Nullable<BigInt>,
         kind -> Text,
+        featured_image_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    /// Uploaded images (see `db::media`).
+    media (id) {
+        id -> BigInt,
+        file_key -> Text,
+        file_name -> Text,
+        mime_type -> Text,
+        width -> BigInt,
+        height -> BigInt,
+        bytes -> BigInt,
+        alt -> Text,
+        caption -> Text,
+        credit -> Text,
+        focal_x -> Double,
+        focal_y -> Double,
+        variants -> Text,
+        uploaded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -225,6 +248,8 @@ diesel::joinable!(comments -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(revisions -> articles (article_id));
 diesel::joinable!(invites -> users (user_id));
+diesel::joinable!(articles -> media (featured_image_id));
+diesel::joinable!(media -> users (uploaded_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -237,4 +262,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     revisions,
     invites,
+    media,
 );

@@ -23,6 +23,8 @@ pub enum Scope {
     People,
     /// The redirect rules made by hand or by an import.
     Redirects,
+    /// Uploaded images as articles embed them (alt text, caption, credit, focal point, variants).
+    Media,
     /// One article: its full representation and its public comments.
     Article(i64),
 }
@@ -35,6 +37,7 @@ impl fmt::Display for Scope {
             Scope::Tags => f.write_str("tags"),
             Scope::People => f.write_str("people"),
             Scope::Redirects => f.write_str("redirects"),
+            Scope::Media => f.write_str("media"),
             Scope::Article(id) => write!(f, "article:{id}"),
         }
     }
@@ -50,6 +53,7 @@ impl std::str::FromStr for Scope {
             "tags" => Ok(Scope::Tags),
             "people" => Ok(Scope::People),
             "redirects" => Ok(Scope::Redirects),
+            "media" => Ok(Scope::Media),
             other => other.strip_prefix("article:").and_then(|id| id.parse().ok()).map(Scope::Article).ok_or(()),
         }
     }
@@ -74,6 +78,8 @@ pub enum Change {
     /// A staff account changed; `public`: in what its public author object shows, or by owning
     /// other articles (a delete with reassignment).
     Person { public: bool },
+    /// An image that an article leads with changed what articles embed of it.
+    Media,
     /// A scheduled article's time came: it joins the public lists with no write at that moment.
     ScheduledPublication,
 }
@@ -93,6 +99,7 @@ pub fn scopes_of(change: Change) -> Vec<Scope> {
         Change::Category => vec![Scope::Categories],
         Change::Tag => vec![Scope::Tags],
         Change::Redirect => vec![Scope::Redirects],
+        Change::Media => vec![Scope::Media],
         Change::Person { public: true } => vec![Scope::People],
         Change::Person { public: false } => vec![],
         Change::ScheduledPublication => vec![Scope::Lists, Scope::Categories, Scope::Tags],
@@ -101,12 +108,12 @@ pub fn scopes_of(change: Change) -> Vec<Scope> {
 
 /// What a list of articles (a page, a search, a feed) shows.
 pub fn list_reads() -> Vec<Scope> {
-    vec![Scope::Lists, Scope::Categories, Scope::Tags, Scope::People]
+    vec![Scope::Lists, Scope::Categories, Scope::Tags, Scope::People, Scope::Media]
 }
 
 /// What one article shows.
 pub fn article_reads(id: i64) -> Vec<Scope> {
-    vec![Scope::Article(id), Scope::Categories, Scope::Tags, Scope::People]
+    vec![Scope::Article(id), Scope::Categories, Scope::Tags, Scope::People, Scope::Media]
 }
 
 /// What the public comments of one article show.
@@ -187,8 +194,15 @@ mod tests {
 
     #[test]
     fn scopes_read_back_from_their_names() {
-        for scope in [Scope::Lists, Scope::Categories, Scope::Tags, Scope::People, Scope::Redirects, Scope::Article(42)]
-        {
+        for scope in [
+            Scope::Lists,
+            Scope::Categories,
+            Scope::Tags,
+            Scope::People,
+            Scope::Redirects,
+            Scope::Media,
+            Scope::Article(42),
+        ] {
             assert_eq!(scope.to_string().parse::<Scope>(), Ok(scope));
         }
         assert!("article:x".parse::<Scope>().is_err());

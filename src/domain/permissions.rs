@@ -98,6 +98,21 @@ pub fn may_moderate_comments(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Editor)
 }
 
+/// Whether `role` may upload images and browse the media library: every staff member, since
+/// contributors' drafts need photos too.
+pub fn may_upload_media(_role: Role) -> bool {
+    true
+}
+
+/// Whether `role` may change or delete an upload (`own`: their own): editors and admins any,
+/// authors and contributors only theirs.
+pub fn may_change_media(role: Role, own: bool) -> bool {
+    match role {
+        Role::Admin | Role::Editor => true,
+        Role::Author | Role::Contributor => own,
+    }
+}
+
 /// Whether `role` may manage users and settings.
 pub fn may_manage_users(role: Role) -> bool {
     role == Role::Admin
@@ -159,6 +174,13 @@ mod tests {
     fn deleting_articles() {
         row(|r| may_delete_article(r, true), [true, true, true, false], "delete own");
         row(|r| may_delete_article(r, false), [true, true, false, false], "delete others'");
+    }
+
+    #[test]
+    fn media() {
+        row(may_upload_media, [true, true, true, true], "upload");
+        row(|r| may_change_media(r, true), [true, true, true, true], "change own upload");
+        row(|r| may_change_media(r, false), [true, true, false, false], "change others' upload");
     }
 
     #[test]

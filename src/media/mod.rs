@@ -3,12 +3,14 @@
 //! a store of immutable, content-named files.
 
 pub mod formats;
+pub mod library;
 pub mod process;
 pub mod store;
 pub mod strip;
 pub mod workers;
 
 pub use formats::{Format, Probe};
+pub use library::{Library, MediaUrls};
 pub use process::{Processed, Variant, VARIANT_WIDTHS};
 pub use store::{DirectoryStore, Store};
 pub use workers::ImageWorkers;

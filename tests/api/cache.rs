@@ -203,6 +203,7 @@ async fn a_write_by_another_process_shows_in_public_reads() {
         tag_ids: Vec::new(),
         featured_image_url: None,
         featured_image_alt: None,
+        featured_image_id: None,
         source_name: None,
         source_url: None,
         language: "id".into(),

@@ -133,6 +133,8 @@ pub async fn spawn_app_on(db: TestDb, vars: &[(&str, &str)], options: StartOptio
     let mut env: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     env.insert("DATABASE_URL".into(), db.url.clone());
     env.insert("WARTA_BIND".into(), "127.0.0.1:0".into());
+    // Each test's uploads in its own directory, whatever the backend.
+    env.entry("WARTA_MEDIA_DIR".into()).or_insert_with(|| db._dir.path().join("media").display().to_string());
     let config = Config::from_vars(&env).expect("test configuration");
     let app = Application::build(config, options).await.expect("application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -316,6 +318,7 @@ impl TestApp {
             tag_ids: spec.tag_ids.clone(),
             featured_image_url: None,
             featured_image_alt: None,
+            featured_image_id: None,
             source_name: Some("Anadolu".into()),
             source_url: None,
             language: "id".into(),

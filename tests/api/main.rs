@@ -21,6 +21,7 @@ mod featured;
 mod helpers;
 mod hostile;
 mod instances;
+mod media;
 mod migrations;
 mod openapi;
 mod operations;

@@ -1,0 +1,280 @@
+//! Media rows: uploaded images, their variants and the articles that lead with them.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::schema::{articles, media};
+use super::users::Author;
+use super::{Backend, Conn, DbError};
+use crate::domain::invalidation::Change;
+
+/// A stored variant's size; its file's name follows from the media's key and the width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantSize {
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A media row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = media, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct Media {
+    pub id: i64,
+    pub file_key: String,
+    pub file_name: String,
+    pub mime_type: String,
+    pub width: i64,
+    pub height: i64,
+    pub bytes: i64,
+    pub alt: String,
+    pub caption: String,
+    pub credit: String,
+    pub focal_x: f64,
+    pub focal_y: f64,
+    pub variants: String,
+    pub uploaded_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Media {
+    /// The variants, narrowest first (a row whose JSON cannot be read has none: the original
+    /// still serves).
+    pub fn variant_sizes(&self) -> Vec<VariantSize> {
+        serde_json::from_str(&self.variants).unwrap_or_default()
+    }
+}
+
+/// A media row with its uploader's public profile (`None` once that account is deleted).
+#[derive(Debug, Clone)]
+pub struct MediaView {
+    pub media: Media,
+    pub uploader: Option<Author>,
+}
+
+/// What a new upload is, once its files are stored.
+#[derive(Debug, Clone)]
+pub struct NewMedia {
+    pub file_key: String,
+    pub file_name: String,
+    pub mime_type: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+    pub alt: String,
+    pub caption: String,
+    pub credit: String,
+    pub variants: Vec<VariantSize>,
+    pub uploaded_by: i64,
+}
+
+/// Changes to an upload's texts and focal point; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct MediaChanges {
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    pub focal_point: Option<(f64, f64)>,
+}
+
+/// What the library is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct MediaFilter {
+    /// Text found in the alt text, caption or file name, case ignored.
+    pub search: Option<String>,
+}
+
+fn variants_json(sizes: &[VariantSize]) -> String {
+    serde_json::to_string(sizes).unwrap_or_else(|_| "[]".into())
+}
+
+/// Stores the row of an upload whose files are already in the store; returns its id.
+pub fn create(conn: &mut Conn, new: &NewMedia, now: DateTime<Utc>) -> Result<i64, DbError> {
+    let now = now.naive_utc();
+    let id = diesel::insert_into(media::table)
+        .values((
+            media::file_key.eq(&new.file_key),
+            media::file_name.eq(&new.file_name),
+            media::mime_type.eq(&new.mime_type),
+            media::width.eq(i64::from(new.width)),
+            media::height.eq(i64::from(new.height)),
+            media::bytes.eq(new.bytes as i64),
+            media::alt.eq(&new.alt),
+            media::caption.eq(&new.caption),
+            media::credit.eq(&new.credit),
+            media::variants.eq(variants_json(&new.variants)),
+            media::uploaded_by.eq(new.uploaded_by),
+            media::created_at.eq(now),
+            media::updated_at.eq(now),
+        ))
+        .returning(media::id)
+        .get_result(conn)?;
+    Ok(id)
+}
+
+/// A row that already holds the files of `file_key`: an upload of the same bytes reuses them.
+pub fn with_file(conn: &mut Conn, file_key: &str) -> Result<Option<Media>, DbError> {
+    Ok(media::table.filter(media::file_key.eq(file_key)).select(Media::as_select()).first(conn).optional()?)
+}
+
+/// The media `id` with its uploader.
+pub fn find(conn: &mut Conn, id: i64) -> Result<MediaView, DbError> {
+    let row: Media = media::table.find(id).select(Media::as_select()).first(conn)?;
+    let mut views = with_uploaders(conn, vec![row])?;
+    views.pop().ok_or(DbError::NotFound)
+}
+
+/// One page of the library, newest first, and the number of all that match.
+pub fn list(conn: &mut Conn, filter: &MediaFilter, offset: i64, limit: i64) -> Result<(Vec<MediaView>, i64), DbError> {
+    super::read_snapshot(conn, |conn| {
+        let filtered = || {
+            let query = media::table.into_boxed::<Backend>();
+            match &filter.search {
+                Some(text) => {
+                    let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+                    query.filter(
+                        lower(media::alt)
+                            .like(pattern.clone())
+                            .escape('\\')
+                            .or(lower(media::caption).like(pattern.clone()).escape('\\'))
+                            .or(lower(media::file_name).like(pattern).escape('\\')),
+                    )
+                }
+                None => query,
+            }
+        };
+        let total: i64 = filtered().count().get_result(conn)?;
+        let rows: Vec<Media> = filtered()
+            .order((media::created_at.desc(), media::id.desc()))
+            .offset(offset)
+            .limit(limit)
+            .select(Media::as_select())
+            .load(conn)?;
+        Ok((with_uploaders(conn, rows)?, total))
+    })
+}
+
+diesel::define_sql_function! {
+    /// Lower-cases text (ASCII on SQLite, which is what an editor's search of file names needs).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// `text` with LIKE's wildcards escaped by `\`.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn with_uploaders(conn: &mut Conn, rows: Vec<Media>) -> Result<Vec<MediaView>, DbError> {
+    let ids: Vec<i64> = rows.iter().filter_map(|m| m.uploaded_by).collect();
+    let authors = super::users::authors(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|media| MediaView { uploader: media.uploaded_by.and_then(|u| authors.get(&u).cloned()), media })
+        .collect())
+}
+
+/// The media rows `ids`, in one query: what articles embed as their featured image.
+pub fn of_ids(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, Media>, DbError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<Media> = media::table.filter(media::id.eq_any(ids)).select(Media::as_select()).load(conn)?;
+    Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+}
+
+/// Whether an article leads with the media `id`.
+fn in_use(conn: &mut Conn, id: i64) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(articles::table.filter(articles::featured_image_id.eq(id))))
+        .get_result(conn)?)
+}
+
+/// Applies `changes`; articles that lead with the image show the new texts.
+pub fn update(conn: &mut Conn, id: i64, changes: &MediaChanges, now: DateTime<Utc>) -> Result<(), DbError> {
+    super::write(conn, |conn| {
+        let updated = diesel::update(media::table.find(id))
+            .set((
+                changes.alt.as_ref().map(|v| media::alt.eq(v)),
+                changes.caption.as_ref().map(|v| media::caption.eq(v)),
+                changes.credit.as_ref().map(|v| media::credit.eq(v)),
+                changes.focal_point.map(|(x, _)| media::focal_x.eq(x)),
+                changes.focal_point.map(|(_, y)| media::focal_y.eq(y)),
+                media::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+        if updated == 0 {
+            return Err(DbError::NotFound);
+        }
+        if in_use(conn, id)? {
+            super::changes::record(conn, Change::Media)?;
+        }
+        Ok(())
+    })
+}
+
+/// What a deletion leaves behind.
+#[derive(Debug, Clone)]
+pub struct Deleted {
+    pub media: Media,
+    /// No other row names the same files: they may go from the store.
+    pub files_unused: bool,
+}
+
+/// Deletes the media `id`; a 409 while an article leads with it.
+pub fn delete(conn: &mut Conn, id: i64) -> Result<Deleted, DbError> {
+    super::write(conn, |conn| {
+        let row: Media = media::table.find(id).select(Media::as_select()).first(conn)?;
+        if in_use(conn, id)? {
+            return Err(DbError::Conflict(
+                "an article leads with this image; choose another featured image first".into(),
+            ));
+        }
+        diesel::delete(media::table.find(id)).execute(conn)?;
+        let others: i64 = media::table.filter(media::file_key.eq(&row.file_key)).count().get_result(conn)?;
+        Ok(Deleted { media: row, files_unused: others == 0 })
+    })
+}
+
+/// Replaces the variants of every row with the files of `file_key` (after a regeneration).
+pub fn set_variants(conn: &mut Conn, file_key: &str, sizes: &[VariantSize]) -> Result<(), DbError> {
+    super::write(conn, |conn| {
+        diesel::update(media::table.filter(media::file_key.eq(file_key)))
+            .set(media::variants.eq(variants_json(sizes)))
+            .execute(conn)?;
+        super::changes::record(conn, Change::Media)
+    })
+}
+
+/// Up to `limit` rows with ids above `after`, in id order: a walk over the library.
+pub fn page_after(conn: &mut Conn, after: i64, limit: i64) -> Result<Vec<Media>, DbError> {
+    Ok(media::table
+        .filter(media::id.gt(after))
+        .order(media::id.asc())
+        .limit(limit)
+        .select(Media::as_select())
+        .load(conn)?)
+}
+
+/// Which of `keys` some row still names.
+pub fn keys_in_use(conn: &mut Conn, keys: &[String]) -> Result<std::collections::HashSet<String>, DbError> {
+    if keys.is_empty() {
+        return Ok(Default::default());
+    }
+    let found: Vec<String> =
+        media::table.filter(media::file_key.eq_any(keys)).select(media::file_key).distinct().load(conn)?;
+    Ok(found.into_iter().collect())
+}
+
+/// Whether the media `id` exists (an article's `featured_image_id` must name one).
+pub fn exists(conn: &mut Conn, id: i64) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(media::table.find(id))).get_result(conn)?)
+}

@@ -1,0 +1,217 @@
+//! The media library: an upload's way from bytes to stored files and a row, the removal of files
+//! no row names any more, and the public addresses of files.
+
+use std::sync::Arc;
+
+use super::formats::{self, Format, Probe};
+use super::process::{self, Processed, VARIANT_WIDTHS};
+use super::store::{self, DirectoryStore, Store};
+use super::{ImageWorkers, MediaError};
+use crate::config::MediaSettings;
+use crate::db::media::{Media, VariantSize};
+use crate::db::{self, DbError, DbPool};
+
+/// The most pixels an upload may have (50 megapixels).
+pub const MAX_PIXELS: u64 = 50_000_000;
+
+/// Where the public fetches files: `{base}/{name}`.
+#[derive(Debug, Clone)]
+pub struct MediaUrls {
+    base: String,
+}
+
+impl MediaUrls {
+    /// Files at `media_base_url` when a CDN serves them, else at `{public_url}/media`.
+    pub fn new(media_base_url: Option<&str>, public_url: &str) -> MediaUrls {
+        let base = match media_base_url {
+            Some(cdn) => cdn.trim_end_matches('/').to_owned(),
+            None => format!("{}/media", public_url.trim_end_matches('/')),
+        };
+        MediaUrls { base }
+    }
+
+    /// The address of the stored file `name`.
+    pub fn file(&self, name: &str) -> String {
+        format!("{}/{name}", self.base)
+    }
+
+    /// The address of a media row's original.
+    pub fn original(&self, media: &Media) -> String {
+        let format = formats_of(media);
+        self.file(&store::original_name(&media.file_key, format))
+    }
+
+    /// The address of a media row's variant `width` pixels wide.
+    pub fn variant(&self, media: &Media, width: u32) -> String {
+        self.file(&store::variant_name(&media.file_key, width))
+    }
+}
+
+/// The format of a row's original, from its media type.
+fn formats_of(media: &Media) -> Format {
+    match media.mime_type.as_str() {
+        "image/png" => Format::Png,
+        "image/webp" => Format::Webp,
+        "image/gif" => Format::Gif,
+        _ => Format::Jpeg,
+    }
+}
+
+/// The stored files of an upload, as its row describes them.
+#[derive(Debug, Clone)]
+pub struct StoredFiles {
+    pub key: String,
+    pub format: Format,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+    pub variants: Vec<VariantSize>,
+}
+
+/// Files, workers and addresses of the media library.
+pub struct Library {
+    pub store: Arc<dyn Store>,
+    pub workers: ImageWorkers,
+    pub urls: MediaUrls,
+    pub max_bytes: u64,
+    /// Held while a row starts or stops naming files: an upload that reuses the files of an
+    /// identical one and a deletion that removes them never cross within this process.
+    files: tokio::sync::Mutex<()>,
+}
+
+impl Library {
+    /// The library of `settings`, in its directory.
+    pub fn open(settings: &MediaSettings, public_url: &str) -> std::io::Result<Library> {
+        let store = DirectoryStore::open(&settings.dir)?;
+        Ok(Library {
+            store: Arc::new(store),
+            workers: ImageWorkers::for_this_machine(),
+            urls: MediaUrls::new(settings.base_url.as_deref(), public_url),
+            max_bytes: u64::from(settings.max_bytes),
+            files: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// Checks, processes and stores the files of an upload, then runs `insert` to write its row;
+    /// returns what `insert` returned. Nothing is decoded before the header has been checked;
+    /// identical bytes reuse the files already stored.
+    pub async fn add<T: Send + 'static>(
+        &self,
+        pool: &DbPool,
+        bytes: Vec<u8>,
+        insert: impl FnOnce(&mut db::Conn, &StoredFiles) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, AddError> {
+        let probe = formats::probe(&bytes, MAX_PIXELS)?;
+        let bytes = Arc::new(bytes);
+        let hashed = bytes.clone();
+        let key = actix_web::web::block(move || store::key_of(&hashed))
+            .await
+            .map_err(|e| MediaError::Failed(format!("hashing failed: {e}")))?;
+        let lookup = key.clone();
+        let existing = db::run(pool, move |conn| db::media::with_file(conn, &lookup)).await?;
+        let files = match existing {
+            Some(row) => stored_files_of(&row),
+            None => self.process_and_store(bytes.clone(), probe, key.clone()).await?,
+        };
+        let _files_lock = self.files.lock().await;
+        let row_files = files.clone();
+        let inserted = db::run(pool, move |conn| insert(conn, &row_files)).await?;
+        // The files may have gone with the last row that named them, between the lookup and the
+        // insert (from another instance): the new row must not point at nothing.
+        let original = store::original_name(&files.key, files.format);
+        let store = self.store.clone();
+        let present = actix_web::web::block(move || store.get(&original).map(|f| f.is_some()))
+            .await
+            .map_err(|e| MediaError::Failed(e.to_string()))?
+            .map_err(|e| MediaError::Failed(format!("cannot read the media store: {e}")))?;
+        if !present {
+            self.process_and_store(bytes, probe, key).await?;
+        }
+        Ok(inserted)
+    }
+
+    /// Runs the image work on the image threads and writes the files.
+    async fn process_and_store(
+        &self,
+        bytes: Arc<Vec<u8>>,
+        probe: Probe,
+        key: String,
+    ) -> Result<StoredFiles, MediaError> {
+        let store = self.store.clone();
+        self.workers
+            .run(process::memory_needed(&probe), move || {
+                let done = process::process(&bytes, probe, VARIANT_WIDTHS)?;
+                write_files(store.as_ref(), &key, &done)
+            })
+            .await?
+    }
+
+    /// Deletes the row `id` through `delete` (which says whether its files are still named),
+    /// then the files when no row names them.
+    pub async fn remove<T: Send + 'static>(
+        &self,
+        pool: &DbPool,
+        delete: impl FnOnce(&mut db::Conn) -> Result<(T, Option<Media>), DbError> + Send + 'static,
+    ) -> Result<T, AddError> {
+        let _files_lock = self.files.lock().await;
+        let (answer, unused) = db::run(pool, delete).await?;
+        if let Some(row) = unused {
+            let store = self.store.clone();
+            let removed = actix_web::web::block(move || remove_files(store.as_ref(), &row))
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.map_err(|e| e.to_string()));
+            if let Err(e) = removed {
+                // The row is gone; the sweep removes what is left of its files.
+                tracing::warn!(error = %e, "cannot remove the files of deleted media");
+            }
+        }
+        Ok(answer)
+    }
+}
+
+/// Writes the original and the variants of `done` under `key`.
+fn write_files(store: &dyn Store, key: &str, done: &Processed) -> Result<StoredFiles, MediaError> {
+    let failed = |e: std::io::Error| MediaError::Failed(format!("cannot write to the media store: {e}"));
+    for variant in &done.variants {
+        store.put(&store::variant_name(key, variant.width), &variant.bytes).map_err(failed)?;
+    }
+    // The original last: a file that readers can find means its variants are there too.
+    store.put(&store::original_name(key, done.format), &done.original).map_err(failed)?;
+    Ok(StoredFiles {
+        key: key.to_owned(),
+        format: done.format,
+        width: done.width,
+        height: done.height,
+        bytes: done.original.len() as u64,
+        variants: done.variants.iter().map(|v| VariantSize { width: v.width, height: v.height }).collect(),
+    })
+}
+
+fn stored_files_of(row: &Media) -> StoredFiles {
+    StoredFiles {
+        key: row.file_key.clone(),
+        format: formats_of(row),
+        width: row.width as u32,
+        height: row.height as u32,
+        bytes: row.bytes as u64,
+        variants: row.variant_sizes(),
+    }
+}
+
+/// Removes the original and the variants of `row` from the store.
+fn remove_files(store: &dyn Store, row: &Media) -> std::io::Result<()> {
+    for v in row.variant_sizes() {
+        store.delete(&store::variant_name(&row.file_key, v.width))?;
+    }
+    store.delete(&store::original_name(&row.file_key, formats_of(row)))
+}
+
+/// Why adding or removing media failed: the image, or the database.
+#[derive(Debug, thiserror::Error)]
+pub enum AddError {
+    #[error(transparent)]
+    Media(#[from] MediaError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}

@@ -1,0 +1,423 @@
+//! Media through HTTP: uploads from phones, the library, the files, and articles that lead
+//! with an image.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, GenericImageView, Rgb, RgbImage};
+use reqwest::multipart::{Form, Part};
+use reqwest::Response;
+use serde_json::{json, Value};
+use warta::domain::Role;
+
+use crate::helpers::{invalid_fields_of, problem, spawn_app, spawn_app_with, TestApp};
+use warta::startup::StartOptions;
+
+/// A JPEG `width` x `height`, red on its left half and blue on its right.
+fn two_tone_jpeg(width: u32, height: u32) -> Vec<u8> {
+    let img =
+        RgbImage::from_fn(width, height, |x, _| if x < width / 2 { Rgb([220, 20, 20]) } else { Rgb([20, 20, 220]) });
+    let mut out = Vec::new();
+    DynamicImage::ImageRgb8(img).write_to(&mut Cursor::new(&mut out), image::ImageFormat::Jpeg).unwrap();
+    out
+}
+
+/// What a phone writes: an EXIF block saying "turn 90 degrees clockwise to show", with a GPS
+/// block naming where the photo was taken.
+const GPS_SECRET: &[u8] = b"SECRET-HOUSE-OF-SOURCE";
+
+fn exif_block() -> Vec<u8> {
+    let mut tiff = Vec::new();
+    tiff.extend_from_slice(b"II*\0");
+    tiff.extend_from_slice(&8u32.to_le_bytes());
+    // IFD0: the orientation and the pointer to the GPS IFD.
+    tiff.extend_from_slice(&2u16.to_le_bytes());
+    tiff.extend_from_slice(&0x0112u16.to_le_bytes());
+    tiff.extend_from_slice(&3u16.to_le_bytes());
+    tiff.extend_from_slice(&1u32.to_le_bytes());
+    tiff.extend_from_slice(&6u16.to_le_bytes());
+    tiff.extend_from_slice(&0u16.to_le_bytes());
+    tiff.extend_from_slice(&0x8825u16.to_le_bytes());
+    tiff.extend_from_slice(&4u16.to_le_bytes());
+    tiff.extend_from_slice(&1u32.to_le_bytes());
+    tiff.extend_from_slice(&38u32.to_le_bytes());
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    // The GPS IFD: an area name, out of line at 56.
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    tiff.extend_from_slice(&0x001Cu16.to_le_bytes());
+    tiff.extend_from_slice(&7u16.to_le_bytes());
+    tiff.extend_from_slice(&(GPS_SECRET.len() as u32).to_le_bytes());
+    tiff.extend_from_slice(&56u32.to_le_bytes());
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    assert_eq!(tiff.len(), 56);
+    tiff.extend_from_slice(GPS_SECRET);
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let mut segment = vec![0xFF, 0xE1];
+    segment.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    segment.extend_from_slice(&app1);
+    segment
+}
+
+/// `jpeg` with the phone's EXIF block right after its start.
+fn phone_photo(jpeg: &[u8]) -> Vec<u8> {
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&exif_block());
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+async fn upload(app: &TestApp, token: &str, form: Form) -> Response {
+    app.client.post(app.url("/api/v1/media")).bearer_auth(token).multipart(form).send().await.expect("sent")
+}
+
+fn file_form(bytes: Vec<u8>, file_name: &str, declared: &str) -> Form {
+    Form::new().part("file", Part::bytes(bytes).file_name(file_name.to_owned()).mime_str(declared).unwrap())
+}
+
+/// Uploads `bytes` and returns the media object.
+async fn uploaded(app: &TestApp, token: &str, bytes: Vec<u8>, alt: &str) -> Value {
+    let response = upload(app, token, file_form(bytes, "foto.jpg", "image/jpeg").text("alt", alt.to_owned())).await;
+    assert_eq!(response.status().as_u16(), 201, "upload");
+    response.json().await.unwrap()
+}
+
+async fn fetch(app: &TestApp, url: &str) -> Response {
+    app.client.get(url).send().await.expect("sent")
+}
+
+#[tokio::test]
+async fn a_phone_photo_is_stored_upright_without_its_gps_position() {
+    let app = spawn_app().await;
+    let reporter = app.staff("Rina Kontributor", Role::Contributor).await;
+    let photo = phone_photo(&two_tone_jpeg(1000, 700));
+    assert!(contains(&photo, GPS_SECRET));
+
+    let response = upload(
+        &app,
+        &reporter.token,
+        file_form(photo, "IMG_2041.JPG", "image/jpeg")
+            .text("alt", "Banjir di Kampung Melayu")
+            .text("credit", "Foto: Rina"),
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 201);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let media: Value = response.json().await.unwrap();
+    assert_eq!(location, format!("/api/v1/media/{}", media["id"]));
+    // Turned a quarter clockwise: the landscape shot is a portrait.
+    assert_eq!((media["width"].as_u64(), media["height"].as_u64()), (Some(700), Some(1000)));
+    assert_eq!(media["mime_type"], "image/jpeg");
+    assert_eq!(media["alt"], "Banjir di Kampung Melayu");
+    assert_eq!(media["credit"], "Foto: Rina");
+    assert_eq!(media["focal_point"], json!({"x": 0.5, "y": 0.5}));
+    assert_eq!(media["uploaded_by"]["display_name"], "Rina Kontributor");
+    assert!(media["uploaded_by"].get("email").is_none());
+    let widths: Vec<u64> = media["variants"].as_array().unwrap().iter().map(|v| v["width"].as_u64().unwrap()).collect();
+    assert_eq!(widths, vec![320, 640], "only the widths narrower than 700");
+
+    let url = media["url"].as_str().unwrap();
+    assert!(url.starts_with(&format!("{}/media/", app.address)), "absolute: {url}");
+    let file = fetch(&app, url).await;
+    assert_eq!(file.status().as_u16(), 200);
+    assert_eq!(file.headers()["content-type"], "image/jpeg");
+    assert_eq!(file.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert!(file.headers().contains_key("etag"));
+    let stored = file.bytes().await.unwrap();
+    assert!(!contains(&stored, GPS_SECRET), "the GPS position is published");
+    assert!(!contains(&stored, b"Exif\0\0"), "an EXIF block is left");
+    assert_eq!(stored.len() as u64, media["bytes"].as_u64().unwrap());
+    let pixels = image::load_from_memory(&stored).unwrap();
+    assert_eq!(pixels.dimensions(), (700, 1000));
+    // The red left half of the sensor's picture is the top once turned clockwise.
+    let top = pixels.get_pixel(350, 100);
+    let bottom = pixels.get_pixel(350, 900);
+    assert!(top[0] > 150 && top[2] < 100, "top is {top:?}");
+    assert!(bottom[2] > 150 && bottom[0] < 100, "bottom is {bottom:?}");
+
+    for variant in media["variants"].as_array().unwrap() {
+        let file = fetch(&app, variant["url"].as_str().unwrap()).await;
+        assert_eq!(file.headers()["content-type"], "image/webp");
+        assert_eq!(variant["mime_type"], "image/webp");
+        let bytes = file.bytes().await.unwrap();
+        assert!(!contains(&bytes, GPS_SECRET));
+        let decoded = image::load_from_memory(&bytes).unwrap();
+        assert_eq!(decoded.width() as u64, variant["width"].as_u64().unwrap());
+        assert_eq!(decoded.height() as u64, variant["height"].as_u64().unwrap());
+        assert_eq!(variant["height"].as_u64().unwrap(), (variant["width"].as_u64().unwrap() * 1000 + 350) / 700);
+    }
+}
+
+#[tokio::test]
+async fn a_photo_that_needs_no_turn_keeps_its_encoded_bytes_but_not_its_metadata() {
+    let app = spawn_app().await;
+    let editor = app.staff("Eko Editor", Role::Editor).await;
+    let plain = two_tone_jpeg(400, 300);
+    // The same photo with a comment segment holding a secret: cut out, nothing re-encoded.
+    let mut commented = plain[..2].to_vec();
+    commented.extend_from_slice(&[0xFF, 0xFE, 0x00, 0x10]);
+    commented.extend_from_slice(b"SECRET-NOTE-\0\0");
+    commented.extend_from_slice(&plain[2..]);
+    let media = uploaded(&app, &editor.token, commented, "").await;
+    let stored = fetch(&app, media["url"].as_str().unwrap()).await.bytes().await.unwrap();
+    assert_eq!(&stored[..], &plain[..], "the stored original is the upload minus its comment");
+}
+
+#[tokio::test]
+async fn files_are_known_by_their_bytes_and_broken_ones_are_refused_clearly() {
+    let app = spawn_app().await;
+    let author = app.staff("Ani Penulis", Role::Author).await;
+
+    let pretending =
+        upload(&app, &author.token, file_form(b"<svg onload=alert(1)>".to_vec(), "foto.jpg", "image/jpeg")).await;
+    problem(pretending, 415).await;
+
+    let jpeg = two_tone_jpeg(300, 200);
+    let truncated =
+        upload(&app, &author.token, file_form(jpeg[..jpeg.len() / 3].to_vec(), "foto.jpg", "image/jpeg")).await;
+    assert_eq!(truncated.status().as_u16(), 422);
+    assert_eq!(invalid_fields_of(truncated).await, vec!["file"]);
+
+    let no_file = upload(&app, &author.token, Form::new().text("alt", "tanpa berkas")).await;
+    assert_eq!(invalid_fields_of(no_file).await, vec!["file"]);
+
+    let stray =
+        upload(&app, &author.token, file_form(jpeg.clone(), "a.jpg", "image/jpeg").text("gps", "-6.2,106.8")).await;
+    assert_eq!(invalid_fields_of(stray).await, vec!["gps"]);
+
+    let long_alt =
+        upload(&app, &author.token, file_form(jpeg.clone(), "a.jpg", "image/jpeg").text("alt", "a".repeat(1001))).await;
+    assert_eq!(invalid_fields_of(long_alt).await, vec!["alt"]);
+
+    let nul = upload(&app, &author.token, file_form(jpeg.clone(), "a.jpg", "image/jpeg").text("caption", "a\0b")).await;
+    assert_eq!(invalid_fields_of(nul).await, vec!["caption"]);
+
+    let json_body = app.post("/api/v1/media", Some(&author.token), &json!({"url": "https://example.com/a.jpg"})).await;
+    problem(json_body, 415).await;
+
+    let anonymous = app
+        .client
+        .post(app.url("/api/v1/media"))
+        .multipart(file_form(jpeg, "a.jpg", "image/jpeg"))
+        .send()
+        .await
+        .unwrap();
+    problem(anonymous, 401).await;
+
+    let listed = app.get_json_as("/api/v1/media", &author.token).await;
+    assert_eq!(listed["meta"]["total"], 0, "nothing refused was stored");
+}
+
+#[tokio::test]
+async fn a_small_file_claiming_a_huge_image_is_refused_without_decoding_it() {
+    let app = spawn_app().await;
+    let author = app.staff("Ani Penulis", Role::Author).await;
+    let mut bomb = Vec::new();
+    image::RgbaImage::new(1, 1).write_to(&mut Cursor::new(&mut bomb), image::ImageFormat::Gif).unwrap();
+    bomb[6..10].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF]);
+    let response = upload(&app, &author.token, file_form(bomb, "kecil.gif", "image/gif")).await;
+    assert_eq!(response.status().as_u16(), 422);
+    let body = problem(response, 422).await;
+    assert!(body["errors"]["file"][0].as_str().unwrap().contains("pixels"), "{body}");
+}
+
+#[tokio::test]
+async fn an_upload_past_the_size_limit_is_a_413() {
+    let app = spawn_app_with(&[("WARTA_MEDIA_MAX_BYTES", "4096")], StartOptions::default()).await;
+    let author = app.staff("Ani Penulis", Role::Author).await;
+    let big = two_tone_jpeg(1200, 900);
+    assert!(big.len() > 4096);
+    problem(upload(&app, &author.token, file_form(big, "besar.jpg", "image/jpeg")).await, 413).await;
+    let small = two_tone_jpeg(20, 20);
+    assert_eq!(upload(&app, &author.token, file_form(small, "kecil.jpg", "image/jpeg")).await.status().as_u16(), 201);
+}
+
+#[tokio::test]
+async fn gifs_and_sixteen_bit_pngs_are_accepted_and_processed() {
+    let app = spawn_app().await;
+    let author = app.staff("Ani Penulis", Role::Author).await;
+
+    let mut gif = Vec::new();
+    {
+        let mut encoder = image::codecs::gif::GifEncoder::new(&mut gif);
+        encoder.set_repeat(image::codecs::gif::Repeat::Infinite).unwrap();
+        let frames = [Rgb([255, 0, 0]), Rgb([0, 0, 255])].map(|c| {
+            let rgba = DynamicImage::ImageRgb8(RgbImage::from_pixel(400, 100, c)).to_rgba8();
+            image::Frame::new(rgba)
+        });
+        encoder.encode_frames(frames).unwrap();
+    }
+    let media = uploaded(&app, &author.token, gif, "animasi").await;
+    assert_eq!(media["mime_type"], "image/gif");
+    assert_eq!(media["variants"].as_array().unwrap().len(), 1, "320 only");
+    let stored = fetch(&app, media["url"].as_str().unwrap()).await.bytes().await.unwrap();
+    let decoder = image::codecs::gif::GifDecoder::new(Cursor::new(stored.to_vec())).unwrap();
+    use image::AnimationDecoder;
+    assert_eq!(decoder.into_frames().count(), 2, "the animation is kept");
+
+    let png16 =
+        image::ImageBuffer::<image::Rgb<u16>, _>::from_fn(800, 60, |x, _| image::Rgb([x as u16 * 80, 1000, 60000]));
+    let mut png = Vec::new();
+    DynamicImage::ImageRgb16(png16).write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    let media = uploaded(&app, &author.token, png, "grafik").await;
+    assert_eq!(media["mime_type"], "image/png");
+    let widths: Vec<u64> = media["variants"].as_array().unwrap().iter().map(|v| v["width"].as_u64().unwrap()).collect();
+    assert_eq!(widths, vec![320, 640]);
+}
+
+#[tokio::test]
+async fn files_are_served_in_ranges_and_unknown_names_are_404s() {
+    let app = spawn_app().await;
+    let author = app.staff("Ani Penulis", Role::Author).await;
+    let media = uploaded(&app, &author.token, two_tone_jpeg(64, 64), "").await;
+    let url = media["url"].as_str().unwrap();
+    let part = app.client.get(url).header("range", "bytes=0-9").send().await.unwrap();
+    assert_eq!(part.status().as_u16(), 206);
+    assert_eq!(part.bytes().await.unwrap().len(), 10);
+
+    for name in ["../warta.db", "00000000000000000000000000000000.jpg", "x.jpg", "%2e%2e%2fwarta.db"] {
+        let response = app.get(&format!("/media/{name}")).await;
+        assert_eq!(response.status().as_u16(), 404, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn authors_and_contributors_change_only_their_own_uploads() {
+    let app = spawn_app().await;
+    let owner = app.staff("Rina Kontributor", Role::Contributor).await;
+    let other = app.staff("Ani Penulis", Role::Author).await;
+    let editor = app.staff("Eko Editor", Role::Editor).await;
+    let media = uploaded(&app, &owner.token, two_tone_jpeg(50, 50), "awal").await;
+    let path = format!("/api/v1/media/{}", media["id"]);
+
+    problem(app.patch(&path, Some(&other.token), &json!({"alt": "bukan milikku"})).await, 403).await;
+    problem(app.delete(&path, Some(&other.token)).await, 403).await;
+    let changed = app
+        .patch(&path, Some(&editor.token), &json!({"caption": "Disunting", "focal_point": {"x": 0.2, "y": 0.8}}))
+        .await;
+    assert_eq!(changed.status().as_u16(), 200);
+    let changed: Value = changed.json().await.unwrap();
+    assert_eq!(changed["caption"], "Disunting");
+    assert_eq!(changed["alt"], "awal");
+    assert_eq!(changed["focal_point"], json!({"x": 0.2, "y": 0.8}));
+    let bad = app.patch(&path, Some(&owner.token), &json!({"focal_point": {"x": 1.5, "y": -1}})).await;
+    let fields = invalid_fields_of(bad).await;
+    assert!(fields.iter().all(|f| f.starts_with("focal_point")) && !fields.is_empty(), "{fields:?}");
+
+    assert_eq!(
+        app.get_json_as(&path, &other.token).await["caption"],
+        "Disunting",
+        "everyone on staff sees the library"
+    );
+    problem(app.get(&path).await, 401).await;
+    problem(app.get("/api/v1/media").await, 401).await;
+
+    assert_eq!(app.delete(&path, Some(&owner.token)).await.status().as_u16(), 204);
+    problem(app.get_as(&path, &owner.token).await, 404).await;
+    assert_eq!(fetch(&app, media["url"].as_str().unwrap()).await.status().as_u16(), 404, "its file went with it");
+}
+
+#[tokio::test]
+async fn identical_uploads_share_their_files_until_the_last_goes() {
+    let app = spawn_app().await;
+    let author = app.staff("Ani Penulis", Role::Author).await;
+    let bytes = two_tone_jpeg(500, 300);
+    let first = uploaded(&app, &author.token, bytes.clone(), "satu").await;
+    let second = uploaded(&app, &author.token, bytes, "dua").await;
+    assert_ne!(first["id"], second["id"]);
+    assert_eq!(first["url"], second["url"]);
+    assert_eq!(first["variants"], second["variants"]);
+
+    app.delete(&format!("/api/v1/media/{}", first["id"]), Some(&author.token)).await;
+    let url = second["url"].as_str().unwrap();
+    assert_eq!(fetch(&app, url).await.status().as_u16(), 200, "the other upload still uses it");
+    app.delete(&format!("/api/v1/media/{}", second["id"]), Some(&author.token)).await;
+    assert_eq!(fetch(&app, url).await.status().as_u16(), 404);
+    let variant = second["variants"][0]["url"].as_str().unwrap();
+    assert_eq!(fetch(&app, variant).await.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn the_library_is_searched_by_alt_caption_and_file_name_newest_first() {
+    let app = spawn_app().await;
+    let author = app.staff("Ani Penulis", Role::Author).await;
+    uploaded(&app, &author.token, two_tone_jpeg(30, 30), "Pasar cabai rawit").await;
+    uploaded(&app, &author.token, two_tone_jpeg(31, 30), "Sungai meluap").await;
+    let form = file_form(two_tone_jpeg(32, 30), "Banjir_Jakarta.jpg", "image/jpeg");
+    assert_eq!(upload(&app, &author.token, form).await.status().as_u16(), 201);
+
+    let all = app.get_json_as("/api/v1/media", &author.token).await;
+    let alts: Vec<&str> = all["data"].as_array().unwrap().iter().map(|m| m["alt"].as_str().unwrap()).collect();
+    assert_eq!(alts, vec!["", "Sungai meluap", "Pasar cabai rawit"]);
+    let found = app.get_json_as("/api/v1/media?search=CABAI", &author.token).await;
+    assert_eq!(found["meta"]["total"], 1);
+    let found = app.get_json_as("/api/v1/media?search=banjir_", &author.token).await;
+    assert_eq!(found["meta"]["total"], 1, "by file name, `_` taken literally");
+    let found = app.get_json_as("/api/v1/media?search=%25", &author.token).await;
+    assert_eq!(found["meta"]["total"], 0, "`%` is no wildcard");
+    let bad = app.get_as(&format!("/api/v1/media?search={}&colour=red", "a".repeat(201)), &author.token).await;
+    let mut fields = invalid_fields_of(bad).await;
+    fields.sort();
+    assert_eq!(fields, vec!["colour", "search"]);
+}
+
+#[tokio::test]
+async fn articles_lead_with_media_in_lists_and_alone_and_follow_its_changes() {
+    let app = spawn_app().await;
+    let editor = app.staff("Eko Editor", Role::Editor).await;
+    let media = uploaded(&app, &editor.token, two_tone_jpeg(1100, 600), "Warga mengungsi").await;
+    let media_id = media["id"].as_i64().unwrap();
+
+    let missing = app
+        .post(
+            "/api/v1/articles",
+            Some(&editor.token),
+            &json!({"title": "Banjir", "body": "Air naik.", "featured_image_id": 99999}),
+        )
+        .await;
+    assert_eq!(invalid_fields_of(missing).await, vec!["featured_image_id"]);
+
+    let created = app
+        .post(
+            "/api/v1/articles",
+            Some(&editor.token),
+            &json!({"title": "Banjir Jakarta", "body": "Air naik.", "status": "published", "featured_image_id": media_id}),
+        )
+        .await;
+    assert_eq!(created.status().as_u16(), 201);
+    let article: Value = created.json().await.unwrap();
+    let path = format!("/api/v1/articles/{}", article["id"]);
+    assert_eq!(article["featured_image"]["id"], media_id);
+    assert_eq!(article["featured_image_url"], media["url"]);
+    assert_eq!(article["featured_image_alt"], "Warga mengungsi");
+    assert_eq!(article["featured_image"]["variants"], media["variants"]);
+
+    // Read twice, so that the public answers come from the response cache.
+    for _ in 0..2 {
+        let one = app.get_json(&path, 200).await;
+        assert_eq!(one["featured_image"]["alt"], "Warga mengungsi");
+        let list = app.get_json("/api/v1/articles", 200).await;
+        assert_eq!(list["data"][0]["featured_image"]["width"], 1100);
+    }
+    let patched = app
+        .patch(&format!("/api/v1/media/{media_id}"), Some(&editor.token), &json!({"alt": "Warga mengungsi ke masjid"}))
+        .await;
+    assert_eq!(patched.status().as_u16(), 200);
+    assert_eq!(app.get_json(&path, 200).await["featured_image"]["alt"], "Warga mengungsi ke masjid");
+    assert_eq!(
+        app.get_json("/api/v1/articles", 200).await["data"][0]["featured_image_alt"],
+        "Warga mengungsi ke masjid"
+    );
+
+    problem(app.delete(&format!("/api/v1/media/{media_id}"), Some(&editor.token)).await, 409).await;
+
+    let cleared = app.patch(&path, Some(&editor.token), &json!({"featured_image_id": null})).await;
+    assert_eq!(cleared.status().as_u16(), 200);
+    let cleared: Value = cleared.json().await.unwrap();
+    assert!(cleared["featured_image"].is_null());
+    assert!(cleared["featured_image_url"].is_null());
+    assert_eq!(app.delete(&format!("/api/v1/media/{media_id}"), Some(&editor.token)).await.status().as_u16(), 204);
+}
