@@ -90,6 +90,7 @@ impl Application {
         });
         let draining = state.draining.clone();
         watch_content_changes(&state, &background)?;
+        sweep_media_files(&state, &background)?;
         let group_commit = state.group_commit.clone();
         let separate_metrics = config.metrics_bind.is_some();
         let main_state = state.clone();
@@ -407,6 +408,34 @@ fn watch_content_changes(state: &web::Data<AppState>, background: &Background) -
             drop(state);
             if !stop.sleep(POLL) {
                 break;
+            }
+        }
+    })?;
+    Ok(())
+}
+
+/// Removes, once an hour on one instance, the media files that no row names: those of a
+/// deletion whose file removal failed, or of an upload whose row was never written.
+fn sweep_media_files(state: &web::Data<AppState>, background: &Background) -> anyhow::Result<()> {
+    const LOOK_EVERY: Duration = Duration::from_secs(60);
+    const SWEEP_EVERY: chrono::Duration = chrono::Duration::hours(1);
+    // An upload writes its files before its row: a file this young may still be getting one.
+    const MIN_AGE: Duration = Duration::from_secs(3600);
+    let weak = std::sync::Arc::downgrade(&state.clone().into_inner());
+    background.spawn("warta-media-sweep", move |stop| {
+        while stop.sleep(LOOK_EVERY) {
+            let Some(state) = weak.upgrade() else { break };
+            let swept = state.pool.get().map_err(db::DbError::from).map_err(Into::into).and_then(|mut conn| {
+                let now = domain::now().naive_utc();
+                if !db::write(&mut conn, |conn| db::jobs::claim(conn, "sweep-media-files", SWEEP_EVERY, now))? {
+                    return Ok(0);
+                }
+                crate::media::library::sweep(state.media.store.as_ref(), &mut conn, MIN_AGE)
+            });
+            match swept {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(files = n, "removed media files that no upload uses"),
+                Err(e) => tracing::warn!(error = %e, "cannot sweep the media files"),
             }
         }
     })?;

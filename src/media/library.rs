@@ -207,6 +207,39 @@ fn remove_files(store: &dyn Store, row: &Media) -> std::io::Result<()> {
     store.delete(&store::original_name(&row.file_key, formats_of(row)))
 }
 
+/// Files listed per step of the sweep.
+const SWEEP_PAGE: usize = 1_000;
+
+/// Removes the files whose content key no media row names and that were written more than
+/// `min_age` ago (younger ones may belong to an upload whose row is being written). Returns
+/// how many went. The store is walked a page at a time, each page checked with one query.
+pub fn sweep(store: &dyn Store, conn: &mut db::Conn, min_age: std::time::Duration) -> Result<usize, AddError> {
+    let failed = |e: std::io::Error| MediaError::Failed(format!("cannot list the media store: {e}"));
+    let now = std::time::SystemTime::now();
+    let mut after = String::new();
+    let mut removed = 0;
+    loop {
+        let page = store.list_after(&after, SWEEP_PAGE).map_err(failed)?;
+        let Some(last) = page.last() else { break };
+        after = last.name.clone();
+        let keys: Vec<String> =
+            page.iter().filter_map(|f| store::key_of_name(&f.name)).map(str::to_owned).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let named = db::media::keys_in_use(conn, &keys)?;
+        for file in &page {
+            let orphan = store::key_of_name(&file.name).is_some_and(|k| !named.contains(k));
+            let old = now.duration_since(file.modified).is_ok_and(|age| age >= min_age);
+            if orphan && old {
+                store.delete(&file.name).map_err(failed)?;
+                removed += 1;
+            }
+        }
+        if page.len() < SWEEP_PAGE {
+            break;
+        }
+    }
+    Ok(removed)
+}
+
 /// Why adding or removing media failed: the image, or the database.
 #[derive(Debug, thiserror::Error)]
 pub enum AddError {

@@ -17,8 +17,16 @@ pub trait Store: Send + Sync {
     fn delete(&self, name: &str) -> io::Result<()>;
     /// Where `name` is on this machine's disk, for serving it with ranges; `None` for remote stores.
     fn local_path(&self, name: &str) -> Option<PathBuf>;
-    /// Up to `limit` stored names after `after` in name order, for the sweep of orphaned files.
-    fn names_after(&self, after: &str, limit: usize) -> io::Result<Vec<String>>;
+    /// Up to `limit` stored files after the name `after`, in name order, with when each was
+    /// written: the walk of the sweep of orphaned files.
+    fn list_after(&self, after: &str, limit: usize) -> io::Result<Vec<StoredFile>>;
+}
+
+/// A file as a store lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    pub name: String,
+    pub modified: std::time::SystemTime,
 }
 
 /// The name of an upload's stored original: the first 128 bits of its SHA-256, in hex.
@@ -123,26 +131,31 @@ impl Store for DirectoryStore {
         self.path(name)
     }
 
-    fn names_after(&self, after: &str, limit: usize) -> io::Result<Vec<String>> {
+    fn list_after(&self, after: &str, limit: usize) -> io::Result<Vec<StoredFile>> {
         let mut shards: Vec<String> = std::fs::read_dir(&self.root)?
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
             .filter(|s| s.len() == 2 && s.as_str() >= after.get(..2).unwrap_or(""))
             .collect();
         shards.sort();
-        let mut names = Vec::new();
+        let mut files = Vec::new();
         for shard in shards {
-            let mut in_shard: Vec<String> = std::fs::read_dir(self.root.join(&shard))?
-                .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                .filter(|n| key_of_name(n).is_some() && n.as_str() > after)
+            let mut in_shard: Vec<StoredFile> = std::fs::read_dir(self.root.join(&shard))?
+                .filter_map(|entry| {
+                    let entry = entry.ok()?;
+                    let name = entry.file_name().into_string().ok()?;
+                    let wanted = key_of_name(&name).is_some() && name.as_str() > after;
+                    let modified = entry.metadata().ok()?.modified().ok()?;
+                    wanted.then_some(StoredFile { name, modified })
+                })
                 .collect();
-            in_shard.sort();
-            names.extend(in_shard);
-            if names.len() >= limit {
-                names.truncate(limit);
+            in_shard.sort_by(|a, b| a.name.cmp(&b.name));
+            files.extend(in_shard);
+            if files.len() >= limit {
+                files.truncate(limit);
                 break;
             }
         }
-        Ok(names)
+        Ok(files)
     }
 }
 
@@ -180,8 +193,11 @@ mod tests {
         assert_eq!(store.get(&a).unwrap().as_deref(), Some(&b"one"[..]));
         let mut all = vec![a.clone(), b.clone()];
         all.sort();
-        assert_eq!(store.names_after("", 10).unwrap(), all);
-        assert_eq!(store.names_after(&all[0], 10).unwrap(), vec![all[1].clone()]);
+        let names = |after: &str| -> Vec<String> {
+            store.list_after(after, 10).unwrap().into_iter().map(|f| f.name).collect()
+        };
+        assert_eq!(names(""), all);
+        assert_eq!(names(&all[0]), vec![all[1].clone()]);
         store.delete(&a).unwrap();
         store.delete(&a).unwrap();
         assert_eq!(store.get(&a).unwrap(), None);

@@ -421,3 +421,35 @@ async fn articles_lead_with_media_in_lists_and_alone_and_follow_its_changes() {
     assert!(cleared["featured_image_url"].is_null());
     assert_eq!(app.delete(&format!("/api/v1/media/{media_id}"), Some(&editor.token)).await.status().as_u16(), 204);
 }
+
+#[tokio::test]
+async fn the_sweep_removes_old_files_no_upload_names_and_keeps_the_rest() {
+    use warta::media::store::{self, Store};
+    let app = spawn_app().await;
+    let author = app.staff("Ani Penulis", Role::Author).await;
+    let kept = uploaded(&app, &author.token, two_tone_jpeg(400, 300), "dipakai").await;
+    let dir = std::path::Path::new(&app._db._dir.path()).join("media");
+    let files = warta::media::DirectoryStore::open(&dir).unwrap();
+    // An upload whose row was never written: its files, and one written just now.
+    let lost = store::key_of(b"an upload that crashed before its row");
+    let young = store::key_of(b"an upload being written now");
+    files.put(&store::original_name(&lost, warta::media::Format::Jpeg), b"lost").unwrap();
+    files.put(&store::variant_name(&lost, 320), b"lost variant").unwrap();
+    files.put(&store::original_name(&young, warta::media::Format::Png), b"young").unwrap();
+    let hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    for file in files.list_after("", 100).unwrap() {
+        if !file.name.starts_with(&young) {
+            let path = files.local_path(&file.name).unwrap();
+            std::fs::File::options().write(true).open(path).unwrap().set_modified(hours_ago).unwrap();
+        }
+    }
+
+    let removed =
+        warta::media::library::sweep(&files, &mut app.conn(), std::time::Duration::from_secs(3600)).unwrap();
+    assert_eq!(removed, 2);
+    let left: Vec<String> = files.list_after("", 100).unwrap().into_iter().map(|f| f.name).collect();
+    assert!(left.iter().all(|n| !n.starts_with(&lost)), "{left:?}");
+    assert!(left.iter().any(|n| n.starts_with(&young)), "a young file stays");
+    assert_eq!(fetch(&app, kept["url"].as_str().unwrap()).await.status().as_u16(), 200);
+    assert_eq!(fetch(&app, kept["variants"][0]["url"].as_str().unwrap()).await.status().as_u16(), 200);
+}
