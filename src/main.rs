@@ -59,6 +59,22 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage the media library.
+    Media {
+        #[command(subcommand)]
+        command: MediaCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MediaCommand {
+    /// Remake the WebP variants of every image (after the widths changed). Images whose variants
+    /// are current are skipped, so an interrupted run continues where it stopped.
+    Regenerate {
+        /// Remake every image's variants, current or not.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -110,6 +126,35 @@ fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Openapi => {
             print!("{}", warta::api::openapi::document_json());
+            Ok(())
+        }
+        Command::Media { command: MediaCommand::Regenerate { force } } => {
+            use std::io::{IsTerminal, Write};
+            let config = Config::from_env()?;
+            let (pool, _) = warta::db::connect(&config.database_url, 1)?;
+            let mut conn = pool.get()?;
+            warta::db::migrate(&mut conn)?;
+            let store = warta::media::DirectoryStore::open(&config.media.dir)?;
+            let terminal = std::io::stderr().is_terminal();
+            let mut shown = std::time::Instant::now();
+            let mut progress = |done: usize, total: usize| {
+                if terminal && (shown.elapsed().as_millis() >= 200 || done == total) {
+                    shown = std::time::Instant::now();
+                    let _ = write!(std::io::stderr(), "\rimages: {done}/{total}   ");
+                }
+            };
+            let widths = warta::media::VARIANT_WIDTHS;
+            let done = warta::media::regenerate::regenerate(&store, &mut conn, widths, force, &mut progress)?;
+            if terminal {
+                eprintln!();
+            }
+            for (key, why) in &done.failed {
+                eprintln!("{key}: {why}");
+            }
+            println!("remade the variants of {} image(s); {} were current", done.remade, done.current);
+            if !done.failed.is_empty() {
+                anyhow::bail!("{} image(s) could not be remade (listed above)", done.failed.len());
+            }
             Ok(())
         }
         Command::Migrate => {

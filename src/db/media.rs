@@ -278,3 +278,9 @@ pub fn keys_in_use(conn: &mut Conn, keys: &[String]) -> Result<std::collections:
 pub fn exists(conn: &mut Conn, id: i64) -> Result<bool, DbError> {
     Ok(diesel::select(diesel::dsl::exists(media::table.find(id))).get_result(conn)?)
 }
+
+/// How many distinct stored images (content keys) the library has.
+pub fn distinct_files(conn: &mut Conn) -> Result<i64, DbError> {
+    use diesel::dsl::count;
+    Ok(media::table.select(count(media::file_key).aggregate_distinct()).first(conn)?)
+}

@@ -222,8 +222,13 @@ pub fn sweep(store: &dyn Store, conn: &mut db::Conn, min_age: std::time::Duratio
         let page = store.list_after(&after, SWEEP_PAGE).map_err(failed)?;
         let Some(last) = page.last() else { break };
         after = last.name.clone();
-        let keys: Vec<String> =
-            page.iter().filter_map(|f| store::key_of_name(&f.name)).map(str::to_owned).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let keys: Vec<String> = page
+            .iter()
+            .filter_map(|f| store::key_of_name(&f.name))
+            .map(str::to_owned)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let named = db::media::keys_in_use(conn, &keys)?;
         for file in &page {
             let orphan = store::key_of_name(&file.name).is_some_and(|k| !named.contains(k));

@@ -5,6 +5,7 @@
 pub mod formats;
 pub mod library;
 pub mod process;
+pub mod regenerate;
 pub mod store;
 pub mod strip;
 pub mod workers;

@@ -193,9 +193,8 @@ mod tests {
         assert_eq!(store.get(&a).unwrap().as_deref(), Some(&b"one"[..]));
         let mut all = vec![a.clone(), b.clone()];
         all.sort();
-        let names = |after: &str| -> Vec<String> {
-            store.list_after(after, 10).unwrap().into_iter().map(|f| f.name).collect()
-        };
+        let names =
+            |after: &str| -> Vec<String> { store.list_after(after, 10).unwrap().into_iter().map(|f| f.name).collect() };
         assert_eq!(names(""), all);
         assert_eq!(names(&all[0]), vec![all[1].clone()]);
         store.delete(&a).unwrap();

@@ -444,12 +444,55 @@ async fn the_sweep_removes_old_files_no_upload_names_and_keeps_the_rest() {
         }
     }
 
-    let removed =
-        warta::media::library::sweep(&files, &mut app.conn(), std::time::Duration::from_secs(3600)).unwrap();
+    let removed = warta::media::library::sweep(&files, &mut app.conn(), std::time::Duration::from_secs(3600)).unwrap();
     assert_eq!(removed, 2);
     let left: Vec<String> = files.list_after("", 100).unwrap().into_iter().map(|f| f.name).collect();
     assert!(left.iter().all(|n| !n.starts_with(&lost)), "{left:?}");
     assert!(left.iter().any(|n| n.starts_with(&young)), "a young file stays");
     assert_eq!(fetch(&app, kept["url"].as_str().unwrap()).await.status().as_u16(), 200);
     assert_eq!(fetch(&app, kept["variants"][0]["url"].as_str().unwrap()).await.status().as_u16(), 200);
+}
+
+/// Runs `warta media regenerate` (with `args`) on the database and media directory of `app`.
+fn regenerate(app: &TestApp, args: &[&str]) -> std::process::Output {
+    let dir = app._db._dir.path().join("media");
+    std::process::Command::new(env!("CARGO_BIN_EXE_warta"))
+        .args(["media", "regenerate"])
+        .args(args)
+        .env("DATABASE_URL", &app.db_path)
+        .env("WARTA_MEDIA_DIR", dir)
+        .output()
+        .expect("warta runs")
+}
+
+#[tokio::test]
+async fn regenerate_remakes_missing_variants_and_skips_current_ones() {
+    let app = spawn_app().await;
+    let author = app.staff("Ani Penulis", Role::Author).await;
+    let media = uploaded(&app, &author.token, two_tone_jpeg(700, 400), "").await;
+    let variant = media["variants"][1]["url"].as_str().unwrap().to_owned();
+    let before = fetch(&app, &variant).await.bytes().await.unwrap();
+    let name = variant.rsplit('/').next().unwrap();
+    let files = warta::media::DirectoryStore::open(&app._db._dir.path().join("media")).unwrap();
+    use warta::media::Store;
+    files.delete(name).unwrap();
+    assert_eq!(fetch(&app, &variant).await.status().as_u16(), 404);
+
+    let run = regenerate(&app, &[]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "remade the variants of 1 image(s); 0 were current");
+    let after = fetch(&app, &variant).await;
+    assert_eq!(after.status().as_u16(), 200);
+    assert_eq!(after.bytes().await.unwrap().len(), before.len(), "the same variant again");
+
+    let again = regenerate(&app, &[]);
+    assert_eq!(String::from_utf8_lossy(&again.stdout).trim(), "remade the variants of 0 image(s); 1 were current");
+    let forced = regenerate(&app, &["--force"]);
+    assert_eq!(String::from_utf8_lossy(&forced.stdout).trim(), "remade the variants of 1 image(s); 0 were current");
+
+    // An original that is gone is reported, and the run fails.
+    files.delete(media["url"].as_str().unwrap().rsplit('/').next().unwrap()).unwrap();
+    let broken = regenerate(&app, &["--force"]);
+    assert!(!broken.status.success());
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("the original file is missing"));
 }
