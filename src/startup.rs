@@ -288,7 +288,9 @@ fn prepare_database(conn: &mut db::Conn, config: &Config, options: StartOptions)
     let seed_demo = options.demo && !db::has_content(conn)?;
     create_bootstrap_admin(conn, config, now)?;
     if seed_demo {
-        demo::seed(conn, now)?;
+        let store = crate::media::DirectoryStore::open(&config.media.dir)
+            .with_context(|| format!("cannot open the media directory {}", config.media.dir.display()))?;
+        demo::seed(conn, &store, now)?;
         tracing::info!("seeded the demo newsroom (the demo accounts' password is in the README)");
     } else if options.demo {
         tracing::info!("the database is not empty: demo content not seeded");

@@ -45,10 +45,16 @@ pub struct DemoArticle {
     pub state: DemoState,
     pub source_name: Option<&'static str>,
     pub source_url: Option<&'static str>,
-    pub featured_image_url: Option<&'static str>,
-    pub featured_image_alt: Option<&'static str>,
+    /// The lead photo, drawn at seed time: its file name and alternative text.
+    pub photo: Option<DemoPhoto>,
     /// "open" or "closed".
     pub comment_status: &'static str,
+}
+
+/// A lead photo of a demo article.
+pub struct DemoPhoto {
+    pub file_name: &'static str,
+    pub alt: &'static str,
 }
 
 /// A demo comment. `article` is an index into ARTICLES; `parent` an index into COMMENTS (must be an earlier, approved comment on the same article).
@@ -193,8 +199,7 @@ Dinas mengimbau masyarakat tidak melakukan pembelian berlebihan dan memantau pem
         state: DemoState::PublishedHoursAgo(2),
         source_name: Some("Kabar Harapan"),
         source_url: Some("https://example.com/kabar-harapan/harga-cabai-turun"),
-        featured_image_url: Some("https://images.example.com/2024/pasar-cabai-rawit.jpg"),
-        featured_image_alt: Some("Tumpukan cabai rawit merah di lapak pedagang pasar tradisional"),
+        photo: Some(DemoPhoto { file_name: "pasar-cabai-rawit.jpg", alt: "Tumpukan cabai rawit merah di lapak pedagang pasar tradisional" }),
         comment_status: "open",
     },
     // 1
@@ -220,8 +225,7 @@ Bupati dijadwalkan menandatangani perda tersebut dalam waktu 30 hari sebelum dic
         state: DemoState::PublishedHoursAgo(6),
         source_name: Some("Kabar Harapan"),
         source_url: Some("https://example.com/kabar-harapan/perda-sampah-pesisir"),
-        featured_image_url: None,
-        featured_image_alt: None,
+        photo: None,
         comment_status: "open",
     },
     // 2
@@ -245,8 +249,7 @@ Menurut laporan Anadolu, panitia juga menggelar lokakarya harian yang memungkink
         state: DemoState::PublishedHoursAgo(11),
         source_name: Some("Anadolu"),
         source_url: Some("https://example.com/anadolu/teheran-pameran-kerajinan"),
-        featured_image_url: None,
-        featured_image_alt: None,
+        photo: None,
         comment_status: "open",
     },
     // 3
@@ -268,8 +271,7 @@ Komunitas diaspora Indonesia di Brasil, yang jumlahnya diperkirakan hanya bebera
         state: DemoState::PublishedHoursAgo(20),
         source_name: Some("Reuters"),
         source_url: Some("https://example.com/reuters/sao-paulo-festival-kuliner"),
-        featured_image_url: Some("https://images.example.com/2024/sao-paulo-festival-kuliner.jpg"),
-        featured_image_alt: Some("Pengunjung mengantre di depan stan makanan Indonesia di São Paulo"),
+        photo: Some(DemoPhoto { file_name: "sao-paulo-festival-kuliner.jpg", alt: "Pengunjung mengantre di depan stan makanan Indonesia di São Paulo" }),
         comment_status: "open",
     },
     // 4
@@ -296,8 +298,7 @@ Informasi lengkap mengenai tata cara pengajuan dapat dibaca di [laman program](h
         state: DemoState::PublishedHoursAgo(30),
         source_name: Some("Kabar Harapan"),
         source_url: Some("https://example.com/kabar-harapan/kredit-lunak-kuliner"),
-        featured_image_url: None,
-        featured_image_alt: None,
+        photo: None,
         comment_status: "open",
     },
     // 5
@@ -319,8 +320,7 @@ Di semifinal, Indonesia akan menghadapi juara bertahan Thailand, Rabu mendatang.
         state: DemoState::PublishedHoursAgo(48),
         source_name: Some("Kabar Harapan"),
         source_url: None,
-        featured_image_url: None,
-        featured_image_alt: None,
+        photo: None,
         comment_status: "open",
     },
     // 6
@@ -344,8 +344,7 @@ Aplikasi ini bisa diunduh gratis. Untuk warga yang tidak memiliki telepon pintar
         state: DemoState::PublishedHoursAgo(72),
         source_name: Some("Kabar Harapan"),
         source_url: Some("https://example.com/kabar-harapan/siaga-kali"),
-        featured_image_url: Some("https://images.example.com/2024/sensor-sungai.jpg"),
-        featured_image_alt: Some("Petugas memasang sensor ketinggian air di tepi sungai"),
+        photo: Some(DemoPhoto { file_name: "sensor-sungai.jpg", alt: "Petugas memasang sensor ketinggian air di tepi sungai" }),
         comment_status: "open",
     },
     // 7
@@ -367,8 +366,7 @@ Menurut Reuters, uji coba dijadwalkan berlangsung enam bulan sebelum diputuskan 
         state: DemoState::PublishedHoursAgo(96),
         source_name: Some("Reuters"),
         source_url: Some("https://example.com/reuters/busan-derek-otomatis"),
-        featured_image_url: None,
-        featured_image_alt: None,
+        photo: None,
         comment_status: "open",
     },
     // 8
@@ -388,8 +386,7 @@ Musim depan, panitia berencana menambah kategori **voli pantai** dan memperluas 
         state: DemoState::PublishedHoursAgo(150),
         source_name: None,
         source_url: None,
-        featured_image_url: None,
-        featured_image_alt: None,
+        photo: None,
         comment_status: "closed",
     },
     // 9
@@ -414,8 +411,7 @@ Menurut laporan Anadolu, pemerintah setempat menargetkan porsi energi terbarukan
         state: DemoState::PublishedHoursAgo(300),
         source_name: Some("Anadolu"),
         source_url: Some("https://example.com/anadolu/oman-surya-terapung"),
-        featured_image_url: Some("https://images.example.com/2024/panel-surya-terapung.jpg"),
-        featured_image_alt: Some("Deretan panel surya terapung di atas permukaan waduk"),
+        photo: Some(DemoPhoto { file_name: "panel-surya-terapung.jpg", alt: "Deretan panel surya terapung di atas permukaan waduk" }),
         comment_status: "open",
     },
     // 10
@@ -440,8 +436,7 @@ Jika Anda ingin mengirim foto, gunakan [formulir kiriman pembaca](https://exampl
         state: DemoState::Draft,
         source_name: None,
         source_url: None,
-        featured_image_url: None,
-        featured_image_alt: None,
+        photo: None,
         comment_status: "open",
     },
     // 11
@@ -465,8 +460,7 @@ Panitia juga membuka posko pengaduan di setiap kecamatan. Warga yang menemukan d
         state: DemoState::ScheduledInHours(48),
         source_name: Some("Kabar Harapan"),
         source_url: Some("https://example.com/kabar-harapan/pilkades-serentak"),
-        featured_image_url: None,
-        featured_image_alt: None,
+        photo: None,
         comment_status: "open",
     },
 ];

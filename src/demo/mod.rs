@@ -2,6 +2,7 @@
 //! has something to browse. A database with any content is never touched.
 
 pub mod content;
+pub mod photos;
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::Connection;
@@ -9,17 +10,31 @@ use diesel::Connection;
 use crate::auth;
 use crate::db::{self, Conn};
 use crate::domain::{ArticleKind, ArticleStatus, CommentPolicy, CommentStatus, Role, Slug};
+use crate::media::{self, library::StoredFiles, Store};
 use content::{DemoState, ARTICLES, CATEGORIES, COMMENTS, PAGES, TAGS, USERS};
 
 /// The password every demo account shares (documented in the README).
 pub const DEMO_PASSWORD: &str = "warta-demo-2026";
 
-/// Seeds the demo newsroom. The caller has found the database without content (users do not
-/// count): a demo account whose email a user has already is left out, and its content is theirs.
-pub fn seed(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<()> {
-    // Hash outside the transaction: Argon2 is deliberately slow.
+/// Seeds the demo newsroom, its photos into `store`. The caller has found the database without
+/// content (users do not count): a demo account whose email a user has already is left out, and
+/// its content is theirs.
+pub fn seed(conn: &mut Conn, store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<()> {
+    // Hash and draw outside the transaction: Argon2 is deliberately slow, and so are images.
     let hashes = USERS.iter().map(|_| auth::hash_password(DEMO_PASSWORD)).collect::<anyhow::Result<Vec<_>>>()?;
-    conn.transaction(|conn| insert_all(conn, &hashes, now))?;
+    // Drawn and processed side by side: a first start with --demo waits for the slowest only.
+    let photos = std::thread::scope(|scope| {
+        let work: Vec<_> = ARTICLES
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.photo.is_some())
+            .map(|(n, _)| scope.spawn(move || media::library::store_now(store, &photos::draw(n)).map(|f| (n, f))))
+            .collect();
+        work.into_iter()
+            .map(|w| w.join().map_err(|_| anyhow::anyhow!("drawing a demo photo failed"))?.map_err(anyhow::Error::from))
+            .collect::<anyhow::Result<Vec<_>>>()
+    })?;
+    conn.transaction(|conn| insert_all(conn, &hashes, &photos, now))?;
     Ok(())
 }
 
@@ -27,7 +42,12 @@ fn invalid(what: String) -> anyhow::Error {
     anyhow::anyhow!("demo content is inconsistent: {what}")
 }
 
-fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow::Result<()> {
+fn insert_all(
+    conn: &mut Conn,
+    hashes: &[String],
+    photos: &[(usize, StoredFiles)],
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let mut user_ids = Vec::new();
     for (user, hash) in USERS.iter().zip(hashes) {
         let role: Role = user.role.parse().map_err(|e| invalid(format!("role of {}: {e}", user.email)))?;
@@ -93,9 +113,28 @@ fn insert_all(conn: &mut Conn, hashes: &[String], now: DateTime<Utc>) -> anyhow:
             author_id,
             category_ids: categories.clone(),
             tag_ids: tags,
-            featured_image_url: article.featured_image_url.map(Into::into),
-            featured_image_alt: article.featured_image_alt.map(Into::into),
-            featured_image_id: None,
+            featured_image_url: None,
+            featured_image_alt: None,
+            featured_image_id: match (&article.photo, photos.iter().find(|(n, _)| *n == i)) {
+                (Some(photo), Some((_, files))) => Some(db::media::create(
+                    conn,
+                    &db::media::NewMedia {
+                        file_key: files.key.clone(),
+                        file_name: photo.file_name.into(),
+                        mime_type: files.format.mime_type().into(),
+                        width: files.width,
+                        height: files.height,
+                        bytes: files.bytes,
+                        alt: photo.alt.into(),
+                        caption: String::new(),
+                        credit: "Ilustrasi: Warta".into(),
+                        variants: files.variants.clone(),
+                        uploaded_by: author_id,
+                    },
+                    now,
+                )?),
+                _ => None,
+            },
             source_name: article.source_name.map(Into::into),
             source_url: article.source_url.map(Into::into),
             language: "id".into(),

@@ -170,6 +170,13 @@ impl Library {
     }
 }
 
+/// Processes and stores `bytes` on the calling thread (the demo's seed, before the server runs).
+pub fn store_now(store: &dyn Store, bytes: &[u8]) -> Result<StoredFiles, MediaError> {
+    let probe = formats::probe(bytes, MAX_PIXELS)?;
+    let done = process::process(bytes, probe, VARIANT_WIDTHS)?;
+    write_files(store, &store::key_of(bytes), &done)
+}
+
 /// Writes the original and the variants of `done` under `key`.
 fn write_files(store: &dyn Store, key: &str, done: &Processed) -> Result<StoredFiles, MediaError> {
     let failed = |e: std::io::Error| MediaError::Failed(format!("cannot write to the media store: {e}"));

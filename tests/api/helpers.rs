@@ -479,12 +479,18 @@ impl Process {
         };
         let log = std::fs::File::create(&log_path).unwrap();
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_warta"));
+        if db_path.contains("://") {
+            // Media files beside the log, never in the working directory.
+            command.env("WARTA_MEDIA_DIR", log_path.with_extension("media"));
+        }
         command
             .arg("serve")
             .args(args)
             .env("DATABASE_URL", db_path)
             .env("WARTA_BIND", format!("127.0.0.1:{port}"))
             .env("WARTA_COMMENT_RATE_PER_MINUTE", "100000")
+            // Processes of one site answer with one public address, whatever their ports.
+            .env("WARTA_PUBLIC_URL", "http://kabarharapan.test")
             .stdout(std::process::Stdio::null())
             .stderr(log);
         for (k, v) in vars {

@@ -28,17 +28,35 @@ async fn the_demo_seeds_a_browsable_newsroom() {
     let pages = app.get_json("/api/v1/articles?kind=page", 200).await;
     assert_eq!(crate::helpers::titles(&pages), ["Pedoman Pemberitaan Media Siber", "Redaksi", "Tentang Kami"]);
     assert_eq!(app.get_json("/api/v1/articles/redaksi", 200).await["kind"], "page");
+    // Real photos, drawn at seed time and stored like uploads: originals and variants are served.
+    let with_photos: Vec<&serde_json::Value> =
+        articles["data"].as_array().unwrap().iter().filter(|a| !a["featured_image"].is_null()).collect();
+    assert!(with_photos.len() >= 3, "{} articles with photos", with_photos.len());
+    for article in with_photos {
+        let image = &article["featured_image"];
+        assert!(!image["alt"].as_str().unwrap().is_empty());
+        assert_eq!(article["featured_image_url"], image["url"]);
+        let widths: Vec<u64> =
+            image["variants"].as_array().unwrap().iter().map(|v| v["width"].as_u64().unwrap()).collect();
+        assert_eq!(widths, [320, 640, 1024]);
+        for url in [&image["url"], &image["variants"][0]["url"]] {
+            let file = app.client.get(url.as_str().unwrap()).send().await.unwrap();
+            assert_eq!(file.status().as_u16(), 200, "{url}");
+            assert!(image::load_from_memory(&file.bytes().await.unwrap()).is_ok());
+        }
+    }
 }
 
 #[tokio::test]
 async fn the_demo_never_seeds_a_database_that_has_content() {
-    let app = spawn_app_with(&[], DEMO).await;
+    let app = spawn_app_with(&[("WARTA_PUBLIC_URL", "http://kabarharapan.test")], DEMO).await;
     let before = app.get_json("/api/v1/articles?per_page=100", 200).await;
 
     // A second start on the same file, with --demo again.
     let mut vars = HashMap::new();
     vars.insert("DATABASE_URL".to_owned(), app.db_path.clone());
     vars.insert("WARTA_BIND".to_owned(), "127.0.0.1:0".to_owned());
+    vars.insert("WARTA_PUBLIC_URL".to_owned(), "http://kabarharapan.test".to_owned());
     let again = Application::build(Config::from_vars(&vars).unwrap(), DEMO).await.unwrap();
     let address = format!("http://127.0.0.1:{}", again.port());
     tokio::spawn(again.run_until_stopped());
