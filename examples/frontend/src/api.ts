@@ -12,6 +12,7 @@ type Schemas = components["schemas"];
 
 export type Article = Schemas["ArticleResponse"];
 export type ArticlePage = Schemas["Paginated_ArticleResponse"];
+export type FeaturedImage = Schemas["FeaturedImageResponse"];
 export type Category = Schemas["CategoryResponse"];
 export type CategoryPage = Schemas["Paginated_CategoryResponse"];
 export type CategoryRef = Schemas["CategoryRefResponse"];

@@ -8,7 +8,7 @@
 //   #/artikel/<slug>         one article with its comments
 
 import { WartaClient } from "./api.js";
-import type { Article, ArticlePage, Category, ListArticlesQuery, Result } from "./api.js";
+import type { Article, ArticlePage, Category, FeaturedImage, ListArticlesQuery, Result } from "./api.js";
 import { commentSection } from "./comments.js";
 import { h, replaceChildren, required, safeHttpUrl } from "./dom.js";
 import { commentCount, formatDate, setLanguage } from "./format.js";
@@ -153,12 +153,41 @@ function renderNav(route: Route): void {
 
 // ---------------------------------------------------------------- lists
 
+/**
+ * An <img> of Warta media: every variant (and the original) in `srcset`, so the browser fetches
+ * the narrowest file that fills `sizes`, and the focal point kept in view when CSS crops it (set
+ * through the CSSOM: the page's CSP refuses style attributes). Null when a URL is not http(s).
+ */
+function responsiveImage(image: FeaturedImage, sizes: string, attributes: Record<string, string>): HTMLImageElement | null {
+  const original = safeHttpUrl(image.url);
+  if (original === null) return null;
+  const candidates = [...image.variants.map((v) => [safeHttpUrl(v.url), v.width] as const), [original, image.width] as const]
+    .filter((c): c is readonly [string, number] => c[0] !== null);
+  const img = h("img", {
+    ...attributes,
+    src: candidates[0]?.[0] ?? original,
+    srcset: candidates.map(([url, width]) => `${url} ${width}w`).join(", "),
+    sizes,
+    width: image.width,
+    height: image.height,
+    alt: image.alt,
+  });
+  const { x, y } = image.focal_point;
+  img.style.objectPosition = `${Math.round(x * 100)}% ${Math.round(y * 100)}%`;
+  return img;
+}
+
 function articleCard(article: Article): HTMLElement {
+  const featured = article.featured_image
+    ? responsiveImage(article.featured_image, "160px", { loading: "lazy", class: "thumb", "data-testid": "card-image" })
+    : null;
   const image = safeHttpUrl(article.featured_image_url);
   return h("article", { class: "card", "data-testid": "article-card", "data-slug": article.slug },
-    image === null ? null : h("img", {
-      src: image, alt: article.featured_image_alt ?? "", loading: "lazy", width: 160, height: 100, class: "thumb",
-    }),
+    featured !== null
+      ? featured
+      : image === null ? null : h("img", {
+        src: image, alt: article.featured_image_alt ?? "", loading: "lazy", width: 160, height: 100, class: "thumb",
+      }),
     h("div", { class: "card-text" },
       categoryLinks(article),
       h("h2", {}, h("a", { href: articleHref(article.slug), "data-testid": "article-link" }, article.title)),
@@ -166,6 +195,24 @@ function articleCard(article: Article): HTMLElement {
         h("time", { datetime: article.published_at ?? "" }, formatDate(article.published_at)),
         " · ", article.author.display_name, " · ", commentCount(article.comment_count)),
       h("p", { class: "excerpt" }, article.excerpt)));
+}
+
+/** The lead image with its caption and credit, responsive when it is Warta media. */
+function leadFigure(article: Article, url: string | null): HTMLElement | null {
+  const featured = article.featured_image
+    ? responsiveImage(article.featured_image, "(max-width: 760px) 100vw, 760px", { class: "lead", "data-testid": "lead-image" })
+    : null;
+  if (featured !== null && article.featured_image) {
+    const { caption, credit } = article.featured_image;
+    const text = [caption, credit].filter((t) => t !== "").join(" · ");
+    return h("figure", {},
+      featured,
+      text === "" ? null : h("figcaption", {}, text));
+  }
+  if (url === null) return null;
+  return h("figure", {},
+    h("img", { src: url, alt: article.featured_image_alt ?? "", class: "lead" }),
+    article.featured_image_alt ? h("figcaption", {}, article.featured_image_alt) : null);
 }
 
 function categoryLinks(article: Article): HTMLElement | null {
@@ -299,9 +346,7 @@ async function showArticle(route: Extract<Route, { name: "article" }>, token: nu
         h("p", { class: "meta", "data-testid": "article-byline" },
           "Oleh ", h("strong", {}, article.author.display_name), " · ",
           h("time", { datetime: article.published_at ?? "" }, formatDate(article.published_at)))),
-      image === null ? null : h("figure", {},
-        h("img", { src: image, alt: article.featured_image_alt ?? "", class: "lead" }),
-        article.featured_image_alt ? h("figcaption", {}, article.featured_image_alt) : null),
+      leadFigure(article, image),
       body,
       source,
       tagLinks(article),

@@ -341,6 +341,34 @@ browserTest("an article shows its tags, and a tag's page lists its articles", as
   assert.equal(await page.getByTestId("empty").innerText(), "Tag ini tidak ada.");
 });
 
+browserTest("a photo is shown from its variants, with the focal point and credit", async (page) => {
+  const list = await apiJson("/articles?per_page=100");
+  const article = list.data.find((a) => a.featured_image !== null);
+  assert.ok(article, "a demo story leads with a photo");
+  const image = article.featured_image;
+
+  await page.goto(`${stack.frontend}/`);
+  await settled(page);
+  const card = page.locator(`[data-testid=article-card][data-slug=${article.slug}] [data-testid=card-image]`);
+  const srcset = await card.getAttribute("srcset");
+  for (const variant of image.variants) {
+    assert.ok(srcset.includes(`${variant.url} ${variant.width}w`), `srcset lacks ${variant.width}w: ${srcset}`);
+  }
+  await page.goto(`${stack.frontend}/#/artikel/${article.slug}`);
+  await settled(page);
+  const lead = page.getByTestId("lead-image");
+  await lead.scrollIntoViewIfNeeded();
+  const shown = await lead.evaluate(async (img) => {
+    await img.decode();
+    return { width: img.naturalWidth, current: img.currentSrc, position: getComputedStyle(img).objectPosition };
+  });
+  assert.ok(shown.width > 0, "the photo loaded");
+  assert.ok([image.url, ...image.variants.map((v) => v.url)].includes(shown.current), shown.current);
+  assert.equal(shown.position, `${image.focal_point.x * 100}% ${image.focal_point.y * 100}%`);
+  assert.equal(await lead.getAttribute("alt"), image.alt);
+  assert.match(await page.locator("figure figcaption").innerText(), new RegExp(image.credit));
+});
+
 browserTest("an article renders its body_html and approved comments", async (page) => {
   const article = await apiJson(`/articles/${COMMENT_ARTICLE}`);
   const comments = await apiJson(`/articles/${COMMENT_ARTICLE}/comments?per_page=100`);
