@@ -55,6 +55,9 @@ pub struct RevisionResponse {
     pub tag_ids: Vec<i64>,
     pub featured_image_url: Option<String>,
     pub featured_image_alt: Option<String>,
+    /// The media the article led with.
+    #[schema(example = 12)]
+    pub featured_image_id: Option<i64>,
     #[schema(example = "Anadolu")]
     pub source_name: Option<String>,
     pub source_url: Option<String>,
@@ -88,6 +91,7 @@ impl RevisionResponse {
             published_at: meta.published_at.map(|t| t.and_utc()),
             featured_image_url: meta.featured_image_url,
             featured_image_alt: meta.featured_image_alt,
+            featured_image_id: meta.featured_image_id,
             source_name: meta.source_name,
             source_url: meta.source_url,
             language: meta.language,
@@ -359,6 +363,11 @@ pub async fn restore_revision(
         let revision = revision_of(conn, article.meta.id, revision_id)?;
         let (category_ids, tag_ids) = db::revisions::links_still_there(conn, &revision.meta)?;
         let m = revision.meta;
+        // An image deleted since is left out, like a category that is gone.
+        let image = match m.featured_image_id {
+            Some(id) if db::media::exists(conn, id)? => Some(id),
+            _ => None,
+        };
         let changes = ArticleChanges {
             title: Some(m.title),
             excerpt: Some(m.excerpt),
@@ -367,6 +376,7 @@ pub async fn restore_revision(
             tag_ids: Some(tag_ids),
             featured_image_url: Some(m.featured_image_url),
             featured_image_alt: Some(m.featured_image_alt),
+            featured_image_id: Some(image),
             source_name: Some(m.source_name),
             source_url: Some(m.source_url),
             language: Some(m.language),

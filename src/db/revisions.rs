@@ -56,6 +56,7 @@ pub fn record(conn: &mut Conn, article_id: i64, by: Reviser, now: NaiveDateTime)
             users::slug,
             users::bio,
             now.into_sql::<Timestamp>(),
+            articles::featured_image_id,
         ));
     let written = diesel::insert_into(revisions::table)
         .values(source)
@@ -82,6 +83,7 @@ pub fn record(conn: &mut Conn, article_id: i64, by: Reviser, now: NaiveDateTime)
             revisions::author_slug,
             revisions::author_bio,
             revisions::created_at,
+            revisions::featured_image_id,
         ))
         .execute(conn)?;
     if written != 1 {
@@ -130,6 +132,7 @@ pub struct RevisionMeta {
     pub author_slug: String,
     pub author_bio: String,
     pub created_at: NaiveDateTime,
+    pub featured_image_id: Option<i64>,
 }
 
 impl RevisionMeta {

@@ -206,6 +206,7 @@ diesel::table! {
         author_slug -> Text,
         author_bio -> Text,
         created_at -> Timestamp,
+        featured_image_id -> Nullable<BigInt>,
     }
 }
 

@@ -145,7 +145,8 @@ fn variants(image: &DynamicImage, widths: &[u32]) -> Result<Vec<Variant>, MediaE
     let mut resizer = Resizer::new();
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
     let pixel_type = if image.color().has_alpha() { PixelType::U8x4 } else { PixelType::U8x3 };
-    let mut source = image.clone();
+    // The next wider variant, once there is one (the image itself is never copied).
+    let mut wider: Option<DynamicImage> = None;
     let mut made = Vec::with_capacity(widths.len());
     for &width in widths.iter().rev() {
         let height = ((u64::from(image.height()) * u64::from(width) + u64::from(image.width()) / 2)
@@ -153,7 +154,7 @@ fn variants(image: &DynamicImage, widths: &[u32]) -> Result<Vec<Variant>, MediaE
         .max(1) as u32;
         let mut target = Image::new(width, height, pixel_type);
         resizer
-            .resize(&source, &mut target, &options)
+            .resize(wider.as_ref().unwrap_or(image), &mut target, &options)
             .map_err(|e| MediaError::Unreadable(format!("cannot resize: {e}")))?;
         let buffer = target.into_vec();
         let resized = if pixel_type == PixelType::U8x4 {
@@ -163,7 +164,7 @@ fn variants(image: &DynamicImage, widths: &[u32]) -> Result<Vec<Variant>, MediaE
         }
         .ok_or_else(|| MediaError::Unreadable("a resized buffer has the wrong size".into()))?;
         made.push(Variant { width, height, bytes: webp(&resized, VARIANT_QUALITY)? });
-        source = resized;
+        wider = Some(resized);
     }
     made.reverse();
     Ok(made)

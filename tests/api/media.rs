@@ -496,3 +496,42 @@ async fn regenerate_remakes_missing_variants_and_skips_current_ones() {
     assert!(!broken.status.success());
     assert!(String::from_utf8_lossy(&broken.stderr).contains("the original file is missing"));
 }
+
+#[tokio::test]
+async fn a_restore_puts_back_the_photo_a_revision_led_with_unless_it_is_gone() {
+    let app = spawn_app().await;
+    let editor = app.staff("Eko Editor", Role::Editor).await;
+    let first = uploaded(&app, &editor.token, two_tone_jpeg(300, 200), "pertama").await;
+    let second = uploaded(&app, &editor.token, two_tone_jpeg(301, 200), "kedua").await;
+    let created = app
+        .post(
+            "/api/v1/articles",
+            Some(&editor.token),
+            &json!({"title": "Foto", "body": "Isi.", "featured_image_id": first["id"]}),
+        )
+        .await;
+    let id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let path = format!("/api/v1/articles/{id}");
+    app.patch(&path, Some(&editor.token), &json!({"featured_image_id": second["id"]})).await;
+    let revisions = app.get_json_as(&format!("{path}/revisions"), &editor.token).await;
+    let oldest = revisions["data"].as_array().unwrap().last().unwrap()["id"].as_i64().unwrap();
+    let newest = revisions["data"][0]["id"].as_i64().unwrap();
+    assert_eq!(revisions["data"][0]["featured_image_id"], second["id"]);
+
+    let diff = app.get_json_as(&format!("{path}/revisions/{newest}/diff"), &editor.token).await;
+    assert_eq!(diff["fields"]["featured_image_id"], json!({"from": first["id"], "to": second["id"]}), "{diff}");
+
+    let restored = app.post(&format!("{path}/revisions/{oldest}/restore"), Some(&editor.token), &json!({})).await;
+    assert_eq!(restored.status().as_u16(), 200);
+    assert_eq!(restored.json::<Value>().await.unwrap()["featured_image"]["id"], first["id"]);
+
+    // The second photo goes; restoring the revision that led with it leads with none.
+    app.patch(&path, Some(&editor.token), &json!({"featured_image_id": null})).await;
+    assert_eq!(
+        app.delete(&format!("/api/v1/media/{}", second["id"]), Some(&editor.token)).await.status().as_u16(),
+        204
+    );
+    let restored = app.post(&format!("{path}/revisions/{newest}/restore"), Some(&editor.token), &json!({})).await;
+    assert_eq!(restored.status().as_u16(), 200);
+    assert!(restored.json::<Value>().await.unwrap()["featured_image"].is_null());
+}
