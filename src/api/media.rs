@@ -621,21 +621,67 @@ pub async fn get_media_file(
 ) -> Result<HttpResponse, AppError> {
     let name = path.into_inner();
     let missing = || AppError::NotFound(format!("no media file {name}"));
-    let Some(file) = state.media.store.local_path(&name) else {
+    let format = name
+        .rsplit_once('.')
+        .and_then(|(_, ext)| crate::media::Format::from_extension(ext))
+        .filter(|_| crate::media::store::key_of_name(&name).is_some())
+        .ok_or_else(missing)?;
+    let Some(bytes) = state.media.served_file(&name).await? else {
         return Err(missing());
     };
-    let opened = web::block(move || actix_files::NamedFile::open(file))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|_| missing())?;
-    let format = name.rsplit_once('.').and_then(|(_, ext)| crate::media::Format::from_extension(ext));
-    let mime: actix_web::mime::Mime =
-        format.map_or("application/octet-stream", |f| f.mime_type()).parse().map_err(|_| missing())?;
-    let mut response =
-        opened.set_content_type(mime).disable_content_disposition().use_last_modified(true).into_response(&req);
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("public, max-age=31536000, immutable"));
-    response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
+    // The name is derived from the content: it is a strong validator of it.
+    let etag = format!("\"{name}\"");
+    let mut response = if caching::none_match_hits(&req, &etag) {
+        HttpResponse::NotModified().finish()
+    } else {
+        match requested_range(&req, bytes.len() as u64) {
+            Range::Whole => HttpResponse::Ok().content_type(format.mime_type()).body(bytes),
+            Range::Part(from, to) => HttpResponse::PartialContent()
+                .content_type(format.mime_type())
+                .insert_header((header::CONTENT_RANGE, format!("bytes {from}-{to}/{}", bytes.len())))
+                .body(bytes.slice(from as usize..=to as usize)),
+            Range::Unsatisfiable => HttpResponse::RangeNotSatisfiable()
+                .insert_header((header::CONTENT_RANGE, format!("bytes */{}", bytes.len())))
+                .finish(),
+        }
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, header::HeaderValue::from_str(&etag).map_err(|e| AppError::Internal(e.into()))?);
+    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("public, max-age=31536000, immutable"));
+    headers.insert(header::ACCEPT_RANGES, header::HeaderValue::from_static("bytes"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
     Ok(response)
+}
+
+/// What part of a file a request asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum Range {
+    Whole,
+    /// From and to, both included.
+    Part(u64, u64),
+    Unsatisfiable,
+}
+
+/// The one byte range of `Range: bytes=...` (RFC 9110 §14.2); several ranges, another unit or a
+/// header that does not parse get the whole file, which the RFC allows.
+fn requested_range(req: &HttpRequest, len: u64) -> Range {
+    let Some(spec) = req.headers().get(header::RANGE).and_then(|v| v.to_str().ok()) else {
+        return Range::Whole;
+    };
+    let Some(spec) = spec.trim().strip_prefix("bytes=") else { return Range::Whole };
+    if spec.contains(',') {
+        return Range::Whole;
+    }
+    let Some((first, last)) = spec.split_once('-') else { return Range::Whole };
+    let (first, last) = (first.trim(), last.trim());
+    let range = match (first.parse::<u64>(), last.parse::<u64>()) {
+        (Ok(from), Ok(to)) if from <= to => Some((from, to.min(len.saturating_sub(1)))).filter(|_| from < len),
+        (Ok(from), Err(_)) if last.is_empty() => Some((from, len.saturating_sub(1))).filter(|_| from < len),
+        (Err(_), Ok(suffix)) if first.is_empty() && suffix > 0 => {
+            Some((len.saturating_sub(suffix), len.saturating_sub(1))).filter(|_| len > 0)
+        }
+        (Ok(_), Ok(_)) => return Range::Whole,
+        _ => return Range::Whole,
+    };
+    range.map_or(Range::Unsatisfiable, |(from, to)| Range::Part(from, to))
 }

@@ -68,8 +68,17 @@ pub struct StoredFiles {
     pub variants: Vec<VariantSize>,
 }
 
+/// Bytes of files kept in memory for serving: a front page's photos and their variants many
+/// times over.
+const FILE_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+/// The largest file kept in memory; larger ones (big originals) are read from disk each time.
+pub const MAX_CACHED_FILE: u64 = 4 * 1024 * 1024;
+
 /// Files, workers and addresses of the media library.
 pub struct Library {
+    /// Files recently served, by name: they never change, so a copy is never stale (a deleted
+    /// file's entry goes with it).
+    pub files_served: moka::sync::Cache<String, bytes::Bytes>,
     pub store: Arc<dyn Store>,
     pub workers: ImageWorkers,
     pub urls: MediaUrls,
@@ -89,7 +98,31 @@ impl Library {
             urls: MediaUrls::new(settings.base_url.as_deref(), public_url),
             max_bytes: u64::from(settings.max_bytes),
             files: tokio::sync::Mutex::new(()),
+            files_served: moka::sync::Cache::builder()
+                .max_capacity(FILE_CACHE_BYTES)
+                .weigher(|name: &String, bytes: &bytes::Bytes| {
+                    u32::try_from(name.len() + bytes.len()).unwrap_or(u32::MAX)
+                })
+                .build(),
         })
+    }
+
+    /// The stored file `name` for serving, from memory when it was served lately; `None` when
+    /// there is no such file.
+    pub async fn served_file(&self, name: &str) -> Result<Option<bytes::Bytes>, MediaError> {
+        if let Some(hit) = self.files_served.get(name) {
+            return Ok(Some(hit));
+        }
+        let (store, owned) = (self.store.clone(), name.to_owned());
+        let read = actix_web::web::block(move || store.get(&owned))
+            .await
+            .map_err(|e| MediaError::Failed(e.to_string()))?
+            .map_err(|e| MediaError::Failed(format!("cannot read the media store: {e}")))?;
+        let Some(bytes) = read.map(bytes::Bytes::from) else { return Ok(None) };
+        if bytes.len() as u64 <= MAX_CACHED_FILE {
+            self.files_served.insert(name.to_owned(), bytes.clone());
+        }
+        Ok(Some(bytes))
     }
 
     /// Checks, processes and stores the files of an upload, then runs `insert` to write its row;
@@ -156,6 +189,9 @@ impl Library {
         let _files_lock = self.files.lock().await;
         let (answer, unused) = db::run(pool, delete).await?;
         if let Some(row) = unused {
+            for name in file_names(&row) {
+                self.files_served.invalidate(&name);
+            }
             let store = self.store.clone();
             let removed = actix_web::web::block(move || remove_files(store.as_ref(), &row))
                 .await
@@ -206,12 +242,17 @@ fn stored_files_of(row: &Media) -> StoredFiles {
     }
 }
 
+/// The names of the files of `row`: its variants, then its original.
+fn file_names(row: &Media) -> Vec<String> {
+    let mut names: Vec<String> =
+        row.variant_sizes().iter().map(|v| store::variant_name(&row.file_key, v.width)).collect();
+    names.push(store::original_name(&row.file_key, formats_of(row)));
+    names
+}
+
 /// Removes the original and the variants of `row` from the store.
 fn remove_files(store: &dyn Store, row: &Media) -> std::io::Result<()> {
-    for v in row.variant_sizes() {
-        store.delete(&store::variant_name(&row.file_key, v.width))?;
-    }
-    store.delete(&store::original_name(&row.file_key, formats_of(row)))
+    file_names(row).iter().try_for_each(|name| store.delete(name))
 }
 
 /// Files listed per step of the sweep.
