@@ -426,6 +426,9 @@ pub async fn list_media(
             if s.chars().count() > 200 {
                 return Err("must be at most 200 characters".to_owned());
             }
+            if s.contains('\0') {
+                return Err("must not contain NUL characters".to_owned());
+            }
             Ok(Some(s.trim().to_owned()).filter(|s| !s.is_empty()))
         })
         .flatten();
@@ -528,6 +531,13 @@ pub async fn update_media(
 ) -> Result<HttpResponse, AppError> {
     QueryReader::new(&req).finish()?;
     let id = changeable(&state, &path, &user).await?.media.id;
+    // What an article shows is the editors' once it leads with the image: an uploader who may not
+    // edit that article must not change its caption through the image.
+    if !permissions::may_change_media(user.role, false)
+        && db::run(&state.pool, move |conn| db::media::in_use(conn, id)).await?
+    {
+        return Err(AppError::Forbidden("an article leads with this image; editors change it now".into()));
+    }
     let body = body.0;
     let changes = MediaChanges {
         alt: body.alt.map(|t| t.trim().to_owned()),

@@ -193,7 +193,7 @@ pub fn of_ids(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, Media>, DbErr
 }
 
 /// Whether an article leads with the media `id`.
-fn in_use(conn: &mut Conn, id: i64) -> Result<bool, DbError> {
+pub fn in_use(conn: &mut Conn, id: i64) -> Result<bool, DbError> {
     Ok(diesel::select(diesel::dsl::exists(articles::table.filter(articles::featured_image_id.eq(id))))
         .get_result(conn)?)
 }
@@ -214,10 +214,9 @@ pub fn update(conn: &mut Conn, id: i64, changes: &MediaChanges, now: DateTime<Ut
         if updated == 0 {
             return Err(DbError::NotFound);
         }
-        if in_use(conn, id)? {
-            super::changes::record(conn, Change::Media)?;
-        }
-        Ok(())
+        // Recorded whether an article leads with it or not: an article that takes it meanwhile, in
+        // a transaction that cannot see this one, must not keep the old text in a cache.
+        super::changes::record(conn, Change::Media)
     })
 }
 

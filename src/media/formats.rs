@@ -61,6 +61,11 @@ impl Format {
         }
     }
 
+    /// The format whose media type is `mime` (what a media row stores).
+    pub fn from_mime_type(mime: &str) -> Option<Format> {
+        [Format::Jpeg, Format::Png, Format::Webp, Format::Gif].into_iter().find(|f| f.mime_type() == mime)
+    }
+
     pub(super) fn image_format(self) -> image::ImageFormat {
         match self {
             Format::Jpeg => image::ImageFormat::Jpeg,

@@ -47,14 +47,10 @@ impl MediaUrls {
     }
 }
 
-/// The format of a row's original, from its media type.
-fn formats_of(media: &Media) -> Format {
-    match media.mime_type.as_str() {
-        "image/png" => Format::Png,
-        "image/webp" => Format::Webp,
-        "image/gif" => Format::Gif,
-        _ => Format::Jpeg,
-    }
+/// The format of a row's original, from its media type (the table's CHECK allows only the four;
+/// JPEG stands for anything else).
+pub(super) fn formats_of(media: &Media) -> Format {
+    Format::from_mime_type(&media.mime_type).unwrap_or(Format::Jpeg)
 }
 
 /// The stored files of an upload, as its row describes them.
@@ -103,6 +99,8 @@ impl Library {
                 .weigher(|name: &String, bytes: &bytes::Bytes| {
                     u32::try_from(name.len() + bytes.len()).unwrap_or(u32::MAX)
                 })
+                // Another instance sharing the directory may delete a file; its copy here goes soon.
+                .time_to_live(std::time::Duration::from_secs(600))
                 .build(),
         })
     }
@@ -193,10 +191,15 @@ impl Library {
                 self.files_served.invalidate(&name);
             }
             let store = self.store.clone();
+            let names = file_names(&row);
             let removed = actix_web::web::block(move || remove_files(store.as_ref(), &row))
                 .await
                 .map_err(|e| e.to_string())
                 .and_then(|r| r.map_err(|e| e.to_string()));
+            // Again after the removal: a read that began before it may have put a copy back.
+            for name in &names {
+                self.files_served.invalidate(name);
+            }
             if let Err(e) = removed {
                 // The row is gone; the sweep removes what is left of its files.
                 tracing::warn!(error = %e, "cannot remove the files of deleted media");

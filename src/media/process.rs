@@ -15,6 +15,9 @@ use super::{strip, MediaError};
 /// The widths of the variants, narrowest first; those not narrower than the original are left out.
 pub const VARIANT_WIDTHS: &[u32] = &[320, 640, 1024, 1600, 2048];
 
+/// The longest side a WebP image may have.
+const MAX_WEBP_SIDE: u64 = 16_383;
+
 /// Quality of the lossy WebP variants: the usual choice of image CDNs for photographs.
 const VARIANT_QUALITY: f32 = 80.0;
 /// Quality of an original that had to be re-encoded because it was turned.
@@ -139,7 +142,11 @@ fn webp(image: &DynamicImage, quality: f32) -> Result<Vec<u8>, MediaError> {
 /// The variants narrower than the image, each resized from the next wider one (Lanczos), which
 /// costs a fraction of resizing every one from the full image and looks the same.
 fn variants(image: &DynamicImage, widths: &[u32]) -> Result<Vec<Variant>, MediaError> {
-    let mut widths: Vec<u32> = widths.iter().copied().filter(|w| *w < image.width()).collect();
+    // WebP holds at most 16,383 pixels a side: a very tall image (a long screenshot) gets only the
+    // variants that fit.
+    let height_at = |w: u32| u64::from(image.height()) * u64::from(w) / u64::from(image.width().max(1));
+    let mut widths: Vec<u32> =
+        widths.iter().copied().filter(|w| *w < image.width() && height_at(*w) <= MAX_WEBP_SIDE).collect();
     widths.sort_unstable();
     widths.dedup();
     let mut resizer = Resizer::new();
@@ -197,6 +204,16 @@ mod tests {
             assert_eq!((decoded.width(), decoded.height()), (v.width, v.height));
         }
         assert_eq!((done.width, done.height), (1200, 800));
+    }
+
+    #[test]
+    fn a_very_tall_image_gets_only_the_variants_webp_can_hold() {
+        let img = image::RgbImage::from_pixel(700, 20_000, image::Rgb([10, 20, 30]));
+        let mut bytes = Vec::new();
+        DynamicImage::ImageRgb8(img).write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
+        let done = process(&bytes, probe_of(&bytes), VARIANT_WIDTHS).unwrap();
+        let widths: Vec<u32> = done.variants.iter().map(|v| v.width).collect();
+        assert_eq!(widths, vec![320], "640 wide would be 18,286 high, over WebP's 16,383");
     }
 
     #[test]

@@ -69,13 +69,7 @@ pub fn regenerate(
 
 fn remake(store: &dyn Store, conn: &mut Conn, row: &db::media::Media, widths: &[u32]) -> Result<(), AddError> {
     let failed = |e: std::io::Error| MediaError::Failed(format!("the media store: {e}"));
-    let format = formats::Format::from_extension(match row.mime_type.as_str() {
-        "image/png" => "png",
-        "image/webp" => "webp",
-        "image/gif" => "gif",
-        _ => "jpg",
-    })
-    .ok_or_else(|| MediaError::Failed("an unknown media type".into()))?;
+    let format = super::library::formats_of(row);
     let original = store
         .get(&store::original_name(&row.file_key, format))
         .map_err(failed)?

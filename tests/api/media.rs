@@ -374,6 +374,8 @@ async fn the_library_is_searched_by_alt_caption_and_file_name_newest_first() {
     assert_eq!(found["meta"]["total"], 1);
     let found = app.get_json_as("/api/v1/media?search=banjir_", &author.token).await;
     assert_eq!(found["meta"]["total"], 1, "by file name, `_` taken literally");
+    let nul = app.get_as("/api/v1/media?search=a%00b", &author.token).await;
+    assert_eq!(invalid_fields_of(nul).await, vec!["search"]);
     let found = app.get_json_as("/api/v1/media?search=%25", &author.token).await;
     assert_eq!(found["meta"]["total"], 0, "`%` is no wildcard");
     let bad = app.get_as(&format!("/api/v1/media?search={}&colour=red", "a".repeat(201)), &author.token).await;
@@ -551,4 +553,25 @@ async fn a_restore_puts_back_the_photo_a_revision_led_with_unless_it_is_gone() {
     let restored = app.post(&format!("{path}/revisions/{newest}/restore"), Some(&editor.token), &json!({})).await;
     assert_eq!(restored.status().as_u16(), 200);
     assert!(restored.json::<Value>().await.unwrap()["featured_image"].is_null());
+}
+
+#[tokio::test]
+async fn once_an_article_leads_with_an_image_only_editors_change_its_texts() {
+    let app = spawn_app().await;
+    let contributor = app.staff("Rina Kontributor", Role::Contributor).await;
+    let editor = app.staff("Eko Editor", Role::Editor).await;
+    let media = uploaded(&app, &contributor.token, two_tone_jpeg(200, 100), "asli").await;
+    let path = format!("/api/v1/media/{}", media["id"]);
+    let own = app.patch(&path, Some(&contributor.token), &json!({"caption": "sebelum dipakai"})).await;
+    assert_eq!(own.status().as_u16(), 200, "their own unused upload");
+
+    let story = json!({"title": "Terbit", "body": "Isi.", "status": "published", "featured_image_id": media["id"]});
+    assert_eq!(app.post("/api/v1/articles", Some(&editor.token), &story).await.status().as_u16(), 201);
+    problem(app.patch(&path, Some(&contributor.token), &json!({"caption": "diubah diam-diam"})).await, 403).await;
+    let by_editor = app.patch(&path, Some(&editor.token), &json!({"caption": "disunting redaksi"})).await;
+    assert_eq!(by_editor.status().as_u16(), 200);
+    assert_eq!(
+        app.get_json("/api/v1/articles", 200).await["data"][0]["featured_image"]["caption"],
+        "disunting redaksi"
+    );
 }
