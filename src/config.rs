@@ -84,12 +84,110 @@ pub struct Config {
 /// Where uploads go and how large they may be.
 #[derive(Debug, Clone)]
 pub struct MediaSettings {
-    /// The directory of the files (`WARTA_MEDIA_DIR`; default `media/` beside a SQLite database).
-    pub dir: std::path::PathBuf,
+    /// Where the files are kept.
+    pub store: StoreSettings,
     /// Where a CDN serves the files (`WARTA_MEDIA_BASE_URL`, no trailing slash).
     pub base_url: Option<String>,
     /// The largest upload in bytes (`WARTA_MEDIA_MAX_BYTES`).
     pub max_bytes: u32,
+}
+
+/// Where media files are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreSettings {
+    /// A directory (`WARTA_MEDIA_DIR`; default `media/` beside a SQLite database).
+    Directory(std::path::PathBuf),
+    /// An S3-compatible bucket (`WARTA_MEDIA_S3_BUCKET` and its siblings), which several
+    /// instances share.
+    Bucket(BucketSettings),
+}
+
+/// An S3-compatible bucket and how to reach it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BucketSettings {
+    pub bucket: String,
+    /// The service's address (`WARTA_MEDIA_S3_ENDPOINT`); `None` is Amazon S3 itself.
+    pub endpoint: Option<String>,
+    /// `WARTA_MEDIA_S3_REGION`, default `us-east-1`.
+    pub region: String,
+    /// `WARTA_MEDIA_S3_ACCESS_KEY_ID` and `_SECRET_ACCESS_KEY`; `None` takes the credentials of
+    /// the machine's environment (an instance role, say).
+    pub credentials: Option<(String, String)>,
+}
+
+impl std::fmt::Debug for BucketSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BucketSettings")
+            .field("bucket", &self.bucket)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key_id", &self.credentials.as_ref().map(|(id, _)| id))
+            .finish_non_exhaustive()
+    }
+}
+
+impl StoreSettings {
+    /// Where the files are, for messages: a directory's path or a bucket's name and address.
+    pub fn describe(&self) -> String {
+        match self {
+            StoreSettings::Directory(dir) => format!("the media directory {}", dir.display()),
+            StoreSettings::Bucket(b) => {
+                format!("the media bucket {} at {}", b.bucket, b.endpoint.as_deref().unwrap_or("Amazon S3"))
+            }
+        }
+    }
+}
+
+/// The store `WARTA_MEDIA_S3_*` or `WARTA_MEDIA_DIR` names (one of them at most).
+fn store_settings(get: &impl Fn(&str) -> Option<String>, database_url: &str) -> Result<StoreSettings, ConfigError> {
+    let Some(bucket) = get("WARTA_MEDIA_S3_BUCKET") else {
+        for sibling in [
+            "WARTA_MEDIA_S3_ENDPOINT",
+            "WARTA_MEDIA_S3_REGION",
+            "WARTA_MEDIA_S3_ACCESS_KEY_ID",
+            "WARTA_MEDIA_S3_SECRET_ACCESS_KEY",
+        ] {
+            if get(sibling).is_some() {
+                return Err(bad(sibling, "is set but WARTA_MEDIA_S3_BUCKET is not"));
+            }
+        }
+        return Ok(StoreSettings::Directory(match get("WARTA_MEDIA_DIR") {
+            Some(dir) => dir.into(),
+            None => default_media_dir(database_url),
+        }));
+    };
+    if get("WARTA_MEDIA_DIR").is_some() {
+        return Err(bad("WARTA_MEDIA_DIR", "is set as well as WARTA_MEDIA_S3_BUCKET; set one of them"));
+    }
+    // The rule S3 itself applies: 3 to 63 lower-case letters, digits, dots and hyphens, starting
+    // and ending with a letter or digit.
+    let edge_ok = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let bucket_ok = (3..=63).contains(&bucket.len())
+        && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && edge_ok(bucket.bytes().next())
+        && edge_ok(bucket.bytes().last());
+    if !bucket_ok {
+        return Err(bad(
+            "WARTA_MEDIA_S3_BUCKET",
+            format!("`{bucket}` is not a bucket name (3 to 63 lower-case letters, digits, dots and hyphens)"),
+        ));
+    }
+    let endpoint = get("WARTA_MEDIA_S3_ENDPOINT").map(|u| http_base("WARTA_MEDIA_S3_ENDPOINT", &u)).transpose()?;
+    let region = get("WARTA_MEDIA_S3_REGION").unwrap_or_else(|| "us-east-1".to_owned());
+    if !region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(bad("WARTA_MEDIA_S3_REGION", format!("`{region}` is not a region name like eu-west-1")));
+    }
+    let credentials = match (get("WARTA_MEDIA_S3_ACCESS_KEY_ID"), get("WARTA_MEDIA_S3_SECRET_ACCESS_KEY")) {
+        (Some(id), Some(secret)) => Some((id, secret)),
+        (None, None) => None,
+        (Some(_), None) => {
+            return Err(bad("WARTA_MEDIA_S3_SECRET_ACCESS_KEY", "is needed with WARTA_MEDIA_S3_ACCESS_KEY_ID"))
+        }
+        (None, Some(_)) => {
+            return Err(bad("WARTA_MEDIA_S3_ACCESS_KEY_ID", "is needed with WARTA_MEDIA_S3_SECRET_ACCESS_KEY"))
+        }
+    };
+    Ok(StoreSettings::Bucket(BucketSettings { bucket, endpoint, region, credentials }))
 }
 
 /// The shortest `WARTA_JWT_SECRET` accepted in production, in bytes.
@@ -246,10 +344,7 @@ impl Config {
 
         let public_url = get("WARTA_PUBLIC_URL").map(|u| http_base("WARTA_PUBLIC_URL", &u)).transpose()?;
         let media = MediaSettings {
-            dir: match get("WARTA_MEDIA_DIR") {
-                Some(dir) => dir.into(),
-                None => default_media_dir(&database_url),
-            },
+            store: store_settings(&get, &database_url)?,
             base_url: get("WARTA_MEDIA_BASE_URL").map(|u| http_base("WARTA_MEDIA_BASE_URL", &u)).transpose()?,
             max_bytes: number(&get, "WARTA_MEDIA_MAX_BYTES", 20 * 1024 * 1024, 1024..=1024 * 1024 * 1024)?,
         };
@@ -348,16 +443,53 @@ mod tests {
         assert_eq!(config.site.language, "id");
         assert_eq!(config.shutdown_grace_secs, 0, "a lone process stops at once");
         assert_eq!(config.media.max_bytes, 20 * 1024 * 1024);
-        assert_eq!(config.media.dir, std::path::PathBuf::from("media"));
+        assert_eq!(config.media.store, StoreSettings::Directory("media".into()));
         assert_eq!(config.public_url, None);
     }
 
     #[test]
     fn media_lives_beside_the_database_unless_told() {
         let config = Config::from_vars(&vars(&[("DATABASE_URL", "/srv/warta/warta.db")])).unwrap();
-        assert_eq!(config.media.dir, std::path::PathBuf::from("/srv/warta/media"));
+        assert_eq!(config.media.store, StoreSettings::Directory("/srv/warta/media".into()));
         let config = Config::from_vars(&vars(&[("WARTA_MEDIA_BASE_URL", "https://cdn.example/warta/")])).unwrap();
         assert_eq!(config.media.base_url.as_deref(), Some("https://cdn.example/warta"));
+    }
+
+    #[test]
+    fn a_bucket_is_configured_whole_or_start_up_names_what_is_wrong() {
+        let config = Config::from_vars(&vars(&[
+            ("WARTA_MEDIA_S3_BUCKET", "kabar-media"),
+            ("WARTA_MEDIA_S3_ENDPOINT", "http://127.0.0.1:9000/"),
+            ("WARTA_MEDIA_S3_ACCESS_KEY_ID", "AKIA1"),
+            ("WARTA_MEDIA_S3_SECRET_ACCESS_KEY", "rahasia-sekali"),
+        ]))
+        .unwrap();
+        let StoreSettings::Bucket(bucket) = &config.media.store else { panic!("a bucket: {:?}", config.media.store) };
+        assert_eq!(bucket.bucket, "kabar-media");
+        assert_eq!(bucket.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(bucket.region, "us-east-1");
+        assert!(!format!("{config:?}").contains("rahasia-sekali"), "the secret stays out of debug output");
+
+        let variable = |pairs: &[(&str, &str)]| Config::from_vars(&vars(pairs)).unwrap_err().variable;
+        assert_eq!(variable(&[("WARTA_MEDIA_S3_BUCKET", "Kabar_Media")]), "WARTA_MEDIA_S3_BUCKET");
+        assert_eq!(variable(&[("WARTA_MEDIA_S3_BUCKET", "-kabar")]), "WARTA_MEDIA_S3_BUCKET");
+        assert_eq!(variable(&[("WARTA_MEDIA_S3_ENDPOINT", "http://127.0.0.1:9000")]), "WARTA_MEDIA_S3_ENDPOINT");
+        assert_eq!(
+            variable(&[("WARTA_MEDIA_S3_BUCKET", "kabar"), ("WARTA_MEDIA_S3_ENDPOINT", "ftp://x")]),
+            "WARTA_MEDIA_S3_ENDPOINT"
+        );
+        assert_eq!(
+            variable(&[("WARTA_MEDIA_S3_BUCKET", "kabar"), ("WARTA_MEDIA_S3_ACCESS_KEY_ID", "AKIA1")]),
+            "WARTA_MEDIA_S3_SECRET_ACCESS_KEY"
+        );
+        assert_eq!(
+            variable(&[("WARTA_MEDIA_S3_BUCKET", "kabar"), ("WARTA_MEDIA_DIR", "/srv/media")]),
+            "WARTA_MEDIA_DIR"
+        );
+        assert_eq!(
+            variable(&[("WARTA_MEDIA_S3_BUCKET", "kabar"), ("WARTA_MEDIA_S3_REGION", "eu west")]),
+            "WARTA_MEDIA_S3_REGION"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The `warta` command: reads `.env` and the environment, sets up logging, runs a subcommand.
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 use warta::config::Config;
@@ -134,7 +135,8 @@ fn run(command: Command) -> anyhow::Result<()> {
             let (pool, _) = warta::db::connect(&config.database_url, 1)?;
             let mut conn = pool.get()?;
             warta::db::migrate(&mut conn)?;
-            let store = warta::media::DirectoryStore::open(&config.media.dir)?;
+            let store = warta::media::store::open(&config.media.store)
+                .with_context(|| format!("cannot open {}", config.media.store.describe()))?;
             let terminal = std::io::stderr().is_terminal();
             let mut shown = std::time::Instant::now();
             let mut progress = |done: usize, total: usize| {
@@ -144,7 +146,7 @@ fn run(command: Command) -> anyhow::Result<()> {
                 }
             };
             let widths = warta::media::VARIANT_WIDTHS;
-            let done = warta::media::regenerate::regenerate(&store, &mut conn, widths, force, &mut progress)?;
+            let done = warta::media::regenerate::regenerate(store.as_ref(), &mut conn, widths, force, &mut progress)?;
             if terminal {
                 eprintln!();
             }

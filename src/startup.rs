@@ -64,7 +64,7 @@ impl Application {
             None => format!("http://{}", listener.local_addr()?),
         };
         let media = crate::media::Library::open(&config.media, &public_url)
-            .with_context(|| format!("cannot open the media directory {}", config.media.dir.display()))?;
+            .with_context(|| format!("cannot open {}", config.media.store.describe()))?;
         let secret = match &config.jwt_secret {
             Some(secret) => secret.as_bytes().to_vec(),
             None => auth::random_token(48).into_bytes(),
@@ -288,9 +288,9 @@ fn prepare_database(conn: &mut db::Conn, config: &Config, options: StartOptions)
     let seed_demo = options.demo && !db::has_content(conn)?;
     create_bootstrap_admin(conn, config, now)?;
     if seed_demo {
-        let store = crate::media::DirectoryStore::open(&config.media.dir)
-            .with_context(|| format!("cannot open the media directory {}", config.media.dir.display()))?;
-        demo::seed(conn, &store, now)?;
+        let store = crate::media::store::open(&config.media.store)
+            .with_context(|| format!("cannot open {}", config.media.store.describe()))?;
+        demo::seed(conn, store.as_ref(), now)?;
         tracing::info!("seeded the demo newsroom (the demo accounts' password is in the README)");
     } else if options.demo {
         tracing::info!("the database is not empty: demo content not seeded");
@@ -432,7 +432,8 @@ fn sweep_media_files(state: &web::Data<AppState>, background: &Background) -> an
                 if !db::write(&mut conn, |conn| db::jobs::claim(conn, "sweep-media-files", SWEEP_EVERY, now))? {
                     return Ok(0);
                 }
-                crate::media::library::sweep(state.media.store.as_ref(), &mut conn, MIN_AGE)
+                let written_before = std::time::SystemTime::now() - MIN_AGE;
+                crate::media::library::sweep(state.media.store.as_ref(), &mut conn, written_before)
             });
             match swept {
                 Ok(0) => {}

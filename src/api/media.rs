@@ -657,7 +657,7 @@ pub async fn get_media_file(
     };
     let headers = response.headers_mut();
     headers.insert(header::ETAG, header::HeaderValue::from_str(&etag).map_err(|e| AppError::Internal(e.into()))?);
-    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("public, max-age=31536000, immutable"));
+    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static(crate::media::store::IMMUTABLE));
     headers.insert(header::ACCEPT_RANGES, header::HeaderValue::from_static("bytes"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
     Ok(response)

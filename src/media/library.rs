@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::formats::{self, Format, Probe};
 use super::process::{self, Processed, VARIANT_WIDTHS};
-use super::store::{self, DirectoryStore, Store};
+use super::store::{self, Store};
 use super::{ImageWorkers, MediaError};
 use crate::config::MediaSettings;
 use crate::db::media::{Media, VariantSize};
@@ -85,11 +85,10 @@ pub struct Library {
 }
 
 impl Library {
-    /// The library of `settings`, in its directory.
+    /// The library of `settings`, in its directory or bucket.
     pub fn open(settings: &MediaSettings, public_url: &str) -> std::io::Result<Library> {
-        let store = DirectoryStore::open(&settings.dir)?;
         Ok(Library {
-            store: Arc::new(store),
+            store: store::open(&settings.store)?,
             workers: ImageWorkers::for_this_machine(),
             urls: MediaUrls::new(settings.base_url.as_deref(), public_url),
             max_bytes: u64::from(settings.max_bytes),
@@ -261,12 +260,11 @@ fn remove_files(store: &dyn Store, row: &Media) -> std::io::Result<()> {
 /// Files listed per step of the sweep.
 const SWEEP_PAGE: usize = 1_000;
 
-/// Removes the files whose content key no media row names and that were written more than
-/// `min_age` ago (younger ones may belong to an upload whose row is being written). Returns
+/// Removes the files whose content key no media row names and that were written before
+/// `written_before` (younger ones may belong to an upload whose row is being written). Returns
 /// how many went. The store is walked a page at a time, each page checked with one query.
-pub fn sweep(store: &dyn Store, conn: &mut db::Conn, min_age: std::time::Duration) -> Result<usize, AddError> {
+pub fn sweep(store: &dyn Store, conn: &mut db::Conn, written_before: std::time::SystemTime) -> Result<usize, AddError> {
     let failed = |e: std::io::Error| MediaError::Failed(format!("cannot list the media store: {e}"));
-    let now = std::time::SystemTime::now();
     let mut after = String::new();
     let mut removed = 0;
     loop {
@@ -283,7 +281,7 @@ pub fn sweep(store: &dyn Store, conn: &mut db::Conn, min_age: std::time::Duratio
         let named = db::media::keys_in_use(conn, &keys)?;
         for file in &page {
             let orphan = store::key_of_name(&file.name).is_some_and(|k| !named.contains(k));
-            let old = now.duration_since(file.modified).is_ok_and(|age| age >= min_age);
+            let old = file.modified < written_before;
             if orphan && old {
                 store.delete(&file.name).map_err(failed)?;
                 removed += 1;

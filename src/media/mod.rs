@@ -2,6 +2,7 @@
 //! stripped of their metadata and resized into WebP variants off the HTTP workers, then kept in
 //! a store of immutable, content-named files.
 
+pub mod bucket;
 pub mod formats;
 pub mod library;
 pub mod process;

@@ -49,9 +49,8 @@ pub fn regenerate(
             }
             let wanted: Vec<u32> = widths.iter().copied().filter(|w| i64::from(*w) < row.width).collect();
             let stored = row.variant_sizes();
-            let present = stored
-                .iter()
-                .all(|v| store.local_path(&store::variant_name(&row.file_key, v.width)).is_none_or(|p| p.exists()));
+            let present =
+                stored.iter().all(|v| store.exists(&store::variant_name(&row.file_key, v.width)).unwrap_or(false));
             let same_widths = stored.iter().map(|v| v.width).collect::<Vec<_>>() == wanted;
             if !force && same_widths && present {
                 done.current += 1;

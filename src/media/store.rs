@@ -4,8 +4,22 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::formats::Format;
+use crate::config::StoreSettings;
+
+/// How long a file may be kept by anyone (a browser, a CDN): forever, since it never changes.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// The store `settings` names: a directory (created when missing) or a bucket (which must
+/// answer).
+pub fn open(settings: &StoreSettings) -> io::Result<Arc<dyn Store>> {
+    Ok(match settings {
+        StoreSettings::Directory(dir) => Arc::new(DirectoryStore::open(dir)?),
+        StoreSettings::Bucket(bucket) => Arc::new(super::bucket::BucketStore::open(bucket)?),
+    })
+}
 
 /// A store of immutable, content-named files.
 pub trait Store: Send + Sync {
@@ -15,8 +29,8 @@ pub trait Store: Send + Sync {
     fn get(&self, name: &str) -> io::Result<Option<Vec<u8>>>;
     /// Removes `name`; a file already gone is no error.
     fn delete(&self, name: &str) -> io::Result<()>;
-    /// Where `name` is on this machine's disk, for serving it with ranges; `None` for remote stores.
-    fn local_path(&self, name: &str) -> Option<PathBuf>;
+    /// Whether `name` is there.
+    fn exists(&self, name: &str) -> io::Result<bool>;
     /// Up to `limit` stored files after the name `after`, in name order, with when each was
     /// written: the walk of the sweep of orphaned files.
     fn list_after(&self, after: &str, limit: usize) -> io::Result<Vec<StoredFile>>;
@@ -127,8 +141,9 @@ impl Store for DirectoryStore {
         }
     }
 
-    fn local_path(&self, name: &str) -> Option<PathBuf> {
-        self.path(name)
+    fn exists(&self, name: &str) -> io::Result<bool> {
+        let path = self.path(name).ok_or_else(|| not_a_name(name))?;
+        path.try_exists()
     }
 
     fn list_after(&self, after: &str, limit: usize) -> io::Result<Vec<StoredFile>> {
@@ -191,6 +206,7 @@ mod tests {
         store.put(&a, b"one").unwrap();
         store.put(&b, b"two").unwrap();
         assert_eq!(store.get(&a).unwrap().as_deref(), Some(&b"one"[..]));
+        assert!(store.exists(&a).unwrap());
         let mut all = vec![a.clone(), b.clone()];
         all.sort();
         let names =
@@ -200,6 +216,7 @@ mod tests {
         store.delete(&a).unwrap();
         store.delete(&a).unwrap();
         assert_eq!(store.get(&a).unwrap(), None);
+        assert!(!store.exists(&a).unwrap());
         assert!(store.put("../x.png", b"no").is_err());
     }
 }

@@ -234,7 +234,7 @@ fn every_table_of_a_migrated_database_is_copied() {
 
 #[tokio::test]
 async fn a_copy_of_the_demo_newsroom_serves_the_same_content_and_carries_on_from_it() {
-    let client = Client::new();
+    let client = crate::helpers::client();
     for (source, target) in directions() {
         let server = Process::start(source.url(), &["--demo"], &[]).await;
         let (token, refresh) = login(&client, &server, ADMIN, warta::demo::DEMO_PASSWORD).await;
@@ -314,7 +314,7 @@ async fn a_copy_of_the_demo_newsroom_serves_the_same_content_and_carries_on_from
 
 #[tokio::test]
 async fn a_copy_of_generated_content_serves_the_same_content() {
-    let client = Client::new();
+    let client = crate::helpers::client();
     for (source, target) in directions() {
         generate(&source, 300, 3000);
         // A comment that answers a later one: copied in id order, its parent is not there yet.
@@ -446,7 +446,7 @@ fn the_check_at_the_end_finds_a_lost_row_a_wrong_count_and_a_sequence_behind() {
 /// come after them on each backend (PostgreSQL's identities do not follow explicit ids).
 #[tokio::test]
 async fn generated_content_takes_new_writes() {
-    let client = Client::new();
+    let client = crate::helpers::client();
     let mut databases = vec![Db::sqlite()];
     if on_postgres() {
         databases.push(Db::postgres());

@@ -21,6 +21,50 @@ pub fn on_postgres() -> bool {
     std::env::var(POSTGRES_VAR).is_ok_and(|v| !v.is_empty())
 }
 
+/// A client as every test makes one. reqwest is built here without a TLS provider of its own
+/// (Warta installs ring, for its S3 client), so a process installs one before its first client.
+pub fn client() -> Client {
+    tls_provider();
+    Client::new()
+}
+
+/// Installs ring as the process's TLS provider, once.
+pub fn tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// The address of an S3-compatible server (moto's, in CI) the media files go to, or none: a
+/// directory per test.
+const S3_VAR: &str = "WARTA_TEST_S3";
+
+/// The variables that put the media files of the database `db_url` in `dir`, or with
+/// `WARTA_TEST_S3` in a bucket of that database's own (see [`create_bucket`]).
+pub fn media_vars(db_url: &str, dir: &std::path::Path) -> Vec<(String, String)> {
+    let Some(endpoint) = std::env::var(S3_VAR).ok().filter(|v| !v.is_empty()) else {
+        return vec![("WARTA_MEDIA_DIR".into(), dir.display().to_string())];
+    };
+    vec![
+        ("WARTA_MEDIA_S3_BUCKET".into(), bucket_of(db_url)),
+        ("WARTA_MEDIA_S3_ENDPOINT".into(), endpoint),
+        ("WARTA_MEDIA_S3_ACCESS_KEY_ID".into(), "warta-test".into()),
+        ("WARTA_MEDIA_S3_SECRET_ACCESS_KEY".into(), "warta-test-secret".into()),
+    ]
+}
+
+/// One bucket per database, so that servers sharing a database share their files.
+fn bucket_of(db_url: &str) -> String {
+    format!("warta-test-{:016x}", xxhash_rust::xxh3::xxh3_64(db_url.as_bytes()))
+}
+
+/// With `WARTA_TEST_S3`, creates the bucket of the database `db_url` (an operator's job: Warta
+/// only checks that its bucket answers).
+pub async fn create_bucket(db_url: &str) {
+    let Some(endpoint) = std::env::var(S3_VAR).ok().filter(|v| !v.is_empty()) else { return };
+    let url = format!("{}/{}", endpoint.trim_end_matches('/'), bucket_of(db_url));
+    let created = client().put(&url).send().await.expect("the test S3 server answers");
+    assert!(created.status().is_success(), "cannot create the bucket {url}: {}", created.status());
+}
+
 /// A test's own database: a file in a temporary directory, or on PostgreSQL a database
 /// created for the test and dropped when the test ends.
 pub struct TestDb {
@@ -107,6 +151,8 @@ pub struct TestApp {
     pub stats: Arc<DbStats>,
     /// The database's URL: a file path on SQLite.
     pub db_path: String,
+    /// Where the server keeps its media files.
+    pub media: warta::config::StoreSettings,
     // Dropped last: the database lives in it.
     pub _db: TestDb,
 }
@@ -133,9 +179,13 @@ pub async fn spawn_app_on(db: TestDb, vars: &[(&str, &str)], options: StartOptio
     let mut env: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     env.insert("DATABASE_URL".into(), db.url.clone());
     env.insert("WARTA_BIND".into(), "127.0.0.1:0".into());
-    // Each test's uploads in its own directory, whatever the backend.
-    env.entry("WARTA_MEDIA_DIR".into()).or_insert_with(|| db._dir.path().join("media").display().to_string());
+    // Each test's uploads in its own directory or bucket, whatever the database.
+    if !env.contains_key("WARTA_MEDIA_DIR") {
+        create_bucket(&db.url).await;
+        env.extend(media_vars(&db.url, &db._dir.path().join("media")));
+    }
     let config = Config::from_vars(&env).expect("test configuration");
+    let media = config.media.store.clone();
     let app = Application::build(config, options).await.expect("application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let stats = app.stats();
@@ -145,10 +195,14 @@ pub async fn spawn_app_on(db: TestDb, vars: &[(&str, &str)], options: StartOptio
     TestApp {
         address,
         metrics_port,
-        client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        client: {
+            tls_provider();
+            Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        },
         pool,
         stats,
         db_path: db.url.clone(),
+        media,
         _db: db,
     }
 }
@@ -166,6 +220,11 @@ pub struct Staff {
 }
 
 impl TestApp {
+    /// The store of the server's media files, as the server opened it.
+    pub fn media_store(&self) -> Arc<dyn warta::media::Store> {
+        warta::media::store::open(&self.media).expect("the media store opens")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -479,10 +538,14 @@ impl Process {
         };
         let log = std::fs::File::create(&log_path).unwrap();
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_warta"));
-        if db_path.contains("://") {
-            // Media files beside the log, never in the working directory.
-            command.env("WARTA_MEDIA_DIR", log_path.with_extension("media"));
-        }
+        // Media files beside a SQLite file as by default, else beside the log (or in the
+        // database's bucket): never in the working directory.
+        let media_dir = match std::path::Path::new(db_path).parent() {
+            Some(dir) if !db_path.contains("://") => dir.join("media"),
+            _ => log_path.with_extension("media"),
+        };
+        create_bucket(db_path).await;
+        command.envs(media_vars(db_path, &media_dir));
         command
             .arg("serve")
             .args(args)
@@ -498,7 +561,7 @@ impl Process {
         }
         let child = command.spawn().expect("warta starts");
         let process = Process { child, address: format!("http://127.0.0.1:{port}"), log_path };
-        let client = Client::new();
+        let client = client();
         for _ in 0..200 {
             if let Ok(r) = client.get(format!("{}/ready", process.address)).send().await {
                 if r.status().is_success() {

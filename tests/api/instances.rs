@@ -155,7 +155,10 @@ impl Cluster {
             ports,
             front: format!("http://127.0.0.1:{front}"),
             stats: format!("http://127.0.0.1:{stats}/stats;csv"),
-            client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            client: {
+                crate::helpers::tls_provider();
+                Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+            },
             haproxy_log,
             db,
         };

@@ -9,7 +9,7 @@ use reqwest::Response;
 use serde_json::{json, Value};
 use warta::domain::Role;
 
-use crate::helpers::{invalid_fields_of, problem, spawn_app, spawn_app_with, TestApp};
+use crate::helpers::{invalid_fields_of, media_vars, problem, spawn_app, spawn_app_with, TestApp};
 use warta::startup::StartOptions;
 
 /// A JPEG `width` x `height`, red on its left half and blue on its right.
@@ -444,43 +444,39 @@ async fn articles_lead_with_media_in_lists_and_alone_and_follow_its_changes() {
 
 #[tokio::test]
 async fn the_sweep_removes_old_files_no_upload_names_and_keeps_the_rest() {
-    use warta::media::store::{self, Store};
+    use warta::media::store;
     let app = spawn_app().await;
     let author = app.staff("Ani Penulis", Role::Author).await;
     let kept = uploaded(&app, &author.token, two_tone_jpeg(400, 300), "dipakai").await;
-    let dir = std::path::Path::new(&app._db._dir.path()).join("media");
-    let files = warta::media::DirectoryStore::open(&dir).unwrap();
-    // An upload whose row was never written: its files, and one written just now.
+    let files = app.media_store();
+    // An upload whose row was never written: its files, and later one written just now.
     let lost = store::key_of(b"an upload that crashed before its row");
     let young = store::key_of(b"an upload being written now");
     files.put(&store::original_name(&lost, warta::media::Format::Jpeg), b"lost").unwrap();
     files.put(&store::variant_name(&lost, 320), b"lost variant").unwrap();
-    files.put(&store::original_name(&young, warta::media::Format::Png), b"young").unwrap();
-    let hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
-    for file in files.list_after("", 100).unwrap() {
-        if !file.name.starts_with(&young) {
-            let path = files.local_path(&file.name).unwrap();
-            std::fs::File::options().write(true).open(path).unwrap().set_modified(hours_ago).unwrap();
-        }
-    }
+    // Buckets keep times to the second.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let young_name = store::original_name(&young, warta::media::Format::Png);
+    files.put(&young_name, b"young").unwrap();
+    let listed = files.list_after("", 100).unwrap();
+    let cutoff = listed.iter().find(|f| f.name == young_name).expect("the young file is listed").modified;
 
-    let removed = warta::media::library::sweep(&files, &mut app.conn(), std::time::Duration::from_secs(3600)).unwrap();
+    let removed = warta::media::library::sweep(files.as_ref(), &mut app.conn(), cutoff).unwrap();
     assert_eq!(removed, 2);
     let left: Vec<String> = files.list_after("", 100).unwrap().into_iter().map(|f| f.name).collect();
     assert!(left.iter().all(|n| !n.starts_with(&lost)), "{left:?}");
-    assert!(left.iter().any(|n| n.starts_with(&young)), "a young file stays");
+    assert!(left.contains(&young_name), "a young file stays");
     assert_eq!(fetch(&app, kept["url"].as_str().unwrap()).await.status().as_u16(), 200);
     assert_eq!(fetch(&app, kept["variants"][0]["url"].as_str().unwrap()).await.status().as_u16(), 200);
 }
 
 /// Runs `warta media regenerate` (with `args`) on the database and media directory of `app`.
 fn regenerate(app: &TestApp, args: &[&str]) -> std::process::Output {
-    let dir = app._db._dir.path().join("media");
     std::process::Command::new(env!("CARGO_BIN_EXE_warta"))
         .args(["media", "regenerate"])
         .args(args)
         .env("DATABASE_URL", &app.db_path)
-        .env("WARTA_MEDIA_DIR", dir)
+        .envs(media_vars(&app.db_path, &app._db._dir.path().join("media")))
         .output()
         .expect("warta runs")
 }
@@ -492,8 +488,7 @@ async fn regenerate_remakes_missing_variants_and_skips_current_ones() {
     let media = uploaded(&app, &author.token, two_tone_jpeg(700, 400), "").await;
     let variant = media["variants"][1]["url"].as_str().unwrap().to_owned();
     let name = variant.rsplit('/').next().unwrap();
-    let files = warta::media::DirectoryStore::open(&app._db._dir.path().join("media")).unwrap();
-    use warta::media::Store;
+    let files = app.media_store();
     let before = files.get(name).unwrap().expect("the variant is stored");
     files.delete(name).unwrap();
 

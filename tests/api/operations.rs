@@ -77,7 +77,7 @@ async fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("json.db").to_string_lossy().into_owned();
     let server = Process::start(&db, &[], &[("WARTA_LOG_FORMAT", "json"), ("RUST_LOG", "info")]).await;
-    let client = reqwest::Client::new();
+    let client = crate::helpers::client();
     client.get(format!("{}/api/v1/site", server.address)).header("X-Request-Id", "trace-me-123").send().await.unwrap();
     let bad_login = serde_json::json!({"email": "x@example.com", "password": "salah-sandi-123"});
     client

@@ -40,7 +40,7 @@ async fn every_acknowledged_write_survives_a_sigkill_mid_load() {
     let test_db = TestDb::new();
     let db = test_db.url.clone();
     let mut server = Process::start(&db, &["--demo"], &[]).await;
-    let client = Client::new();
+    let client = crate::helpers::client();
     let slug = first_slug(&client, &server.address).await;
     let acknowledged = Arc::new(Mutex::new(Vec::<i64>::new()));
 
@@ -91,7 +91,7 @@ async fn sigterm_finishes_requests_checkpoints_and_exits_zero() {
     let test_db = TestDb::new();
     let db = test_db.url.clone();
     let mut server = Process::start(&db, &["--demo"], &[]).await;
-    let client = Client::new();
+    let client = crate::helpers::client();
     let slug = first_slug(&client, &server.address).await;
     let mut written = Vec::new();
     for i in 0..5 {
@@ -138,7 +138,7 @@ async fn sigterm_with_a_grace_period_drains_before_it_stops() {
     let test_db = TestDb::new();
     let db = test_db.url.clone();
     let mut server = Process::start(&db, &["--demo"], &[("WARTA_SHUTDOWN_GRACE_SECS", "2")]).await;
-    let client = Client::new();
+    let client = crate::helpers::client();
     let slug = first_slug(&client, &server.address).await;
     let signalled = std::time::Instant::now();
     server.signal("TERM");
@@ -186,7 +186,7 @@ async fn an_online_backup_is_consistent_and_a_restored_copy_serves_the_same_cont
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("live.db").to_string_lossy().into_owned();
     let server = Process::start(&db, &["--demo"], &[]).await;
-    let client = Client::new();
+    let client = crate::helpers::client();
     let slug = first_slug(&client, &server.address).await;
 
     // A backup taken while writes keep coming.
@@ -258,7 +258,7 @@ async fn logs_of_a_full_run_never_contain_a_password_token_or_secret() {
         ],
     )
     .await;
-    let client = Client::new();
+    let client = crate::helpers::client();
     let api = |path: &str| format!("{}{path}", server.address);
     let wrong = client
         .post(api("/api/v1/auth/login"))

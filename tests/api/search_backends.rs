@@ -105,7 +105,7 @@ fn queries(titles: &[String]) -> Vec<String> {
 
 #[tokio::test]
 async fn both_backends_find_the_same_articles_in_the_same_tiers() {
-    let client = Client::new();
+    let client = crate::helpers::client();
     let sqlite = Db::sqlite();
     generate(&sqlite, ARTICLES, ARTICLES);
     let mut servers = vec![Process::start(sqlite.url(), &[], &[("WARTA_RESPONSE_CACHE", "off")]).await];

@@ -215,3 +215,33 @@ fn migrations_run_once_when_several_instances_start_together() {
     }
     assert_eq!(applied, migrations, "each migration ran once");
 }
+
+/// A media bucket that does not answer stops start-up with one line naming the bucket and never
+/// the secret key: an unreachable server always, and with `WARTA_TEST_S3` a bucket that does not
+/// exist on a server that does.
+#[test]
+fn a_media_bucket_that_does_not_answer_stops_start_up_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("warta.db");
+    let closed = format!("http://127.0.0.1:{}", crate::helpers::free_port());
+    let mut endpoints = vec![closed];
+    endpoints.extend(std::env::var("WARTA_TEST_S3").ok().filter(|v| !v.is_empty()));
+    for endpoint in endpoints {
+        let output = warta(
+            &["serve"],
+            &[
+                ("DATABASE_URL", db.to_str().unwrap()),
+                ("WARTA_BIND", "127.0.0.1:0"),
+                ("WARTA_MEDIA_S3_BUCKET", "no-such-bucket"),
+                ("WARTA_MEDIA_S3_ENDPOINT", &endpoint),
+                ("WARTA_MEDIA_S3_ACCESS_KEY_ID", "warta-test"),
+                ("WARTA_MEDIA_S3_SECRET_ACCESS_KEY", "rahasia-sekali"),
+            ],
+        );
+        assert!(!output.status.success(), "{endpoint}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("no-such-bucket") && stderr.contains(&endpoint), "{stderr}");
+        assert!(!stderr.contains("rahasia"), "the secret is never shown: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
