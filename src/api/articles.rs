@@ -79,7 +79,9 @@ pub struct ArticleResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "Teheran (Kabar Harapan) – Harga kopi **naik**.\n\nSumber: Anadolu")]
     pub body: Option<String>,
-    /// The body rendered to sanitized HTML, safe to insert into a page.
+    /// The body rendered to sanitized HTML, safe to insert into a page. Images of the media
+    /// library carry `srcset` (their WebP variants and the original), `sizes`, `width` and
+    /// `height`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "<p>Teheran (Kabar Harapan) – Harga kopi <strong>naik</strong>.</p>\n<p>Sumber: Anadolu</p>")]
     pub body_html: Option<String>,

@@ -745,6 +745,21 @@ pub fn rendered_text(custom_excerpt: &str, body: &str) -> Result<RenderedText, D
     Ok(RenderedText { excerpt, body_html })
 }
 
+/// `text` with `srcset`, `sizes`, `width` and `height` on the body's images that are Warta
+/// media, from their stored variants: one read, before the write lock, and none for a body
+/// without such images.
+pub fn with_responsive_images(conn: &mut Conn, mut text: RenderedText) -> Result<RenderedText, DbError> {
+    let keys = crate::domain::responsive::media_keys(&text.body_html);
+    if keys.is_empty() {
+        return Ok(text);
+    }
+    let sizes = super::media::sizes_by_key(conn, &keys)?;
+    if !sizes.is_empty() {
+        text.body_html = crate::domain::responsive::add_srcsets(&text.body_html, |key| sizes.get(key).cloned());
+    }
+    Ok(text)
+}
+
 /// A slug no other article has or had (an old slug still leads to its story): `base`, else
 /// `base-2`, `base-3`...
 pub fn unique_slug(conn: &mut Conn, base: &Slug, except_id: Option<i64>) -> Result<Slug, DbError> {
@@ -763,7 +778,7 @@ pub fn unique_slug(conn: &mut Conn, base: &Slug, except_id: Option<i64>) -> Resu
 /// transaction begins, so other writers never wait for a render. A published article
 /// without `published_at` is published now.
 pub fn create(conn: &mut Conn, new: NewArticle, by: Reviser, now: DateTime<Utc>) -> Result<i64, DbError> {
-    let text = rendered_text(&new.excerpt, &new.body)?;
+    let text = with_responsive_images(conn, rendered_text(&new.excerpt, &new.body)?)?;
     super::write(conn, |conn| {
         let slug = match &new.slug {
             Some(wanted) => {
@@ -993,7 +1008,7 @@ pub fn prepare_update(conn: &mut Conn, id: i64, changes: &ArticleChanges) -> Res
     let stored: Editable = articles::table.find(id).select(Editable::as_select()).first(conn)?;
     let excerpt = changes.excerpt.as_deref().unwrap_or(&stored.custom_excerpt);
     let body = changes.body.as_deref().unwrap_or(&stored.body);
-    let text = rendered_text(excerpt, body)?;
+    let text = with_responsive_images(conn, rendered_text(excerpt, body)?)?;
     let basis =
         (id, changes.excerpt.is_none().then_some(stored.custom_excerpt), changes.body.is_none().then_some(stored.body));
     Ok(PreparedEdit { basis: Some(basis), text: Some(text) })

@@ -10,6 +10,7 @@ use super::schema::{articles, media};
 use super::users::Author;
 use super::{Backend, Conn, DbError};
 use crate::domain::invalidation::Change;
+use crate::domain::responsive::ImageSizes;
 
 /// A stored variant's size; its file's name follows from the media's key and the width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -271,6 +272,33 @@ pub fn keys_in_use(conn: &mut Conn, keys: &[String]) -> Result<std::collections:
     let found: Vec<String> =
         media::table.filter(media::file_key.eq_any(keys)).select(media::file_key).distinct().load(conn)?;
     Ok(found.into_iter().collect())
+}
+
+/// The sizes of the stored images with these content keys, by key: what a body's `<img>` tags
+/// of them need for their `srcset` (one query, whatever the number of images).
+pub fn sizes_by_key(conn: &mut Conn, keys: &[String]) -> Result<HashMap<String, ImageSizes>, DbError> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<Media> = media::table.filter(media::file_key.eq_any(keys)).select(Media::as_select()).load(conn)?;
+    // Rows sharing a key share their files: any one of them says what is stored.
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let format = crate::media::library::formats_of(&row);
+            let sizes = ImageSizes {
+                width: u32::try_from(row.width).unwrap_or(0),
+                height: u32::try_from(row.height).unwrap_or(0),
+                original: crate::media::store::original_name(&row.file_key, format),
+                variants: row
+                    .variant_sizes()
+                    .iter()
+                    .map(|v| (crate::media::store::variant_name(&row.file_key, v.width), v.width))
+                    .collect(),
+            };
+            (row.file_key, sizes)
+        })
+        .collect())
 }
 
 /// Whether the media `id` exists (an article's `featured_image_id` must name one).

@@ -6,6 +6,7 @@ pub mod diff;
 pub mod invalidation;
 pub mod nesting;
 pub mod permissions;
+pub mod responsive;
 pub mod search;
 pub mod slug;
 pub mod spam;

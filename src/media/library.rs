@@ -49,7 +49,7 @@ impl MediaUrls {
 
 /// The format of a row's original, from its media type (the table's CHECK allows only the four;
 /// JPEG stands for anything else).
-pub(super) fn formats_of(media: &Media) -> Format {
+pub fn formats_of(media: &Media) -> Format {
     Format::from_mime_type(&media.mime_type).unwrap_or(Format::Jpeg)
 }
 

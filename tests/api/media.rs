@@ -570,3 +570,64 @@ async fn once_an_article_leads_with_an_image_only_editors_change_its_texts() {
         "disunting redaksi"
     );
 }
+
+#[tokio::test]
+async fn body_images_of_the_library_get_srcset_sizes_and_dimensions_from_their_variants() {
+    let app = spawn_app().await;
+    let editor = app.staff("Eko Editor", Role::Editor).await;
+    let media = uploaded(&app, &editor.token, two_tone_jpeg(1100, 600), "Tanggul jebol").await;
+    let variant = media["variants"][1]["url"].as_str().unwrap().to_owned();
+    let (base, _) = variant.rsplit_once('/').unwrap();
+    let body = format!(
+        "Air naik.\n\n![Tanggul jebol]({variant})\n\n![Dari kantor berita](https://elsewhere.test/foto.jpg)\n\n\
+         <img src=\"{}\" width=\"300\" srcset=\"javascript:alert(1) 1w\">",
+        media["url"].as_str().unwrap()
+    );
+    let created = app
+        .post(
+            "/api/v1/articles",
+            Some(&editor.token),
+            &json!({"title": "Tanggul", "body": body, "status": "published"}),
+        )
+        .await;
+    assert_eq!(created.status().as_u16(), 201);
+    let article: Value = created.json().await.unwrap();
+    let html = app.get_json(&format!("/api/v1/articles/{}", article["id"]), 200).await["body_html"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Every variant, narrowest first, then the original at its own width; all of them served.
+    let mut candidates: Vec<String> = media["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| format!("{} {}w", v["url"].as_str().unwrap(), v["width"]))
+        .collect();
+    candidates.push(format!("{} 1100w", media["url"].as_str().unwrap()));
+    let srcset = format!(r#"srcset="{}""#, candidates.join(", "));
+    assert!(
+        html.contains(&format!(
+            r#"<img src="{variant}" alt="Tanggul jebol" {srcset} sizes="(max-width: 800px) 100vw, 800px" width="1100" height="600">"#
+        )),
+        "{html}"
+    );
+    for candidate in &candidates {
+        let url = candidate.split(' ').next().unwrap();
+        assert!(url.starts_with(base), "{url}");
+        assert_eq!(fetch(&app, url).await.status().as_u16(), 200, "{url}");
+    }
+    // An image from elsewhere is left as written; a writer's own srcset never survives, and a
+    // width the writer gave is kept.
+    assert!(html.contains(r#"<img src="https://elsewhere.test/foto.jpg" alt="Dari kantor berita">"#), "{html}");
+    assert!(!html.contains("javascript:"), "{html}");
+    assert_eq!(html.matches("srcset=").count(), 2, "{html}");
+    assert!(html.contains(r#"width="300""#) && html.matches("width=").count() == 2, "{html}");
+
+    // An edit of the body renders it again with the sizes.
+    let path = format!("/api/v1/articles/{}", article["id"]);
+    let edited = app.patch(&path, Some(&editor.token), &json!({"body": format!("![Lagi]({variant})")})).await;
+    assert_eq!(edited.status().as_u16(), 200);
+    let edited: Value = edited.json().await.unwrap();
+    assert!(edited["body_html"].as_str().unwrap().contains(&srcset), "{}", edited["body_html"]);
+}
