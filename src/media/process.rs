@@ -23,6 +23,19 @@ const VARIANT_QUALITY: f32 = 80.0;
 /// Quality of an original that had to be re-encoded because it was turned.
 const REENCODE_QUALITY: u8 = 92;
 
+/// The largest colour profile carried into re-encoded images and variants; a larger one (some
+/// cameras embed profiles of a megabyte) would outweigh a small variant, which then shows as sRGB.
+const MAX_CARRIED_PROFILE: usize = 64 * 1024;
+
+/// `profile` when it can describe the 8-bit RGB pixels Warta writes: an ICC profile of the RGB
+/// colour space (a CMYK or grey one describes other pixels than the converted ones) that is not
+/// larger than [`MAX_CARRIED_PROFILE`].
+fn rgb_profile(profile: Option<Vec<u8>>) -> Option<Vec<u8>> {
+    // ICC header: the data colour space at bytes 16..20, the signature `acsp` at 36..40.
+    profile
+        .filter(|p| p.len() >= 128 && p.len() <= MAX_CARRIED_PROFILE && &p[16..20] == b"RGB " && &p[36..40] == b"acsp")
+}
+
 /// One resized copy.
 #[derive(Debug, Clone)]
 pub struct Variant {
@@ -63,7 +76,7 @@ pub fn process(bytes: &[u8], probe: Probe, widths: &[u32]) -> Result<Processed, 
     let mut decoder = reader.into_decoder().map_err(unreadable)?;
     // A broken EXIF block is no reason to refuse a photo: it is shown as stored.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let icc = decoder.icc_profile().ok().flatten();
+    let icc = rgb_profile(decoder.icc_profile().ok().flatten());
     let mut image = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
     image.apply_orientation(orientation);
     let image = eight_bit(image);
@@ -71,9 +84,9 @@ pub fn process(bytes: &[u8], probe: Probe, widths: &[u32]) -> Result<Processed, 
     let original = if orientation == Orientation::NoTransforms {
         strip::strip(probe.format, bytes)?
     } else {
-        reencode(&image, probe.format, icc)?
+        reencode(&image, probe.format, icc.as_deref())?
     };
-    let variants = variants(&image, widths)?;
+    let variants = variants(&image, widths, icc.as_deref())?;
     Ok(Processed { format: probe.format, width: image.width(), height: image.height(), original, variants })
 }
 
@@ -83,8 +96,11 @@ pub fn variants_of(bytes: &[u8], probe: Probe, widths: &[u32]) -> Result<Vec<Var
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(memory_needed(&probe));
     reader.limits(limits);
-    let image = reader.decode().map_err(|e| MediaError::Unreadable(e.to_string()))?;
-    variants(&eight_bit(image), widths)
+    let unreadable = |e: image::ImageError| MediaError::Unreadable(e.to_string());
+    let mut decoder = reader.into_decoder().map_err(unreadable)?;
+    let icc = rgb_profile(decoder.icc_profile().ok().flatten());
+    let image = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
+    variants(&eight_bit(image), widths, icc.as_deref())
 }
 
 /// The image as 8-bit RGB, or RGBA when it has transparency: what resizing and WebP take.
@@ -97,7 +113,7 @@ fn eight_bit(image: DynamicImage) -> DynamicImage {
 }
 
 /// The upright image in its own format, at high quality, with its colour profile.
-fn reencode(image: &DynamicImage, format: Format, icc: Option<Vec<u8>>) -> Result<Vec<u8>, MediaError> {
+fn reencode(image: &DynamicImage, format: Format, icc: Option<&[u8]>) -> Result<Vec<u8>, MediaError> {
     let failed = |e: image::ImageError| MediaError::Unreadable(format!("cannot re-encode the turned image: {e}"));
     let mut out = Vec::new();
     match format {
@@ -105,7 +121,7 @@ fn reencode(image: &DynamicImage, format: Format, icc: Option<Vec<u8>>) -> Resul
             let rgb = image.to_rgb8();
             let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, REENCODE_QUALITY);
             if let Some(icc) = icc {
-                let _ = encoder.set_icc_profile(icc);
+                let _ = encoder.set_icc_profile(icc.to_vec());
             }
             encoder
                 .write_image(rgb.as_raw(), rgb.width(), rgb.height(), image::ExtendedColorType::Rgb8)
@@ -114,20 +130,20 @@ fn reencode(image: &DynamicImage, format: Format, icc: Option<Vec<u8>>) -> Resul
         Format::Png => {
             let mut encoder = image::codecs::png::PngEncoder::new(&mut out);
             if let Some(icc) = icc {
-                let _ = encoder.set_icc_profile(icc);
+                let _ = encoder.set_icc_profile(icc.to_vec());
             }
             encoder
                 .write_image(image.as_bytes(), image.width(), image.height(), image.color().into())
                 .map_err(failed)?;
         }
-        Format::Webp => out = webp(image, REENCODE_QUALITY.into())?,
+        Format::Webp => out = webp(image, REENCODE_QUALITY.into(), icc)?,
         Format::Gif => image.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Gif).map_err(failed)?,
     }
     Ok(out)
 }
 
-/// Lossy WebP of an 8-bit RGB(A) image.
-fn webp(image: &DynamicImage, quality: f32) -> Result<Vec<u8>, MediaError> {
+/// Lossy WebP of an 8-bit RGB(A) image, with the colour profile `icc` when there is one.
+fn webp(image: &DynamicImage, quality: f32, icc: Option<&[u8]>) -> Result<Vec<u8>, MediaError> {
     let (w, h) = (image.width(), image.height());
     let encoder = match image {
         DynamicImage::ImageRgba8(rgba) => webp::Encoder::from_rgba(rgba.as_raw(), w, h),
@@ -136,12 +152,18 @@ fn webp(image: &DynamicImage, quality: f32) -> Result<Vec<u8>, MediaError> {
     let memory = encoder
         .encode_simple(false, quality)
         .map_err(|e| MediaError::Unreadable(format!("cannot encode WebP: {e:?}")))?;
-    Ok(memory.to_vec())
+    let Some(icc) = icc else { return Ok(memory.to_vec()) };
+    // libwebp's simple encoder writes no profile; it goes in its own chunk of the container.
+    use img_parts::ImageICC;
+    let mut container = img_parts::webp::WebP::from_bytes(bytes::Bytes::copy_from_slice(&memory))
+        .map_err(|e| MediaError::Failed(format!("cannot read the WebP just encoded: {e}")))?;
+    container.set_icc_profile(Some(bytes::Bytes::copy_from_slice(icc)));
+    Ok(container.encoder().bytes().to_vec())
 }
 
 /// The variants narrower than the image, each resized from the next wider one (Lanczos), which
 /// costs a fraction of resizing every one from the full image and looks the same.
-fn variants(image: &DynamicImage, widths: &[u32]) -> Result<Vec<Variant>, MediaError> {
+fn variants(image: &DynamicImage, widths: &[u32], icc: Option<&[u8]>) -> Result<Vec<Variant>, MediaError> {
     // WebP holds at most 16,383 pixels a side: a very tall image (a long screenshot) gets only the
     // variants that fit.
     let height_at = |w: u32| u64::from(image.height()) * u64::from(w) / u64::from(image.width().max(1));
@@ -170,7 +192,7 @@ fn variants(image: &DynamicImage, widths: &[u32]) -> Result<Vec<Variant>, MediaE
             image::RgbImage::from_raw(width, height, buffer).map(DynamicImage::ImageRgb8)
         }
         .ok_or_else(|| MediaError::Unreadable("a resized buffer has the wrong size".into()))?;
-        made.push(Variant { width, height, bytes: webp(&resized, VARIANT_QUALITY)? });
+        made.push(Variant { width, height, bytes: webp(&resized, VARIANT_QUALITY, icc)? });
         wider = Some(resized);
     }
     made.reverse();
@@ -214,6 +236,51 @@ mod tests {
         let done = process(&bytes, probe_of(&bytes), VARIANT_WIDTHS).unwrap();
         let widths: Vec<u32> = done.variants.iter().map(|v| v.width).collect();
         assert_eq!(widths, vec![320], "640 wide would be 18,286 high, over WebP's 16,383");
+    }
+
+    /// A minimal ICC profile header of the colour space `space`.
+    fn profile(space: &[u8; 4]) -> Vec<u8> {
+        let mut p = vec![0u8; 132];
+        p[..4].copy_from_slice(&132u32.to_be_bytes());
+        p[16..20].copy_from_slice(space);
+        p[36..40].copy_from_slice(b"acsp");
+        p
+    }
+
+    fn webp_profile(bytes: &[u8]) -> Option<Vec<u8>> {
+        use img_parts::ImageICC;
+        img_parts::webp::WebP::from_bytes(bytes::Bytes::copy_from_slice(bytes))
+            .unwrap()
+            .icc_profile()
+            .map(|p| p.to_vec())
+    }
+
+    #[test]
+    fn an_rgb_colour_profile_goes_into_every_variant_and_others_do_not() {
+        let img = image::RgbImage::from_fn(700, 300, |x, _| image::Rgb([(x % 256) as u8, 40, 200]));
+        for (icc, carried) in [(profile(b"RGB "), true), (profile(b"CMYK"), false), (profile(b"GRAY"), false)] {
+            let mut bytes = Vec::new();
+            let mut encoder = image::codecs::png::PngEncoder::new(&mut bytes);
+            encoder.set_icc_profile(icc.clone()).unwrap();
+            encoder.write_image(img.as_raw(), 700, 300, image::ExtendedColorType::Rgb8).unwrap();
+            let done = process(&bytes, probe_of(&bytes), VARIANT_WIDTHS).unwrap();
+            assert_eq!(done.variants.len(), 2);
+            for v in &done.variants {
+                assert_eq!(webp_profile(&v.bytes), carried.then(|| icc.clone()));
+                let decoded = image::load_from_memory(&v.bytes).unwrap();
+                assert_eq!(
+                    (decoded.width(), decoded.height()),
+                    (v.width, v.height),
+                    "still a WebP every decoder reads"
+                );
+            }
+            let remade = variants_of(&done.original, probe_of(&done.original), &[320]).unwrap();
+            assert_eq!(webp_profile(&remade[0].bytes), carried.then(|| icc.clone()), "regenerated the same way");
+        }
+        assert_eq!(rgb_profile(Some(vec![0; 100])), None, "too short to be a profile");
+        let mut huge = profile(b"RGB ");
+        huge.resize(MAX_CARRIED_PROFILE + 1, 0);
+        assert_eq!(rgb_profile(Some(huge)), None);
     }
 
     #[test]

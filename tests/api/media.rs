@@ -631,3 +631,102 @@ async fn body_images_of_the_library_get_srcset_sizes_and_dimensions_from_their_v
     let edited: Value = edited.json().await.unwrap();
     assert!(edited["body_html"].as_str().unwrap().contains(&srcset), "{}", edited["body_html"]);
 }
+
+/// A print shop's JPEG: CMYK (as Photoshop writes it, with Adobe's marker), cyan ink on its left
+/// half and black ink on its right, with a CMYK colour profile.
+fn cmyk_jpeg(width: u32, height: u32) -> Vec<u8> {
+    let mut pixels = Vec::with_capacity((width * height * 4) as usize);
+    for _ in 0..height {
+        for x in 0..width {
+            pixels.extend_from_slice(if x < width / 2 { &[255, 0, 0, 0] } else { &[0, 0, 0, 255] });
+        }
+    }
+    let mut profile = vec![0u8; 132];
+    profile[16..20].copy_from_slice(b"CMYK");
+    profile[36..40].copy_from_slice(b"acsp");
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 90);
+    encoder.add_icc_profile(&profile).unwrap();
+    encoder.encode(&pixels, width as u16, height as u16, jpeg_encoder::ColorType::Cmyk).unwrap();
+    out
+}
+
+fn is_cyan(p: image::Rgba<u8>) -> bool {
+    p[0] < 80 && p[1] > 150 && p[2] > 150
+}
+
+fn is_black(p: image::Rgba<u8>) -> bool {
+    p[0] < 70 && p[1] < 70 && p[2] < 70
+}
+
+#[tokio::test]
+async fn a_cmyk_jpeg_gets_rgb_variants_in_its_colours_and_turned_loses_its_cmyk_profile() {
+    use img_parts::ImageICC;
+    let app = spawn_app().await;
+    let author = app.staff("Ani Penulis", Role::Author).await;
+
+    // As it came: the original keeps its CMYK pixels and profile; the variants are RGB.
+    let flat = uploaded(&app, &author.token, cmyk_jpeg(800, 400), "Cetak").await;
+    assert_eq!(
+        (flat["width"].as_u64(), flat["height"].as_u64(), flat["mime_type"].as_str()),
+        (Some(800), Some(400), Some("image/jpeg"))
+    );
+    let original = fetch(&app, flat["url"].as_str().unwrap()).await.bytes().await.unwrap();
+    let kept = img_parts::jpeg::Jpeg::from_bytes(original.clone()).unwrap().icc_profile().expect("the profile stays");
+    assert_eq!(&kept[16..20], b"CMYK");
+    let variant = fetch(&app, flat["variants"][1]["url"].as_str().unwrap()).await.bytes().await.unwrap();
+    let variant = image::load_from_memory(&variant).unwrap();
+    assert_eq!(variant.width(), 640);
+    assert!(is_cyan(variant.get_pixel(40, 100)), "{:?}", variant.get_pixel(40, 100));
+    assert!(is_black(variant.get_pixel(600, 100)), "{:?}", variant.get_pixel(600, 100));
+    assert!(img_parts::webp::WebP::from_bytes(variant_bytes(&app, &flat, 1).await).unwrap().icc_profile().is_none());
+
+    // Turned by its EXIF block: re-encoded as RGB, where a CMYK profile would be a lie.
+    let turned = uploaded(&app, &author.token, phone_photo(&cmyk_jpeg(800, 400)), "Cetak, tegak").await;
+    assert_eq!((turned["width"].as_u64(), turned["height"].as_u64()), (Some(400), Some(800)));
+    let original = fetch(&app, turned["url"].as_str().unwrap()).await.bytes().await.unwrap();
+    assert!(!contains(&original, GPS_SECRET));
+    assert!(img_parts::jpeg::Jpeg::from_bytes(original.clone()).unwrap().icc_profile().is_none());
+    let upright = image::load_from_memory(&original).unwrap();
+    // A quarter turn clockwise: the left half (cyan) is now the top.
+    assert!(is_cyan(upright.get_pixel(200, 100)), "{:?}", upright.get_pixel(200, 100));
+    assert!(is_black(upright.get_pixel(200, 700)), "{:?}", upright.get_pixel(200, 700));
+    let variant = image::load_from_memory(&variant_bytes(&app, &turned, 0).await).unwrap();
+    assert_eq!((variant.width(), variant.height()), (320, 640));
+    assert!(is_cyan(variant.get_pixel(160, 80)) && is_black(variant.get_pixel(160, 560)));
+}
+
+async fn variant_bytes(app: &TestApp, media: &Value, index: usize) -> bytes::Bytes {
+    let response = fetch(app, media["variants"][index]["url"].as_str().unwrap()).await;
+    assert_eq!(response.status().as_u16(), 200);
+    response.bytes().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_animated_webp_keeps_its_frames_and_its_variants_show_the_first() {
+    let (w, h) = (700u32, 300u32);
+    let red: Vec<u8> = [200u8, 30, 30].repeat((w * h) as usize);
+    let blue: Vec<u8> = [30u8, 30, 200].repeat((w * h) as usize);
+    let config = webp::WebPConfig::new().unwrap();
+    let mut encoder = webp::AnimEncoder::new(w, h, &config);
+    encoder.add_frame(webp::AnimFrame::from_rgb(&red, w, h, 0));
+    encoder.add_frame(webp::AnimFrame::from_rgb(&blue, w, h, 500));
+    let animated = encoder.try_encode().unwrap().to_vec();
+    assert!(contains(&animated, b"ANMF"));
+
+    let app = spawn_app().await;
+    let author = app.staff("Ani Penulis", Role::Author).await;
+    let response = upload(&app, &author.token, file_form(animated, "kedip.webp", "image/webp")).await;
+    assert_eq!(response.status().as_u16(), 201);
+    let media: Value = response.json().await.unwrap();
+    assert_eq!(
+        (media["width"].as_u64(), media["height"].as_u64(), media["mime_type"].as_str()),
+        (Some(700), Some(300), Some("image/webp"))
+    );
+    let original = fetch(&app, media["url"].as_str().unwrap()).await.bytes().await.unwrap();
+    assert_eq!(original.windows(4).filter(|c| *c == b"ANMF").count(), 2, "both frames are kept");
+    let variant = image::load_from_memory(&variant_bytes(&app, &media, 0).await).unwrap();
+    assert_eq!(variant.width(), 320);
+    let first = variant.get_pixel(100, 50);
+    assert!(first[0] > 150 && first[2] < 80, "the first frame: {first:?}");
+}
