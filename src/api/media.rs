@@ -589,7 +589,7 @@ pub async fn delete_media(
         .media
         .remove(&state.pool, move |conn| {
             db::write(conn, |conn| {
-                let deleted = db::media::delete(conn, id)?;
+                let deleted = db::media::delete(conn, id, domain::now())?;
                 db::audit::record(
                     conn,
                     &who,

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::schema::{articles, media};
+use super::schema::{articles, media, media_removals};
 use super::users::Author;
 use super::{Backend, Conn, DbError};
 use crate::domain::invalidation::Change;
@@ -94,6 +94,7 @@ fn variants_json(sizes: &[VariantSize]) -> String {
 
 /// Stores the row of an upload whose files are already in the store; returns its id.
 pub fn create(conn: &mut Conn, new: &NewMedia, now: DateTime<Utc>) -> Result<i64, DbError> {
+    lock_files(conn, &new.file_key)?;
     let now = now.naive_utc();
     let id = diesel::insert_into(media::table)
         .values((
@@ -229,18 +230,96 @@ pub struct Deleted {
     pub files_unused: bool,
 }
 
-/// Deletes the media `id`; a 409 while an article leads with it.
-pub fn delete(conn: &mut Conn, id: i64) -> Result<Deleted, DbError> {
-    super::write(conn, |conn| {
-        let row: Media = media::table.find(id).select(Media::as_select()).first(conn)?;
-        if in_use(conn, id)? {
-            return Err(DbError::Conflict(
-                "an article leads with this image; choose another featured image first".into(),
-            ));
+/// Deletes the media `id` (in the caller's write transaction); a 409 while an article leads
+/// with it. When no other row names its files, their removal is marked as begun (see
+/// [`mark_removal`]): the caller removes them after the commit, then calls [`end_removal`].
+pub fn delete(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<Deleted, DbError> {
+    let row: Media = media::table.find(id).select(Media::as_select()).first(conn)?;
+    if in_use(conn, id)? {
+        return Err(DbError::Conflict("an article leads with this image; choose another featured image first".into()));
+    }
+    lock_files(conn, &row.file_key)?;
+    diesel::delete(media::table.find(id)).execute(conn)?;
+    let others: i64 = media::table.filter(media::file_key.eq(&row.file_key)).count().get_result(conn)?;
+    if others == 0 {
+        mark_removal(conn, &row.file_key, now)?;
+    }
+    Ok(Deleted { media: row, files_unused: others == 0 })
+}
+
+// The files of a content key are shared by every row with that key and may be removed only
+// when none is left. A transaction that adds a row for a key ([`create`]) or finds a key
+// unused ([`delete`], [`begin_orphan_removal`]) first takes the key's lock, so the two are
+// ordered; finding it unused, it writes a `media_removals` row in the same transaction. An
+// upload that committed its row while that row exists waits for it to go, then stores any
+// file the removal took (media::library). So no row ever names files that are gone for good,
+// across instances sharing a bucket as within one.
+
+/// Orders the transactions that start or stop naming the files of `file_key`: on PostgreSQL
+/// the key's advisory lock, held to the transaction's end; SQLite's writers are one at a time
+/// already.
+fn lock_files(conn: &mut Conn, file_key: &str) -> Result<(), DbError> {
+    match conn {
+        #[cfg(feature = "postgres")]
+        Conn::Postgres(c) => {
+            use diesel::sql_types::BigInt;
+            // The first 64 bits of the key (a hash already); two keys sharing a lock only wait.
+            let digits = file_key.get(..16).unwrap_or(file_key);
+            let lock = u64::from_str_radix(digits, 16).unwrap_or(0) as i64;
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1)").bind::<BigInt, _>(lock).execute(c)?;
         }
-        diesel::delete(media::table.find(id)).execute(conn)?;
-        let others: i64 = media::table.filter(media::file_key.eq(&row.file_key)).count().get_result(conn)?;
-        Ok(Deleted { media: row, files_unused: others == 0 })
+        Conn::Sqlite(_) => {
+            let _ = file_key;
+        }
+    }
+    Ok(())
+}
+
+/// Records that the files of `file_key` are being removed (in a transaction holding its lock).
+pub fn mark_removal(conn: &mut Conn, file_key: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+    use diesel::sql_types::{Text, Timestamp};
+    const MARK: &str = "INSERT INTO media_removals (file_key, started_at) VALUES ($1, $2) \
+         ON CONFLICT (file_key) DO UPDATE SET started_at = excluded.started_at";
+    crate::numbered_query!(conn, MARK, |q, c| q
+        .bind::<Text, _>(file_key)
+        .bind::<Timestamp, _>(now.naive_utc())
+        .execute(c))?;
+    Ok(())
+}
+
+/// Whether a removal of the files of `file_key` has begun and not ended.
+pub fn removal_under_way(conn: &mut Conn, file_key: &str) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(media_removals::table.find(file_key))).get_result(conn)?)
+}
+
+/// Ends the removal of the files of `file_key` (whether or not every file went: the sweep
+/// removes what is left).
+pub fn end_removal(conn: &mut Conn, file_key: &str) -> Result<(), DbError> {
+    super::write(conn, |conn| {
+        diesel::delete(media_removals::table.find(file_key)).execute(conn)?;
+        Ok(())
+    })
+}
+
+/// For the sweep: when no row names `file_key`, marks the removal of its files as begun and
+/// returns true; the caller removes them, then calls [`end_removal`].
+pub fn begin_orphan_removal(conn: &mut Conn, file_key: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
+    super::write(conn, |conn| {
+        lock_files(conn, file_key)?;
+        let named = diesel::select(diesel::dsl::exists(media::table.filter(media::file_key.eq(file_key))))
+            .get_result::<bool>(conn)?;
+        if !named {
+            mark_removal(conn, file_key, now)?;
+        }
+        Ok(!named)
+    })
+}
+
+/// Forgets removals begun before `before` that never ended (their process stopped midway).
+pub fn prune_removals(conn: &mut Conn, before: DateTime<Utc>) -> Result<usize, DbError> {
+    super::write(conn, |conn| {
+        Ok(diesel::delete(media_removals::table.filter(media_removals::started_at.lt(before.naive_utc())))
+            .execute(conn)?)
     })
 }
 

@@ -138,6 +138,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Stored files being removed, by content key (see `db::media`).
+    media_removals (file_key) {
+        file_key -> Text,
+        started_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     /// When each periodic background job is next due (see `db::jobs`).
     job_runs (name) {
         name -> Text,

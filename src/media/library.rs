@@ -79,9 +79,6 @@ pub struct Library {
     pub workers: ImageWorkers,
     pub urls: MediaUrls,
     pub max_bytes: u64,
-    /// Held while a row starts or stops naming files: an upload that reuses the files of an
-    /// identical one and a deletion that removes them never cross within this process.
-    files: tokio::sync::Mutex<()>,
 }
 
 impl Library {
@@ -92,7 +89,6 @@ impl Library {
             workers: ImageWorkers::for_this_machine(),
             urls: MediaUrls::new(settings.base_url.as_deref(), public_url),
             max_bytes: u64::from(settings.max_bytes),
-            files: tokio::sync::Mutex::new(()),
             files_served: moka::sync::Cache::builder()
                 .max_capacity(FILE_CACHE_BYTES)
                 .weigher(|name: &String, bytes: &bytes::Bytes| {
@@ -143,21 +139,43 @@ impl Library {
             Some(row) => stored_files_of(&row),
             None => self.process_and_store(bytes.clone(), probe, key.clone()).await?,
         };
-        let _files_lock = self.files.lock().await;
         let row_files = files.clone();
         let inserted = db::run(pool, move |conn| insert(conn, &row_files)).await?;
-        // The files may have gone with the last row that named them, between the lookup and the
-        // insert (from another instance): the new row must not point at nothing.
-        let original = store::original_name(&files.key, files.format);
+        // The files may be going with the last row that named them, deleted between the lookup
+        // and the insert (here or on another instance): once that removal has ended, whatever it
+        // took is stored again, so the new row never points at nothing (see db::media).
+        self.wait_for_removal(pool, &key).await?;
+        let names = file_names_of(&files);
         let store = self.store.clone();
-        let present = actix_web::web::block(move || store.get(&original).map(|f| f.is_some()))
-            .await
-            .map_err(|e| MediaError::Failed(e.to_string()))?
-            .map_err(|e| MediaError::Failed(format!("cannot read the media store: {e}")))?;
-        if !present {
+        let all_there = actix_web::web::block(move || {
+            names.iter().try_fold(true, |all, name| Ok::<_, std::io::Error>(all && store.exists(name)?))
+        })
+        .await
+        .map_err(|e| MediaError::Failed(e.to_string()))?
+        .map_err(|e| MediaError::Failed(format!("cannot read the media store: {e}")))?;
+        if !all_there {
             self.process_and_store(bytes, probe, key).await?;
         }
         Ok(inserted)
+    }
+
+    /// Waits (a while at most) until no removal of the files of `key` is under way.
+    async fn wait_for_removal(&self, pool: &DbPool, key: &str) -> Result<(), AddError> {
+        // A removal deletes a handful of files; one that takes longer stopped midway (its
+        // process died), and storing the files again is then as right as waiting.
+        const PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+        let started = std::time::Instant::now();
+        loop {
+            let owned = key.to_owned();
+            if !db::run(pool, move |conn| db::media::removal_under_way(conn, &owned)).await? {
+                return Ok(());
+            }
+            if started.elapsed() >= PATIENCE {
+                tracing::warn!(key, "a removal of media files did not end; storing them again");
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     /// Runs the image work on the image threads and writes the files.
@@ -176,14 +194,13 @@ impl Library {
             .await?
     }
 
-    /// Deletes the row `id` through `delete` (which says whether its files are still named),
-    /// then the files when no row names them.
+    /// Deletes the row `id` through `delete` (which returns the row when no other names its
+    /// files, having marked their removal as begun), then those files, then ends the removal.
     pub async fn remove<T: Send + 'static>(
         &self,
         pool: &DbPool,
         delete: impl FnOnce(&mut db::Conn) -> Result<(T, Option<Media>), DbError> + Send + 'static,
     ) -> Result<T, AddError> {
-        let _files_lock = self.files.lock().await;
         let (answer, unused) = db::run(pool, delete).await?;
         if let Some(row) = unused {
             for name in file_names(&row) {
@@ -191,6 +208,7 @@ impl Library {
             }
             let store = self.store.clone();
             let names = file_names(&row);
+            let key = row.file_key.clone();
             let removed = actix_web::web::block(move || remove_files(store.as_ref(), &row))
                 .await
                 .map_err(|e| e.to_string())
@@ -202,6 +220,10 @@ impl Library {
             if let Err(e) = removed {
                 // The row is gone; the sweep removes what is left of its files.
                 tracing::warn!(error = %e, "cannot remove the files of deleted media");
+            }
+            if let Err(e) = db::run(pool, move |conn| db::media::end_removal(conn, &key)).await {
+                // Uploads of the same bytes wait for it a while; the sweep forgets it later.
+                tracing::warn!(error = %e, "cannot end the removal of media files");
             }
         }
         Ok(answer)
@@ -246,9 +268,13 @@ fn stored_files_of(row: &Media) -> StoredFiles {
 
 /// The names of the files of `row`: its variants, then its original.
 fn file_names(row: &Media) -> Vec<String> {
-    let mut names: Vec<String> =
-        row.variant_sizes().iter().map(|v| store::variant_name(&row.file_key, v.width)).collect();
-    names.push(store::original_name(&row.file_key, formats_of(row)));
+    file_names_of(&stored_files_of(row))
+}
+
+/// The names of `files`: the variants, then the original.
+fn file_names_of(files: &StoredFiles) -> Vec<String> {
+    let mut names: Vec<String> = files.variants.iter().map(|v| store::variant_name(&files.key, v.width)).collect();
+    names.push(store::original_name(&files.key, files.format));
     names
 }
 
@@ -265,27 +291,37 @@ const SWEEP_PAGE: usize = 1_000;
 /// how many went. The store is walked a page at a time, each page checked with one query.
 pub fn sweep(store: &dyn Store, conn: &mut db::Conn, written_before: std::time::SystemTime) -> Result<usize, AddError> {
     let failed = |e: std::io::Error| MediaError::Failed(format!("cannot list the media store: {e}"));
+    // Removals that began before the files counted as old and never ended: their process
+    // stopped midway, and what they left is an orphan like any other.
+    db::media::prune_removals(conn, chrono::DateTime::<chrono::Utc>::from(written_before))?;
     let mut after = String::new();
     let mut removed = 0;
     loop {
         let page = store.list_after(&after, SWEEP_PAGE).map_err(failed)?;
         let Some(last) = page.last() else { break };
         after = last.name.clone();
-        let keys: Vec<String> = page
-            .iter()
-            .filter_map(|f| store::key_of_name(&f.name))
-            .map(str::to_owned)
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let named = db::media::keys_in_use(conn, &keys)?;
+        let mut by_key: std::collections::BTreeMap<&str, Vec<&store::StoredFile>> = Default::default();
         for file in &page {
-            let orphan = store::key_of_name(&file.name).is_some_and(|k| !named.contains(k));
-            let old = file.modified < written_before;
-            if orphan && old {
-                store.delete(&file.name).map_err(failed)?;
-                removed += 1;
+            if let Some(key) = store::key_of_name(&file.name) {
+                by_key.entry(key).or_default().push(file);
             }
+        }
+        let keys: Vec<String> = by_key.keys().map(|k| (*k).to_owned()).collect();
+        let named = db::media::keys_in_use(conn, &keys)?;
+        for (key, files) in by_key {
+            // A key with a young file may be an upload writing its files before its row.
+            if named.contains(key) || files.iter().any(|f| f.modified >= written_before) {
+                continue;
+            }
+            // Checked again under the key's lock, with the removal marked begun: an upload of
+            // the same bytes that commits its row meanwhile stores the files again afterwards.
+            if !db::media::begin_orphan_removal(conn, key, crate::domain::now())? {
+                continue;
+            }
+            let deleted = files.iter().try_for_each(|f| store.delete(&f.name));
+            db::media::end_removal(conn, key)?;
+            deleted.map_err(failed)?;
+            removed += files.len();
         }
         if page.len() < SWEEP_PAGE {
             break;

@@ -730,3 +730,40 @@ async fn an_animated_webp_keeps_its_frames_and_its_variants_show_the_first() {
     let first = variant.get_pixel(100, 50);
     assert!(first[0] > 150 && first[2] < 80, "the first frame: {first:?}");
 }
+
+#[tokio::test]
+async fn an_upload_that_meets_a_removal_of_its_files_stores_them_again_once_it_ends() {
+    let app = spawn_app().await;
+    let author = app.staff("Ani Penulis", Role::Author).await;
+    let photo = two_tone_jpeg(700, 400);
+    let first = uploaded(&app, &author.token, photo.clone(), "pertama").await;
+    let names: Vec<String> = std::iter::once(&first["url"])
+        .chain(first["variants"].as_array().unwrap().iter().map(|v| &v["url"]))
+        .map(|u| u.as_str().unwrap().rsplit('/').next().unwrap().to_owned())
+        .collect();
+    let key = names[0].split('.').next().unwrap().to_owned();
+
+    // A removal of these files has begun elsewhere (another instance deleting the last row that
+    // named them, say) and takes its time; the upload of the same bytes commits meanwhile.
+    {
+        let mut conn = app.conn();
+        warta::db::write(&mut conn, |c| warta::db::media::mark_removal(c, &key, chrono::Utc::now())).unwrap();
+    }
+    let (store, pool, removal_key, removed_names) = (app.media_store(), app.pool.clone(), key.clone(), names.clone());
+    let removal = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        for name in &removed_names {
+            store.delete(name).unwrap();
+        }
+        let mut conn = pool.get().unwrap();
+        warta::db::media::end_removal(&mut conn, &removal_key).unwrap();
+    });
+    let second = uploaded(&app, &author.token, photo, "kedua").await;
+    removal.join().unwrap();
+
+    assert_eq!(second["url"], first["url"], "the same bytes, the same files");
+    for name in &names {
+        let url = format!("{}/media/{name}", app.address);
+        assert_eq!(fetch(&app, &url).await.status().as_u16(), 200, "{name} is stored again");
+    }
+}

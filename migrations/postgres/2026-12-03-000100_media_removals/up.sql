@@ -1,0 +1,7 @@
+-- The stored files being removed, by content key (see the SQLite migration of this name). A
+-- transaction that adds or removes a media row first takes the advisory lock of its key, so a
+-- deletion that finds the key unused and an upload that starts using it are ordered.
+CREATE TABLE media_removals (
+    file_key   TEXT PRIMARY KEY,
+    started_at TIMESTAMP NOT NULL
+);
