@@ -181,7 +181,7 @@ mod tests {
         assert_eq!(out.matches("srcset=\"/media/").count(), 2, "{out}");
         assert_eq!(out.matches("width=").count(), 2, "{out}");
         assert!(out.starts_with(&format!(r#"<img width="300" src="/media/{KEY}.jpg?v=2" srcset="#)), "{out}");
-        assert!(out.contains(r#"800px"/>"#), "{out}");
+        assert!(out.contains(r#"800px" />"#), "{out}");
         let narrow = ImageSizes { width: 500, height: 400, original: format!("{KEY}.png"), variants: vec![] };
         let out = add_srcsets(&format!(r#"<img src="/m/{KEY}.png">"#), |_| Some(narrow.clone()));
         assert_eq!(
