@@ -21,7 +21,7 @@ use crate::db::media::{Media, MediaChanges, MediaFilter, MediaView, NewMedia};
 use crate::db::{self, DbError};
 use crate::domain::{self, permissions};
 use crate::error::{AppError, FieldErrors, NotFoundAs, Problem};
-use crate::media::library::{AddError, StoredFiles};
+use crate::media::library::{AddError, Served, StoredFiles};
 use crate::media::{MediaError, MediaUrls};
 
 /// Where in an image the subject is, as fractions of its width and height from the top left:
@@ -636,22 +636,34 @@ pub async fn get_media_file(
         .and_then(|(_, ext)| crate::media::Format::from_extension(ext))
         .filter(|_| crate::media::store::key_of_name(&name).is_some())
         .ok_or_else(missing)?;
-    let Some(bytes) = state.media.served_file(&name).await? else {
+    let Some(served) = state.media.served_file(&name).await? else {
         return Err(missing());
+    };
+    let len = match &served {
+        Served::Whole(bytes) => bytes.len() as u64,
+        Served::Large(size) => *size,
     };
     // The name is derived from the content: it is a strong validator of it.
     let etag = format!("\"{name}\"");
+    let body = |from: u64, to: u64| match &served {
+        Served::Whole(bytes) => actix_web::body::BoxBody::new(bytes.slice(from as usize..=to as usize)),
+        Served::Large(_) => actix_web::body::BoxBody::new(actix_web::body::SizedStream::new(
+            to - from + 1,
+            state.media.served_parts(&name, from, to),
+        )),
+    };
     let mut response = if caching::none_match_hits(&req, &etag) {
         HttpResponse::NotModified().finish()
     } else {
-        match requested_range(&req, bytes.len() as u64) {
-            Range::Whole => HttpResponse::Ok().content_type(format.mime_type()).body(bytes),
+        match requested_range(&req, len) {
+            Range::Whole if len == 0 => HttpResponse::Ok().content_type(format.mime_type()).finish(),
+            Range::Whole => HttpResponse::Ok().content_type(format.mime_type()).body(body(0, len - 1)),
             Range::Part(from, to) => HttpResponse::PartialContent()
                 .content_type(format.mime_type())
-                .insert_header((header::CONTENT_RANGE, format!("bytes {from}-{to}/{}", bytes.len())))
-                .body(bytes.slice(from as usize..=to as usize)),
+                .insert_header((header::CONTENT_RANGE, format!("bytes {from}-{to}/{len}")))
+                .body(body(from, to)),
             Range::Unsatisfiable => HttpResponse::RangeNotSatisfiable()
-                .insert_header((header::CONTENT_RANGE, format!("bytes */{}", bytes.len())))
+                .insert_header((header::CONTENT_RANGE, format!("bytes */{len}")))
                 .finish(),
         }
     };

@@ -147,6 +147,23 @@ impl Store for BucketStore {
         }
     }
 
+    fn size(&self, name: &str) -> io::Result<Option<u64>> {
+        let path = location(name)?;
+        let bucket = self.bucket.clone();
+        match self.wait(async move { bucket.head(&path).await }) {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn get_range(&self, name: &str, range: std::ops::Range<u64>) -> io::Result<Vec<u8>> {
+        let path = location(name)?;
+        let bucket = self.bucket.clone();
+        // A ranged GET; S3 cuts a range that runs past the end.
+        self.wait(async move { bucket.get_range(&path, range).await }).map(|b| b.to_vec())
+    }
+
     fn delete(&self, name: &str) -> io::Result<()> {
         let path = location(name)?;
         let bucket = self.bucket.clone();

@@ -67,8 +67,19 @@ pub struct StoredFiles {
 /// Bytes of files kept in memory for serving: a front page's photos and their variants many
 /// times over.
 const FILE_CACHE_BYTES: u64 = 64 * 1024 * 1024;
-/// The largest file kept in memory; larger ones (big originals) are read from disk each time.
+/// The largest file kept in memory; larger ones (big originals) are read from the store in
+/// parts of [`SERVED_PART`] bytes each time.
 pub const MAX_CACHED_FILE: u64 = 4 * 1024 * 1024;
+/// The part of a large file read at once while serving it.
+pub const SERVED_PART: u64 = 1024 * 1024;
+
+/// A file to serve.
+pub enum Served {
+    /// Small enough to hold: the whole file.
+    Whole(bytes::Bytes),
+    /// Too large to hold: its size, for [`Library::served_parts`].
+    Large(u64),
+}
 
 /// Files, workers and addresses of the media library.
 pub struct Library {
@@ -100,22 +111,60 @@ impl Library {
         })
     }
 
-    /// The stored file `name` for serving, from memory when it was served lately; `None` when
-    /// there is no such file.
-    pub async fn served_file(&self, name: &str) -> Result<Option<bytes::Bytes>, MediaError> {
+    /// The stored file `name` for serving: in memory when it is small (and kept there for the
+    /// next reader), else its size, for reading in parts; `None` when there is no such file.
+    pub async fn served_file(&self, name: &str) -> Result<Option<Served>, MediaError> {
         if let Some(hit) = self.files_served.get(name) {
-            return Ok(Some(hit));
+            return Ok(Some(Served::Whole(hit)));
         }
-        let (store, owned) = (self.store.clone(), name.to_owned());
-        let read = actix_web::web::block(move || store.get(&owned))
-            .await
-            .map_err(|e| MediaError::Failed(e.to_string()))?
-            .map_err(|e| MediaError::Failed(format!("cannot read the media store: {e}")))?;
-        let Some(bytes) = read.map(bytes::Bytes::from) else { return Ok(None) };
-        if bytes.len() as u64 <= MAX_CACHED_FILE {
+        let store = self.store.clone();
+        let owned = name.to_owned();
+        let read = actix_web::web::block(move || -> std::io::Result<Option<Served>> {
+            match store.size(&owned)? {
+                None => Ok(None),
+                Some(size) if size > MAX_CACHED_FILE => Ok(Some(Served::Large(size))),
+                Some(_) => Ok(store.get(&owned)?.map(|b| Served::Whole(b.into()))),
+            }
+        })
+        .await
+        .map_err(|e| MediaError::Failed(e.to_string()))?
+        .map_err(|e| MediaError::Failed(format!("cannot read the media store: {e}")))?;
+        if let Some(Served::Whole(bytes)) = &read {
             self.files_served.insert(name.to_owned(), bytes.clone());
         }
-        Ok(Some(bytes))
+        Ok(read)
+    }
+
+    /// The bytes `from..=to` of the large file `name`, as a stream of parts of at most
+    /// [`SERVED_PART`] bytes, each read when the previous one has been sent: a reader of a
+    /// 20 MiB original holds one part in memory, not the file.
+    pub fn served_parts(
+        &self,
+        name: &str,
+        from: u64,
+        to: u64,
+    ) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + 'static {
+        let (store, name) = (self.store.clone(), name.to_owned());
+        futures_util::stream::try_unfold(from, move |at| {
+            let (store, name) = (store.clone(), name.clone());
+            async move {
+                if at > to {
+                    return Ok(None);
+                }
+                let end = (at + SERVED_PART).min(to + 1);
+                let part = actix_web::web::block(move || store.get_range(&name, at..end))
+                    .await
+                    .map_err(std::io::Error::other)??;
+                if part.is_empty() {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the file is shorter than it was",
+                    ));
+                }
+                let next = at + part.len() as u64;
+                Ok(Some((bytes::Bytes::from(part), next)))
+            }
+        })
     }
 
     /// Checks, processes and stores the files of an upload, then runs `insert` to write its row;

@@ -31,6 +31,10 @@ pub trait Store: Send + Sync {
     fn delete(&self, name: &str) -> io::Result<()>;
     /// Whether `name` is there.
     fn exists(&self, name: &str) -> io::Result<bool>;
+    /// The size of `name` in bytes, if it is there.
+    fn size(&self, name: &str) -> io::Result<Option<u64>>;
+    /// The bytes `range` of `name` (cut at its end): a part of a file too large to read whole.
+    fn get_range(&self, name: &str, range: std::ops::Range<u64>) -> io::Result<Vec<u8>>;
     /// Up to `limit` stored files after the name `after`, in name order, with when each was
     /// written: the walk of the sweep of orphaned files.
     fn list_after(&self, after: &str, limit: usize) -> io::Result<Vec<StoredFile>>;
@@ -146,6 +150,25 @@ impl Store for DirectoryStore {
         path.try_exists()
     }
 
+    fn size(&self, name: &str) -> io::Result<Option<u64>> {
+        let path = self.path(name).ok_or_else(|| not_a_name(name))?;
+        match std::fs::metadata(path) {
+            Ok(meta) => Ok(Some(meta.len())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn get_range(&self, name: &str, range: std::ops::Range<u64>) -> io::Result<Vec<u8>> {
+        use std::io::{Read, Seek};
+        let path = self.path(name).ok_or_else(|| not_a_name(name))?;
+        let mut file = std::fs::File::open(path)?;
+        file.seek(io::SeekFrom::Start(range.start))?;
+        let mut bytes = Vec::with_capacity(range.end.saturating_sub(range.start).min(16 << 20) as usize);
+        file.take(range.end.saturating_sub(range.start)).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+
     fn list_after(&self, after: &str, limit: usize) -> io::Result<Vec<StoredFile>> {
         let mut shards: Vec<String> = std::fs::read_dir(&self.root)?
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
@@ -207,6 +230,9 @@ mod tests {
         store.put(&b, b"two").unwrap();
         assert_eq!(store.get(&a).unwrap().as_deref(), Some(&b"one"[..]));
         assert!(store.exists(&a).unwrap());
+        assert_eq!(store.size(&a).unwrap(), Some(3));
+        assert_eq!(store.get_range(&a, 1..3).unwrap(), b"ne");
+        assert_eq!(store.get_range(&a, 2..10).unwrap(), b"e", "cut at the end");
         let mut all = vec![a.clone(), b.clone()];
         all.sort();
         let names =
@@ -217,6 +243,7 @@ mod tests {
         store.delete(&a).unwrap();
         assert_eq!(store.get(&a).unwrap(), None);
         assert!(!store.exists(&a).unwrap());
+        assert_eq!(store.size(&a).unwrap(), None);
         assert!(store.put("../x.png", b"no").is_err());
     }
 }

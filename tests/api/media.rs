@@ -767,3 +767,55 @@ async fn an_upload_that_meets_a_removal_of_its_files_stores_them_again_once_it_e
         assert_eq!(fetch(&app, &url).await.status().as_u16(), 200, "{name} is stored again");
     }
 }
+
+/// A PNG of noise, which does not compress: `width` x `height` x 3 bytes and a little more.
+fn noise_png(width: u32, height: u32) -> Vec<u8> {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let img = RgbImage::from_fn(width, height, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        Rgb([state as u8, (state >> 8) as u8, (state >> 16) as u8])
+    });
+    let mut out = Vec::new();
+    DynamicImage::ImageRgb8(img).write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    out
+}
+
+#[tokio::test]
+async fn an_original_too_large_to_hold_is_served_in_parts_whole_and_in_ranges() {
+    let app = spawn_app().await;
+    let author = app.staff("Ani Penulis", Role::Author).await;
+    let png = noise_png(1600, 1500);
+    assert!(png.len() as u64 > warta::media::library::MAX_CACHED_FILE + 2 * warta::media::library::SERVED_PART);
+    let response = upload(&app, &author.token, file_form(png.clone(), "derau.png", "image/png")).await;
+    assert_eq!(response.status().as_u16(), 201);
+    let media: Value = response.json().await.unwrap();
+    let url = media["url"].as_str().unwrap();
+    let size = media["bytes"].as_u64().unwrap();
+
+    for _ in 0..2 {
+        let whole = fetch(&app, url).await;
+        assert_eq!(whole.status().as_u16(), 200);
+        assert_eq!(whole.headers()["content-length"].to_str().unwrap(), size.to_string());
+        assert_eq!(whole.headers()["content-type"], "image/png");
+        let whole = whole.bytes().await.unwrap();
+        assert_eq!(whole.len() as u64, size);
+        assert!(image::load_from_memory(&whole).unwrap().to_rgb8() == image::load_from_memory(&png).unwrap().to_rgb8());
+    }
+    let stored = fetch(&app, url).await.bytes().await.unwrap();
+
+    // A range across the boundary of two parts, a suffix, and one past the end.
+    let part = warta::media::library::SERVED_PART;
+    let (from, to) = (part - 10, part + 9);
+    let ranged = app.client.get(url).header("Range", format!("bytes={from}-{to}")).send().await.unwrap();
+    assert_eq!(ranged.status().as_u16(), 206);
+    assert_eq!(ranged.headers()["content-range"].to_str().unwrap(), format!("bytes {from}-{to}/{size}"));
+    assert_eq!(&ranged.bytes().await.unwrap()[..], &stored[from as usize..=to as usize]);
+    let suffix = app.client.get(url).header("Range", "bytes=-5").send().await.unwrap();
+    assert_eq!(suffix.status().as_u16(), 206);
+    assert_eq!(&suffix.bytes().await.unwrap()[..], &stored[stored.len() - 5..]);
+    let past = app.client.get(url).header("Range", format!("bytes={size}-")).send().await.unwrap();
+    assert_eq!(past.status().as_u16(), 416);
+    assert_eq!(past.headers()["content-range"].to_str().unwrap(), format!("bytes */{size}"));
+}
