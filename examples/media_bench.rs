@@ -3,6 +3,7 @@
 //! when they queue for the image threads at once.
 //!
 //!     cargo run --release --example media_bench
+//!     cargo run --release --example media_bench -- photos DIR N   # N distinct 12 MP JPEGs for bench/uploads.sh
 //!
 //! The photos are synthetic but photo-like for the encoders: smooth gradients with grain, so
 //! that JPEG and WebP do real work (a flat image would compress to nothing).
@@ -40,6 +41,16 @@ fn peak_rss_mib() -> u64 {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("photos") {
+        let dir = std::path::Path::new(args.get(2).expect("photos DIR N"));
+        let count: u32 = args.get(3).and_then(|n| n.parse().ok()).expect("photos DIR N");
+        std::fs::create_dir_all(dir).expect("the photo directory");
+        for seed in 0..count {
+            std::fs::write(dir.join(format!("photo-{seed}.jpg")), photo(4000, 3000, seed + 10)).expect("a photo");
+        }
+        return;
+    }
     let twelve = photo(4000, 3000, 1);
     println!("12 MP JPEG: {} bytes", twelve.len());
     let probe = formats::probe(&twelve, 50_000_000).expect("probe");

@@ -138,13 +138,7 @@ impl Store for BucketStore {
     }
 
     fn exists(&self, name: &str) -> io::Result<bool> {
-        let path = location(name)?;
-        let bucket = self.bucket.clone();
-        match self.wait(async move { bucket.head(&path).await }) {
-            Ok(_) => Ok(true),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(e),
-        }
+        Ok(self.size(name)?.is_some())
     }
 
     fn size(&self, name: &str) -> io::Result<Option<u64>> {
