@@ -294,8 +294,10 @@ impl From<AddError> for AppError {
     }
 }
 
-/// The multipart body of an upload (documentation only: the handler streams the parts).
-#[derive(ToSchema)]
+/// The multipart body of an upload (documentation only: the handler streams the parts). A part
+/// of another name is a 422 naming it.
+#[derive(ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct UploadMediaForm {
     /// The image: JPEG, PNG, WebP or GIF (recognised by its bytes), at most
