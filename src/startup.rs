@@ -63,8 +63,13 @@ impl Application {
             Some(url) => url.clone(),
             None => format!("http://{}", listener.local_addr()?),
         };
-        let media = crate::media::Library::open(&config.media, &public_url)
+        // Opening a bucket asks it for a listing: off the async threads.
+        let (settings, url) = (config.media.clone(), public_url.clone());
+        let media = web::block(move || crate::media::Library::open(&settings, &url))
+            .await
+            .map_err(|e| anyhow::anyhow!("opening the media store failed: {e}"))?
             .with_context(|| format!("cannot open {}", config.media.store.describe()))?;
+        let media = Arc::new(media);
         let secret = match &config.jwt_secret {
             Some(secret) => secret.as_bytes().to_vec(),
             None => auth::random_token(48).into_bytes(),

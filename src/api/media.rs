@@ -599,7 +599,7 @@ pub async fn delete_media(
                     Some(id),
                     &format!("\"{}\"", deleted.media.file_name),
                 )?;
-                Ok::<_, DbError>(((), deleted.files_unused.then_some(deleted.media)))
+                Ok::<_, DbError>(((), deleted.removal.map(|token| (deleted.media, token))))
             })
         })
         .await

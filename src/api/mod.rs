@@ -63,7 +63,7 @@ pub struct AppState {
     /// The writer that commits reader comments in groups.
     pub group_commit: crate::db::group::GroupCommit,
     /// Uploaded images: their store, the image threads and the files' addresses.
-    pub media: crate::media::Library,
+    pub media: std::sync::Arc<crate::media::Library>,
     /// The instance is shutting down: `/ready` answers 503 while requests are still served.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
 }

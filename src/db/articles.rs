@@ -760,6 +760,33 @@ pub fn with_responsive_images(conn: &mut Conn, mut text: RenderedText) -> Result
     Ok(text)
 }
 
+/// Renders again the bodies that show the media files of `file_key` (after their variants
+/// changed), so that their `srcset` lists files that exist; returns how many changed. Rendering
+/// happens before the write, and a body edited meanwhile is left to that edit's own rendering.
+pub fn rerender_bodies_showing(conn: &mut Conn, file_key: &str) -> Result<usize, DbError> {
+    // A content key is hex digits only: nothing in it is a LIKE wildcard.
+    let shows = format!("%{file_key}%");
+    let rows: Vec<(i64, String, String)> = articles::table
+        .filter(articles::body_html.like(&shows))
+        .select((articles::id, articles::custom_excerpt, articles::body))
+        .load(conn)?;
+    let mut rendered = Vec::with_capacity(rows.len());
+    for (id, excerpt, body) in rows {
+        let text = with_responsive_images(conn, rendered_text(&excerpt, &body)?)?;
+        rendered.push((id, body, text.body_html));
+    }
+    super::write(conn, |conn| {
+        let mut changed = 0;
+        for (id, body, html) in &rendered {
+            changed += diesel::update(articles::table.find(id).filter(articles::body.eq(body)))
+                .set(articles::body_html.eq(html))
+                .execute(conn)?;
+        }
+        super::changes::record(conn, Change::Media)?;
+        Ok(changed)
+    })
+}
+
 /// A slug no other article has or had (an old slug still leads to its story): `base`, else
 /// `base-2`, `base-3`...
 pub fn unique_slug(conn: &mut Conn, base: &Slug, except_id: Option<i64>) -> Result<Slug, DbError> {

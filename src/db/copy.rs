@@ -57,7 +57,7 @@ macro_rules! warta_tables {
             content_changes by id, local writer_txid;
             rate_limits by key;
             job_runs by name;
-            media_removals by file_key;
+            media_removals by token;
         }
     };
 }

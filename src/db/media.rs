@@ -226,8 +226,9 @@ pub fn update(conn: &mut Conn, id: i64, changes: &MediaChanges, now: DateTime<Ut
 #[derive(Debug, Clone)]
 pub struct Deleted {
     pub media: Media,
-    /// No other row names the same files: they may go from the store.
-    pub files_unused: bool,
+    /// When no other row names the same files: the removal of them that has begun (see
+    /// [`mark_removal`]), which the caller ends once they are gone.
+    pub removal: Option<String>,
 }
 
 /// Deletes the media `id` (in the caller's write transaction); a 409 while an article leads
@@ -239,12 +240,13 @@ pub fn delete(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<Deleted, D
         return Err(DbError::Conflict("an article leads with this image; choose another featured image first".into()));
     }
     lock_files(conn, &row.file_key)?;
-    diesel::delete(media::table.find(id)).execute(conn)?;
-    let others: i64 = media::table.filter(media::file_key.eq(&row.file_key)).count().get_result(conn)?;
-    if others == 0 {
-        mark_removal(conn, &row.file_key, now)?;
+    // Another deletion of the same row may have won meanwhile: this one then found nothing.
+    if diesel::delete(media::table.find(id)).execute(conn)? == 0 {
+        return Err(DbError::NotFound);
     }
-    Ok(Deleted { media: row, files_unused: others == 0 })
+    let others: i64 = media::table.filter(media::file_key.eq(&row.file_key)).count().get_result(conn)?;
+    let removal = if others == 0 { Some(mark_removal(conn, &row.file_key, now)?) } else { None };
+    Ok(Deleted { media: row, removal })
 }
 
 // The files of a content key are shared by every row with that key and may be removed only
@@ -275,43 +277,46 @@ fn lock_files(conn: &mut Conn, file_key: &str) -> Result<(), DbError> {
     Ok(())
 }
 
-/// Records that the files of `file_key` are being removed (in a transaction holding its lock).
-pub fn mark_removal(conn: &mut Conn, file_key: &str, now: DateTime<Utc>) -> Result<(), DbError> {
-    use diesel::sql_types::{Text, Timestamp};
-    const MARK: &str = "INSERT INTO media_removals (file_key, started_at) VALUES ($1, $2) \
-         ON CONFLICT (file_key) DO UPDATE SET started_at = excluded.started_at";
-    crate::numbered_query!(conn, MARK, |q, c| q
-        .bind::<Text, _>(file_key)
-        .bind::<Timestamp, _>(now.naive_utc())
-        .execute(c))?;
-    Ok(())
+/// Records that a removal of the files of `file_key` has begun (in a transaction holding its
+/// lock); returns the removal's token, for [`end_removal`].
+pub fn mark_removal(conn: &mut Conn, file_key: &str, now: DateTime<Utc>) -> Result<String, DbError> {
+    let token: String = (0..16).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
+    diesel::insert_into(media_removals::table)
+        .values((
+            media_removals::token.eq(&token),
+            media_removals::file_key.eq(file_key),
+            media_removals::started_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(token)
 }
 
 /// Whether a removal of the files of `file_key` has begun and not ended.
 pub fn removal_under_way(conn: &mut Conn, file_key: &str) -> Result<bool, DbError> {
-    Ok(diesel::select(diesel::dsl::exists(media_removals::table.find(file_key))).get_result(conn)?)
+    Ok(diesel::select(diesel::dsl::exists(media_removals::table.filter(media_removals::file_key.eq(file_key))))
+        .get_result(conn)?)
 }
 
-/// Ends the removal of the files of `file_key` (whether or not every file went: the sweep
-/// removes what is left).
-pub fn end_removal(conn: &mut Conn, file_key: &str) -> Result<(), DbError> {
+/// Ends the removal `token` (whether or not every file went: the sweep removes what is left).
+/// Another removal of the same files goes on until it ends in turn.
+pub fn end_removal(conn: &mut Conn, token: &str) -> Result<(), DbError> {
     super::write(conn, |conn| {
-        diesel::delete(media_removals::table.find(file_key)).execute(conn)?;
+        diesel::delete(media_removals::table.find(token)).execute(conn)?;
         Ok(())
     })
 }
 
-/// For the sweep: when no row names `file_key`, marks the removal of its files as begun and
-/// returns true; the caller removes them, then calls [`end_removal`].
-pub fn begin_orphan_removal(conn: &mut Conn, file_key: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
+/// For the sweep: when no row names `file_key`, marks a removal of its files as begun and
+/// returns its token; the caller removes them, then calls [`end_removal`].
+pub fn begin_orphan_removal(conn: &mut Conn, file_key: &str, now: DateTime<Utc>) -> Result<Option<String>, DbError> {
     super::write(conn, |conn| {
         lock_files(conn, file_key)?;
         let named = diesel::select(diesel::dsl::exists(media::table.filter(media::file_key.eq(file_key))))
             .get_result::<bool>(conn)?;
-        if !named {
-            mark_removal(conn, file_key, now)?;
+        if named {
+            return Ok(None);
         }
-        Ok(!named)
+        mark_removal(conn, file_key, now).map(Some)
     })
 }
 

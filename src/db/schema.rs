@@ -139,7 +139,8 @@ diesel::table! {
 
 diesel::table! {
     /// Stored files being removed, by content key (see `db::media`).
-    media_removals (file_key) {
+    media_removals (token) {
+        token -> Text,
         file_key -> Text,
         started_at -> Timestamp,
     }

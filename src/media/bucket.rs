@@ -40,7 +40,10 @@ impl BucketStore {
         // signing provider of object_store here, and no C toolchain beyond `cc`). Installing
         // twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut builder = AmazonS3Builder::from_env()
+        // Explicit keys alone, or else the machine's own credentials (AWS_* variables, an
+        // instance role): mixing the two would sign with a session token of other keys.
+        let base = if settings.credentials.is_some() { AmazonS3Builder::new() } else { AmazonS3Builder::from_env() };
+        let mut builder = base
             .with_bucket_name(&settings.bucket)
             .with_region(&settings.region)
             .with_client_options(
@@ -105,9 +108,7 @@ impl Drop for BucketStore {
 }
 
 fn location(name: &str) -> io::Result<Path> {
-    store::key_of_name(name)
-        .map(|_| Path::from(name))
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("`{name}` is not a media file name")))
+    store::key_of_name(name).map(|_| Path::from(name)).ok_or_else(|| store::not_a_name(name))
 }
 
 impl Store for BucketStore {

@@ -171,7 +171,7 @@ impl Library {
     /// returns what `insert` returned. Nothing is decoded before the header has been checked;
     /// identical bytes reuse the files already stored.
     pub async fn add<T: Send + 'static>(
-        &self,
+        self: &Arc<Self>,
         pool: &DbPool,
         bytes: Vec<u8>,
         insert: impl FnOnce(&mut db::Conn, &StoredFiles) -> Result<T, DbError> + Send + 'static,
@@ -192,8 +192,25 @@ impl Library {
         let inserted = db::run(pool, move |conn| insert(conn, &row_files)).await?;
         // The files may be going with the last row that named them, deleted between the lookup
         // and the insert (here or on another instance): once that removal has ended, whatever it
-        // took is stored again, so the new row never points at nothing (see db::media).
-        self.wait_for_removal(pool, &key).await?;
+        // took is stored again, so the new row never points at nothing (see db::media). The
+        // row is committed: this runs to its end even when the client goes away meanwhile.
+        let (library, pool) = (self.clone(), pool.clone());
+        actix_web::rt::spawn(async move { library.keep_files(&pool, files, bytes, probe).await })
+            .await
+            .map_err(|e| MediaError::Failed(format!("checking the stored files failed: {e}")))??;
+        Ok(inserted)
+    }
+
+    /// Makes sure every file of `files` is stored once no removal of them is under way,
+    /// storing again from `bytes` what went.
+    async fn keep_files(
+        &self,
+        pool: &DbPool,
+        files: StoredFiles,
+        bytes: Arc<Vec<u8>>,
+        probe: Probe,
+    ) -> Result<(), AddError> {
+        self.wait_for_removal(pool, &files.key).await?;
         let names = file_names_of(&files);
         let store = self.store.clone();
         let all_there = actix_web::web::block(move || {
@@ -203,16 +220,17 @@ impl Library {
         .map_err(|e| MediaError::Failed(e.to_string()))?
         .map_err(|e| MediaError::Failed(format!("cannot read the media store: {e}")))?;
         if !all_there {
-            self.process_and_store(bytes, probe, key).await?;
+            self.process_and_store(bytes, probe, files.key).await?;
         }
-        Ok(inserted)
+        Ok(())
     }
 
     /// Waits (a while at most) until no removal of the files of `key` is under way.
     async fn wait_for_removal(&self, pool: &DbPool, key: &str) -> Result<(), AddError> {
-        // A removal deletes a handful of files; one that takes longer stopped midway (its
-        // process died), and storing the files again is then as right as waiting.
-        const PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+        // A removal deletes a handful of files, on a bucket with a few retries each; one that
+        // takes longer than this stopped midway (its process died), and storing the files again
+        // is then as right as waiting. (Removals left behind are forgotten by the sweep.)
+        const PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
         let started = std::time::Instant::now();
         loop {
             let owned = key.to_owned();
@@ -243,39 +261,47 @@ impl Library {
             .await?
     }
 
-    /// Deletes the row `id` through `delete` (which returns the row when no other names its
-    /// files, having marked their removal as begun), then those files, then ends the removal.
+    /// Deletes the row `id` through `delete` (which returns the row and the token of the removal
+    /// it began when no other row names its files), then those files, then ends the removal.
     pub async fn remove<T: Send + 'static>(
-        &self,
+        self: &Arc<Self>,
         pool: &DbPool,
-        delete: impl FnOnce(&mut db::Conn) -> Result<(T, Option<Media>), DbError> + Send + 'static,
+        delete: impl FnOnce(&mut db::Conn) -> Result<(T, Option<(Media, String)>), DbError> + Send + 'static,
     ) -> Result<T, AddError> {
         let (answer, unused) = db::run(pool, delete).await?;
-        if let Some(row) = unused {
-            for name in file_names(&row) {
-                self.files_served.invalidate(&name);
-            }
-            let store = self.store.clone();
-            let names = file_names(&row);
-            let key = row.file_key.clone();
-            let removed = actix_web::web::block(move || remove_files(store.as_ref(), &row))
+        if let Some((row, removal)) = unused {
+            // The row is gone: the removal runs to its end even when the client goes away.
+            let (library, pool) = (self.clone(), pool.clone());
+            actix_web::rt::spawn(async move { library.remove_files(&pool, row, removal).await })
                 .await
-                .map_err(|e| e.to_string())
-                .and_then(|r| r.map_err(|e| e.to_string()));
-            // Again after the removal: a read that began before it may have put a copy back.
-            for name in &names {
-                self.files_served.invalidate(name);
-            }
-            if let Err(e) = removed {
-                // The row is gone; the sweep removes what is left of its files.
-                tracing::warn!(error = %e, "cannot remove the files of deleted media");
-            }
-            if let Err(e) = db::run(pool, move |conn| db::media::end_removal(conn, &key)).await {
-                // Uploads of the same bytes wait for it a while; the sweep forgets it later.
-                tracing::warn!(error = %e, "cannot end the removal of media files");
-            }
+                .map_err(|e| MediaError::Failed(format!("removing the files failed: {e}")))?;
         }
         Ok(answer)
+    }
+
+    /// Removes the files of `row`, forgetting any copy served from memory, and ends `removal`.
+    async fn remove_files(&self, pool: &DbPool, row: Media, removal: String) {
+        let names = file_names(&row);
+        for name in &names {
+            self.files_served.invalidate(name);
+        }
+        let (store, gone) = (self.store.clone(), names.clone());
+        let removed = actix_web::web::block(move || gone.iter().try_for_each(|name| store.delete(name)))
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()));
+        // Again after the removal: a read that began before it may have put a copy back.
+        for name in &names {
+            self.files_served.invalidate(name);
+        }
+        if let Err(e) = removed {
+            // The row is gone; the sweep removes what is left of its files.
+            tracing::warn!(error = %e, "cannot remove the files of deleted media");
+        }
+        if let Err(e) = db::run(pool, move |conn| db::media::end_removal(conn, &removal)).await {
+            // Uploads of the same bytes wait for it a while; the sweep forgets it later.
+            tracing::warn!(error = %e, "cannot end the removal of media files");
+        }
     }
 }
 
@@ -327,11 +353,6 @@ fn file_names_of(files: &StoredFiles) -> Vec<String> {
     names
 }
 
-/// Removes the original and the variants of `row` from the store.
-fn remove_files(store: &dyn Store, row: &Media) -> std::io::Result<()> {
-    file_names(row).iter().try_for_each(|name| store.delete(name))
-}
-
 /// Files listed per step of the sweep.
 const SWEEP_PAGE: usize = 1_000;
 
@@ -364,11 +385,11 @@ pub fn sweep(store: &dyn Store, conn: &mut db::Conn, written_before: std::time::
             }
             // Checked again under the key's lock, with the removal marked begun: an upload of
             // the same bytes that commits its row meanwhile stores the files again afterwards.
-            if !db::media::begin_orphan_removal(conn, key, crate::domain::now())? {
+            let Some(removal) = db::media::begin_orphan_removal(conn, key, crate::domain::now())? else {
                 continue;
-            }
+            };
             let deleted = files.iter().try_for_each(|f| store.delete(&f.name));
-            db::media::end_removal(conn, key)?;
+            db::media::end_removal(conn, &removal)?;
             deleted.map_err(failed)?;
             removed += files.len();
         }

@@ -84,5 +84,9 @@ fn remake(store: &dyn Store, conn: &mut Conn, row: &db::media::Media, widths: &[
     for old in row.variant_sizes().iter().filter(|v| !widths.contains(&v.width)) {
         store.delete(&store::variant_name(&row.file_key, old.width)).map_err(failed)?;
     }
+    // Bodies showing the image list its variants in their srcset.
+    if row.variant_sizes() != sizes {
+        db::articles::rerender_bodies_showing(conn, &row.file_key)?;
+    }
     Ok(())
 }

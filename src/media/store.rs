@@ -105,7 +105,8 @@ impl DirectoryStore {
     }
 }
 
-fn not_a_name(name: &str) -> io::Error {
+/// The error of a name Warta never writes.
+pub(super) fn not_a_name(name: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, format!("`{name}` is not a media file name"))
 }
 

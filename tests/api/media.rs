@@ -745,11 +745,11 @@ async fn an_upload_that_meets_a_removal_of_its_files_stores_them_again_once_it_e
 
     // A removal of these files has begun elsewhere (another instance deleting the last row that
     // named them, say) and takes its time; the upload of the same bytes commits meanwhile.
-    {
+    let token = {
         let mut conn = app.conn();
-        warta::db::write(&mut conn, |c| warta::db::media::mark_removal(c, &key, chrono::Utc::now())).unwrap();
-    }
-    let (store, pool, removal_key, removed_names) = (app.media_store(), app.pool.clone(), key.clone(), names.clone());
+        warta::db::write(&mut conn, |c| warta::db::media::mark_removal(c, &key, chrono::Utc::now())).unwrap()
+    };
+    let (store, pool, removal_key, removed_names) = (app.media_store(), app.pool.clone(), token, names.clone());
     let removal = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(700));
         for name in &removed_names {
@@ -762,6 +762,7 @@ async fn an_upload_that_meets_a_removal_of_its_files_stores_them_again_once_it_e
     removal.join().unwrap();
 
     assert_eq!(second["url"], first["url"], "the same bytes, the same files");
+    assert!(!warta::db::media::removal_under_way(&mut app.conn(), &key).unwrap());
     for name in &names {
         let url = format!("{}/media/{name}", app.address);
         assert_eq!(fetch(&app, &url).await.status().as_u16(), 200, "{name} is stored again");
@@ -818,4 +819,49 @@ async fn an_original_too_large_to_hold_is_served_in_parts_whole_and_in_ranges() 
     let past = app.client.get(url).header("Range", format!("bytes={size}-")).send().await.unwrap();
     assert_eq!(past.status().as_u16(), 416);
     assert_eq!(past.headers()["content-range"].to_str().unwrap(), format!("bytes */{size}"));
+}
+
+#[tokio::test]
+async fn two_removals_of_the_same_files_each_end_their_own() {
+    use warta::db::media::{end_removal, mark_removal, removal_under_way};
+    let app = spawn_app().await;
+    let mut conn = app.conn();
+    let key = warta::media::store::key_of(b"shared");
+    // A deletion and the sweep both removing the files of one key.
+    let deletion = warta::db::write(&mut conn, |c| mark_removal(c, &key, chrono::Utc::now())).unwrap();
+    let sweep = warta::db::write(&mut conn, |c| mark_removal(c, &key, chrono::Utc::now())).unwrap();
+    assert_ne!(deletion, sweep);
+    end_removal(&mut conn, &sweep).unwrap();
+    assert!(removal_under_way(&mut conn, &key).unwrap(), "the deletion is still removing them");
+    end_removal(&mut conn, &deletion).unwrap();
+    assert!(!removal_under_way(&mut conn, &key).unwrap());
+}
+
+#[tokio::test]
+async fn regenerating_with_other_widths_renders_the_bodies_showing_the_image_again() {
+    let app = spawn_app().await;
+    let editor = app.staff("Eko Editor", Role::Editor).await;
+    let media = uploaded(&app, &editor.token, two_tone_jpeg(700, 400), "Tanggul").await;
+    let original = media["url"].as_str().unwrap();
+    let body = format!("Air naik.\n\n![Tanggul]({original})");
+    let created = app
+        .post(
+            "/api/v1/articles",
+            Some(&editor.token),
+            &json!({"title": "Tanggul", "body": body, "status": "published"}),
+        )
+        .await;
+    assert_eq!(created.status().as_u16(), 201);
+    let path = format!("/api/v1/articles/{}", created.json::<Value>().await.unwrap()["id"]);
+    let html = app.get_json(&path, 200).await["body_html"].as_str().unwrap().to_owned();
+    assert!(html.contains("-640.webp 640w"), "{html}");
+
+    // The 640-pixel variant is no longer made: it goes from the store and from the srcset.
+    let done =
+        warta::media::regenerate::regenerate(app.media_store().as_ref(), &mut app.conn(), &[320], true, &mut |_, _| {})
+            .unwrap();
+    assert_eq!(done.remade, 1);
+    let html = app.get_json(&path, 200).await["body_html"].as_str().unwrap().to_owned();
+    assert!(!html.contains("-640.webp"), "{html}");
+    assert!(html.contains("-320.webp 320w, ") && html.contains(&format!("{original} 700w")), "{html}");
 }
