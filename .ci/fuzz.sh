@@ -29,9 +29,11 @@ token=$(curl -sf -X POST "$base/api/v1/auth/login" -H 'Content-Type: application
   -d '{"email": "bayu.prasetyo@kabarharapan.example", "password": "warta-demo-2026"}' |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
 
+# One worker: with two, Hypothesis describing its filters from two threads at once once failed
+# inside CPython's parser ("AST constructor recursion depth mismatch"), a failure of the tool.
 run() {
   "$venv/bin/schemathesis" --config-file .ci/schemathesis.toml run "$base/openapi.json" \
-    --checks all --max-examples "$examples" --workers 2 --seed 20261125 --no-color "$@"
+    --checks all --max-examples "$examples" --workers 1 --seed 20261125 --no-color "$@"
 }
 status=0
 echo "== schemathesis as an editor"
