@@ -79,6 +79,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Uploads and their files.
     pub media: MediaSettings,
+    /// How webhooks are delivered.
+    pub webhooks: crate::webhooks::Settings,
 }
 
 /// Where uploads go and how large they may be.
@@ -333,6 +335,17 @@ impl Config {
         // stops start-up here, naming the variable.
         log_json(get("WARTA_LOG_FORMAT").as_deref()).map_err(|m| bad("WARTA_LOG_FORMAT", m))?;
 
+        let webhooks = crate::webhooks::Settings {
+            allow_private: match get("WARTA_WEBHOOK_ALLOW_PRIVATE").as_deref() {
+                None | Some("false") => false,
+                Some("true") => true,
+                Some(other) => {
+                    return Err(bad("WARTA_WEBHOOK_ALLOW_PRIVATE", format!("`{other}` is neither true nor false")))
+                }
+            },
+            retention_days: number(&get, "WARTA_WEBHOOK_RETENTION_DAYS", 30, 1..=3_650)?,
+        };
+
         let response_cache = match get("WARTA_RESPONSE_CACHE").as_deref() {
             None | Some("on") => true,
             Some("off") => false,
@@ -372,6 +385,7 @@ impl Config {
             audit_retention_days,
             public_url,
             media,
+            webhooks,
         })
     }
 }

@@ -19,3 +19,4 @@ pub mod generate;
 pub mod limits;
 pub mod media;
 pub mod startup;
+pub mod webhooks;

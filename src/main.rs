@@ -146,7 +146,18 @@ fn run(command: Command) -> anyhow::Result<()> {
                 }
             };
             let widths = warta::media::VARIANT_WIDTHS;
-            let done = warta::media::regenerate::regenerate(store.as_ref(), &mut conn, widths, force, &mut progress)?;
+            let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.bind));
+            let urls = warta::media::MediaUrls::new(config.media.base_url.as_deref(), &public_url);
+            let changed =
+                |conn: &mut warta::db::Conn, key: &str| warta::api::events::media_files_changed(conn, &urls, key);
+            let done = warta::media::regenerate::regenerate(
+                store.as_ref(),
+                &mut conn,
+                widths,
+                force,
+                &mut progress,
+                &changed,
+            )?;
             if terminal {
                 eprintln!();
             }

@@ -96,6 +96,7 @@ impl Application {
         let draining = state.draining.clone();
         watch_content_changes(&state, &background)?;
         sweep_media_files(&state, &background)?;
+        deliver_webhooks(&state, &background)?;
         let group_commit = state.group_commit.clone();
         let separate_metrics = config.metrics_bind.is_some();
         let main_state = state.clone();
@@ -419,6 +420,15 @@ fn watch_content_changes(state: &web::Data<AppState>, background: &Background) -
         }
     })?;
     Ok(())
+}
+
+/// Starts the webhook worker (`crate::webhooks`) with connections of its own, so that its
+/// statements are not counted as the requests'.
+fn deliver_webhooks(state: &web::Data<AppState>, background: &Background) -> anyhow::Result<()> {
+    let (pool, _) = db::connect(&state.config.database_url, 4)?;
+    let urls = state.media.urls.clone();
+    let announce: crate::webhooks::Announce = Arc::new(move |conn, now| api::events::announce_due(conn, &urls, now));
+    crate::webhooks::start(pool, state.config.webhooks.clone(), announce, background)
 }
 
 /// Removes, once an hour on one instance, the media files that no row names: those of a

@@ -11,6 +11,7 @@ use super::cache;
 use super::caching::{self, Audience};
 use super::categories::CategoryRefResponse;
 use super::cursor;
+use super::events;
 use super::json::{JsonBody, ValidJson, MAX_BODY_BYTES};
 use super::media::FeaturedImageResponse;
 use super::pagination::{self, PageRequest, Paginated};
@@ -736,7 +737,7 @@ impl UpdateArticleRequest {
 }
 
 /// Staff's view of every article, to decide what the caller may see and do with it.
-fn staff_sees_all() -> Visibility {
+pub(super) fn staff_sees_all() -> Visibility {
     Visibility::Staff { now: domain::now().naive_utc(), viewer: 0, sees_all: true, status: None }
 }
 
@@ -880,6 +881,7 @@ pub async fn create_article(
         kind,
     };
     let (reviser, who) = (Reviser { user_id: user.id, keep: state.config.revisions_keep }, user.who());
+    let urls = state.media.urls.clone();
     let view = db::run(&state.pool, move |conn| {
         if author_id != user.id {
             db::users::find(conn, author_id).map_err(|e| match e {
@@ -891,7 +893,9 @@ pub async fn create_article(
             let summary = format!("\"{}\" ({})", new.title, new.status);
             let id = db::articles::create(conn, new, reviser, domain::now())?;
             db::audit::record(conn, &who, Action::ArticleCreate, Some(id), &summary)?;
-            Ok::<_, AppError>(db::articles::find(conn, &IdOrSlug::Id(id), staff_sees_all())?)
+            let created = db::articles::find(conn, &IdOrSlug::Id(id), staff_sees_all())?;
+            events::article(conn, &urls, None, Some(&created))?;
+            Ok::<_, AppError>(created)
         })
     })
     .await?;
@@ -1031,9 +1035,17 @@ fn store_edit(
             }
         };
         let id = current.id;
+        // What the public saw, for the webhook event (read only when an endpoint takes one).
+        let before = match events::articles_wanted(conn)? {
+            true => Some(db::articles::find(conn, &IdOrSlug::Id(id), staff_sees_all())?),
+            false => None,
+        };
         match db::articles::update(conn, id, changes, prepared, *reviser, domain::now())? {
             UpdateOutcome::Updated => {
                 let after = db::articles::find(conn, &IdOrSlug::Id(id), staff_sees_all())?;
+                if before.is_some() {
+                    events::article(conn, urls, before.as_ref(), Some(&after))?;
+                }
                 let was_published = current.status == ArticleStatus::Published.as_str();
                 let is_published = after.meta.status == ArticleStatus::Published.as_str();
                 let action = match (was_published, is_published) {
@@ -1073,11 +1085,16 @@ pub async fn delete_article(
 ) -> Result<HttpResponse, AppError> {
     let key = IdOrSlug::parse(&path).ok_or_else(|| AppError::not_found("article"))?;
     QueryReader::new(&req).finish()?;
+    let urls = state.media.urls.clone();
     db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
             let current = find_meta_for(conn, &key, &user)?;
             if !permissions::may_delete_article(user.role, current.author_id == user.id) {
                 return Err(AppError::Forbidden(format!("a {} may not delete this article", user.role)));
+            }
+            if events::articles_wanted(conn)? {
+                let before = db::articles::find(conn, &IdOrSlug::Id(current.id), staff_sees_all())?;
+                events::article(conn, &urls, Some(&before), None)?;
             }
             db::articles::delete(conn, current.id)?;
             let summary = format!("\"{}\" ({})", current.title, current.status);

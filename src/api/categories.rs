@@ -8,6 +8,7 @@ use validator::Validate;
 
 use super::cache;
 use super::caching::{self, Audience};
+use super::events;
 use super::json::{JsonBody, ValidJson};
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::{id_or_slug, QueryReader};
@@ -309,12 +310,14 @@ pub async fn create_category(
             let now = domain::now();
             let id = db::categories::create(conn, &new, now)?;
             db::audit::record(conn, &who, Action::CategoryCreate, Some(id), &format!("\"{}\"", new.name))?;
-            db::categories::find(conn, &IdOrSlug::Id(id), now.naive_utc())
+            let created = CategoryResponse::from(db::categories::find(conn, &IdOrSlug::Id(id), now.naive_utc())?);
+            events::category(conn, None, Some(&created))?;
+            Ok::<_, db::DbError>(created)
         })
     })
     .await?;
-    let location = format!("/api/v1/categories/{}", view.category.id);
-    caching::created(&req, &CategoryResponse::from(view), Some(location))
+    let location = format!("/api/v1/categories/{}", view.id);
+    caching::created(&req, &view, Some(location))
 }
 
 /// The id of the category `path` names.
@@ -365,6 +368,7 @@ pub async fn update_category(
     let view = db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
             let now = domain::now();
+            let before = CategoryResponse::from(db::categories::find(conn, &IdOrSlug::Id(id), now.naive_utc())?);
             db::categories::update(conn, id, &changes, now)?;
             let view = db::categories::find(conn, &IdOrSlug::Id(id), now.naive_utc())?;
             let summary = format!(
@@ -373,12 +377,14 @@ pub async fn update_category(
                 crate::changed_fields!(changes; name, slug, description, parent_id)
             );
             db::audit::record(conn, &who, Action::CategoryUpdate, Some(id), &summary)?;
-            Ok::<_, db::DbError>(view)
+            let after = CategoryResponse::from(view);
+            events::category(conn, Some(&before), Some(&after))?;
+            Ok::<_, db::DbError>(after)
         })
     })
     .await
     .not_found_as("category")?;
-    caching::json(&req, &CategoryResponse::from(view), Audience::Private)
+    caching::json(&req, &view, Audience::Private)
 }
 
 /// Delete a category
@@ -409,8 +415,11 @@ pub async fn delete_category(
     let who = user.who();
     db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
+            let before =
+                CategoryResponse::from(db::categories::find(conn, &IdOrSlug::Id(id), domain::now().naive_utc())?);
             let name = db::categories::delete(conn, id)?;
-            db::audit::record(conn, &who, Action::CategoryDelete, Some(id), &format!("\"{name}\""))
+            db::audit::record(conn, &who, Action::CategoryDelete, Some(id), &format!("\"{name}\""))?;
+            events::category(conn, Some(&before), None)
         })
     })
     .await

@@ -10,6 +10,7 @@ use super::articles::visibility_for;
 use super::cache;
 use super::caching::{self, Audience};
 use super::client::{client_ip, network_of};
+use super::events;
 use super::json::{JsonBody, ValidJson};
 use super::pagination::{self, PageParams, PageRequest, Paginated};
 use super::query::{id_or_slug, path_id, QueryReader};
@@ -324,7 +325,9 @@ pub async fn create_comment(
             if let Some(signal) = signal {
                 tracing::info!(article = new.article_id, ?signal, "comment held as spam");
             }
-            Ok(db::comments::create(conn, &new, now)?)
+            let created = db::comments::create(conn, &new, now)?;
+            events::comment(conn, None, Some(&created))?;
+            Ok(created)
         })
         .await?;
     let mut shown = PublicCommentResponse::from(PublicComment::from(stored_comment));
@@ -444,7 +447,9 @@ pub async fn update_comment(
     let who = user.who();
     let updated = db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
+            let before = db::comments::find(conn, id)?;
             let updated = db::comments::update(conn, id, &changes, domain::now())?;
+            events::comment(conn, Some(&before), Some(&updated))?;
             // A change of status is moderation; an edit of the text alone is an update.
             let (action, summary) = match changes.status {
                 Some(status) => {
@@ -488,7 +493,9 @@ pub async fn delete_comment(
     let who = user.who();
     db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
+            let before = db::comments::find(conn, id)?;
             db::comments::delete(conn, id)?;
+            events::comment(conn, Some(&before), None)?;
             db::audit::record(conn, &who, Action::CommentDelete, Some(id), "with its replies")
         })
     })

@@ -11,6 +11,7 @@ use validator::Validate;
 
 use super::articles::AuthorResponse;
 use super::caching::{self, Audience};
+use super::events;
 use super::json::{JsonBody, ValidJson};
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::{path_id, QueryReader};
@@ -353,7 +354,7 @@ pub async fn upload_media(
     }
     let upload = read_upload(Multipart::new(req.headers(), payload), state.media.max_bytes).await?;
     let Upload { file, file_name, alt, caption, credit } = upload;
-    let who = user.who();
+    let (who, urls) = (user.who(), state.media.urls.clone());
     let uploader = user.id;
     let view = state
         .media
@@ -374,12 +375,14 @@ pub async fn upload_media(
             db::write(conn, |conn| {
                 let id = db::media::create(conn, &new, domain::now())?;
                 db::audit::record(conn, &who, Action::MediaCreate, Some(id), &format!("\"{}\"", new.file_name))?;
-                db::media::find(conn, id)
+                let created = MediaResponse::new(db::media::find(conn, id)?, &urls);
+                events::media(conn, None, Some(&created))?;
+                Ok::<_, DbError>(created)
             })
         })
         .await?;
-    let location = format!("/api/v1/media/{}", view.media.id);
-    caching::created(&req, &MediaResponse::new(view, &state.media.urls), Some(location))
+    let location = format!("/api/v1/media/{}", view.id);
+    caching::created(&req, &view, Some(location))
 }
 
 /// Parameters of the media library. Unknown parameters are a 422.
@@ -548,17 +551,21 @@ pub async fn update_media(
         focal_point: body.focal_point.map(|p| (p.x, p.y)),
     };
     let who = user.who();
+    let urls = state.media.urls.clone();
     let view = db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
+            let before = MediaResponse::new(db::media::find(conn, id)?, &urls);
             db::media::update(conn, id, &changes, domain::now())?;
             let summary = crate::changed_fields!(changes; alt, caption, credit, focal_point);
             db::audit::record(conn, &who, Action::MediaUpdate, Some(id), &summary)?;
-            db::media::find(conn, id)
+            let after = MediaResponse::new(db::media::find(conn, id)?, &urls);
+            events::media(conn, Some(&before), Some(&after))?;
+            Ok::<_, DbError>(after)
         })
     })
     .await
     .not_found_as("media")?;
-    caching::json(&req, &MediaResponse::new(view, &state.media.urls), Audience::Private)
+    caching::json(&req, &view, Audience::Private)
 }
 
 /// Delete media
@@ -586,12 +593,14 @@ pub async fn delete_media(
 ) -> Result<HttpResponse, AppError> {
     QueryReader::new(&req).finish()?;
     let id = changeable(&state, &path, &user).await?.media.id;
-    let who = user.who();
+    let (who, urls) = (user.who(), state.media.urls.clone());
     state
         .media
         .remove(&state.pool, move |conn| {
             db::write(conn, |conn| {
+                let before = MediaResponse::new(db::media::find(conn, id)?, &urls);
                 let deleted = db::media::delete(conn, id, domain::now())?;
+                events::media(conn, Some(&before), None)?;
                 db::audit::record(
                     conn,
                     &who,

@@ -11,6 +11,7 @@ pub mod categories;
 pub mod client;
 pub mod comments;
 pub mod cursor;
+pub mod events;
 pub mod json;
 pub mod media;
 pub mod metrics;
@@ -25,6 +26,7 @@ pub mod tags;
 pub mod throttle;
 pub mod users;
 pub mod validation;
+pub mod webhooks;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::ServiceResponse;
@@ -200,6 +202,34 @@ pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
                         .default_service(not_allowed("GET, HEAD, POST")),
                 )
                 .service(only("/users/{id}/invite", post().to(users::invite_user), "POST"))
+                .service(
+                    web::resource("/webhooks")
+                        .route(get().to(webhooks::list_webhooks))
+                        .route(head().to(webhooks::list_webhooks))
+                        .route(post().to(webhooks::create_webhook))
+                        .default_service(not_allowed("GET, HEAD, POST")),
+                )
+                .service(
+                    web::resource("/webhooks/{id}")
+                        .route(get().to(webhooks::get_webhook))
+                        .route(head().to(webhooks::get_webhook))
+                        .route(patch().to(webhooks::update_webhook))
+                        .route(delete().to(webhooks::delete_webhook))
+                        .default_service(not_allowed("GET, HEAD, PATCH, DELETE")),
+                )
+                .service(only("/webhooks/{id}/rotate-secret", post().to(webhooks::rotate_webhook_secret), "POST"))
+                .service(only("/webhooks/{id}/ping", post().to(webhooks::ping_webhook), "POST"))
+                .service(
+                    web::resource("/webhooks/{id}/deliveries")
+                        .route(get().to(webhooks::list_webhook_deliveries))
+                        .route(head().to(webhooks::list_webhook_deliveries))
+                        .default_service(not_allowed("GET, HEAD")),
+                )
+                .service(only(
+                    "/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+                    post().to(webhooks::redeliver_webhook),
+                    "POST",
+                ))
                 .service(
                     web::resource("/users/{id}")
                         .route(get().to(users::get_user))

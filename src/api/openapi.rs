@@ -3,7 +3,10 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{articles, audit, auth, authors, categories, comments, media, redirects, revisions, site, tags, users};
+use super::{
+    articles, audit, auth, authors, categories, comments, events, media, redirects, revisions, site, tags, users,
+    webhooks,
+};
 use crate::error::Problem;
 
 /// Warta's API description; `openapi/openapi.json` is this, pretty-printed.
@@ -63,6 +66,15 @@ use crate::error::Problem;
         users::update_user,
         users::delete_user,
         users::invite_user,
+        webhooks::list_webhooks,
+        webhooks::create_webhook,
+        webhooks::get_webhook,
+        webhooks::update_webhook,
+        webhooks::delete_webhook,
+        webhooks::rotate_webhook_secret,
+        webhooks::ping_webhook,
+        webhooks::list_webhook_deliveries,
+        webhooks::redeliver_webhook,
         authors::list_authors,
         authors::get_author,
         site::get_site,
@@ -71,8 +83,16 @@ use crate::error::Problem;
         super::metrics_text,
     ),
     servers((url = "/", description = "This Warta server")),
-    components(schemas(Problem)),
-    modifiers(&BearerScheme),
+    components(schemas(
+        Problem,
+        events::ArticleEvent,
+        events::CategoryEvent,
+        events::TagEvent,
+        events::CommentEvent,
+        events::MediaEvent,
+        events::PingEvent,
+    )),
+    modifiers(&BearerScheme, &WebhookEvents),
     tags(
         (name = "auth", description = "Logging in, renewing and ending logins"),
         (name = "users", description = "Staff accounts (admins only)"),
@@ -84,6 +104,7 @@ use crate::error::Problem;
         (name = "redirects", description = "Old addresses that keep working"),
         (name = "authors", description = "Public author pages"),
         (name = "comments", description = "Readers' comments"),
+        (name = "webhooks", description = "Endpoints that hear of changes, signed as Standard Webhooks (admins only)"),
         (name = "audit", description = "Who did what, when and from where (admins only)"),
         (name = "site", description = "Site settings"),
         (name = "operations", description = "Probes for load balancers and orchestrators"),
@@ -109,6 +130,53 @@ impl Modify for BearerScheme {
                     .build(),
             ),
         );
+    }
+}
+
+/// Describes every event a webhook endpoint receives in the document's top-level `webhooks`:
+/// a `POST` of its body schema, signed with the Standard Webhooks headers.
+struct WebhookEvents;
+
+impl Modify for WebhookEvents {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem};
+        use utoipa::openapi::request_body::RequestBodyBuilder;
+        use utoipa::openapi::{ContentBuilder, PathsBuilder, Ref, Required, ResponseBuilder};
+        let header = |name: &str, what: &str| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Header)
+                .required(Required::True)
+                .description(Some(what))
+                .schema(Some(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String)))
+                .build()
+        };
+        let mut paths = PathsBuilder::new();
+        for kind in events::EventType::ALL {
+            let body = ContentBuilder::new().schema(Some(Ref::from_schema_name(events::body_schema(*kind)))).build();
+            let operation = OperationBuilder::new()
+                .operation_id(Some(format!("webhook_{}", kind.as_str().replace('.', "_"))))
+                .tag("webhooks")
+                .summary(Some(kind.as_str()))
+                .description(Some(kind.description()))
+                .parameters(Some([
+                    header("webhook-id", "The event's id, the same at every attempt: receivers drop repeats by it"),
+                    header("webhook-timestamp", "Unix seconds when this attempt was sent"),
+                    header(
+                        "webhook-signature",
+                        "`v1,` + base64 HMAC-SHA256 over `{id}.{timestamp}.{body}`, keyed with the secret's \
+                         decoded bytes; two, space-separated, for 24 hours after a rotation",
+                    ),
+                ]))
+                .request_body(Some(
+                    RequestBodyBuilder::new().content("application/json", body).required(Some(Required::True)).build(),
+                ))
+                .response("2XX", ResponseBuilder::new().description("Received; any other answer is retried"))
+                .response("410", ResponseBuilder::new().description("Gone: the endpoint is switched off at once"))
+                .build();
+            paths = paths.path(kind.as_str(), PathItem::new(HttpMethod::Post, operation));
+        }
+        openapi.webhooks = Some(paths.build());
     }
 }
 

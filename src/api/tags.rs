@@ -9,6 +9,7 @@ use validator::Validate;
 
 use super::cache;
 use super::caching::{self, Audience};
+use super::events;
 use super::json::{JsonBody, ValidJson};
 use super::pagination::{self, PageRequest, Paginated};
 use super::query::QueryReader;
@@ -301,12 +302,14 @@ pub async fn create_tag(
             let now = domain::now();
             let id = db::tags::create(conn, &new, now)?;
             db::audit::record(conn, &who, Action::TagCreate, Some(id), &format!("\"{}\"", new.name))?;
-            db::tags::find(conn, &IdOrSlug::Id(id), now.naive_utc())
+            let created = TagResponse::from(db::tags::find(conn, &IdOrSlug::Id(id), now.naive_utc())?);
+            events::tag(conn, None, Some(&created))?;
+            Ok::<_, db::DbError>(created)
         })
     })
     .await?;
-    let location = format!("/api/v1/tags/{}", view.tag.id);
-    caching::created(&req, &TagResponse::from(view), Some(location))
+    let location = format!("/api/v1/tags/{}", view.id);
+    caching::created(&req, &view, Some(location))
 }
 
 fn require_editor(user: &AuthUser) -> Result<(), AppError> {
@@ -359,17 +362,20 @@ pub async fn update_tag(
     let view = db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
             let now = domain::now();
+            let before = TagResponse::from(db::tags::find(conn, &IdOrSlug::Id(id), now.naive_utc())?);
             db::tags::update(conn, id, &changes, now)?;
             let view = db::tags::find(conn, &IdOrSlug::Id(id), now.naive_utc())?;
             let summary =
                 format!("\"{}\": {}", view.tag.name, crate::changed_fields!(changes; name, slug, description));
             db::audit::record(conn, &who, Action::TagUpdate, Some(id), &summary)?;
-            Ok::<_, db::DbError>(view)
+            let after = TagResponse::from(view);
+            events::tag(conn, Some(&before), Some(&after))?;
+            Ok::<_, db::DbError>(after)
         })
     })
     .await
     .not_found_as("tag")?;
-    caching::json(&req, &TagResponse::from(view), Audience::Private)
+    caching::json(&req, &view, Audience::Private)
 }
 
 /// Delete a tag
@@ -399,8 +405,10 @@ pub async fn delete_tag(
     let who = user.who();
     db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
+            let before = TagResponse::from(db::tags::find(conn, &IdOrSlug::Id(id), domain::now().naive_utc())?);
             let name = db::tags::delete(conn, id)?;
-            db::audit::record(conn, &who, Action::TagDelete, Some(id), &format!("\"{name}\""))
+            db::audit::record(conn, &who, Action::TagDelete, Some(id), &format!("\"{name}\""))?;
+            events::tag(conn, Some(&before), None)
         })
     })
     .await

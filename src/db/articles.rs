@@ -857,12 +857,22 @@ pub fn create(conn: &mut Conn, new: NewArticle, by: Reviser, now: DateTime<Utc>)
         set_categories(conn, id, &new.category_ids)?;
         super::tags::set_for_article(conn, id, &new.tag_ids)?;
         // Against the clock, not the write's time: an import writes times of the past.
-        let is_public = new.status.is_public_at(published_at, crate::domain::now().naive_utc());
+        let clock = crate::domain::now().naive_utc();
+        let is_public = new.status.is_public_at(published_at, clock);
+        if let Some(due) = scheduled_for(new.status, published_at, clock) {
+            super::webhooks::schedule_publication(conn, id, Some(due))?;
+        }
         let change = Change::Article { id, was_public: false, is_public, filing_changed: true };
         super::changes::record(conn, change)?;
         super::revisions::record(conn, id, by, now.naive_utc())?;
         Ok(id)
     })
+}
+
+/// When an article of `status` published for `at` becomes public, if that is still to come
+/// after `now` (its publication is then announced when the time comes).
+fn scheduled_for(status: ArticleStatus, at: Option<NaiveDateTime>, now: NaiveDateTime) -> Option<NaiveDateTime> {
+    at.filter(|t| status == ArticleStatus::Published && *t > now)
 }
 
 /// `wanted` if no other article has it, else a 409.
@@ -1137,6 +1147,10 @@ pub fn update(
         let was_public = status_now(&current.status).is_public_at(current.published_at, now);
         let status = changes.status.unwrap_or_else(|| status_now(&current.status));
         let is_public = status.is_public_at(published_at.unwrap_or(current.published_at), now);
+        if changes.status.is_some() || published_at.is_some() {
+            let due = scheduled_for(status, published_at.unwrap_or(current.published_at), now);
+            super::webhooks::schedule_publication(conn, id, due)?;
+        }
         // A change of kind moves it between the story lists and the pages, and their counts.
         let filing_changed = changes.category_ids.is_some() || changes.tag_ids.is_some() || changes.kind.is_some();
         super::changes::record(conn, Change::Article { id, was_public, is_public, filing_changed })?;
@@ -1165,6 +1179,18 @@ pub fn lock_for_edit(conn: &mut Conn, key: &IdOrSlug) -> Result<(), DbError> {
     #[cfg(not(feature = "postgres"))]
     let _ = (conn, key);
     Ok(())
+}
+
+/// The public articles (id, slug) that lead with media `media_id`, at most 100: what a change
+/// of that image changes for readers.
+pub fn leading_with(conn: &mut Conn, media_id: i64, now: NaiveDateTime) -> Result<Vec<(i64, String)>, DbError> {
+    Ok(articles::table
+        .filter(articles::featured_image_id.eq(media_id))
+        .filter(is_public(now))
+        .order(articles::id)
+        .limit(100)
+        .select((articles::id, articles::slug))
+        .load(conn)?)
 }
 
 /// Deletes article `id`; its comments, category and tag links, old slugs and full-text entry go

@@ -198,6 +198,8 @@ impl Generations {
 pub(super) struct Committed {
     rows: Vec<i64>,
     scopes: Vec<Scope>,
+    /// Whether it wrote webhook events (their worker is woken).
+    pub(super) events: bool,
 }
 
 thread_local! {
@@ -224,6 +226,11 @@ pub fn record(conn: &mut Conn, change: Change) -> Result<(), DbError> {
         pending.scopes.extend(scopes);
     });
     Ok(())
+}
+
+/// Notes that the open write transaction wrote webhook events to the outbox.
+pub(super) fn record_events() {
+    PENDING.with(|pending| pending.borrow_mut().events = true);
 }
 
 /// What the transaction that just committed on this thread recorded.
@@ -430,7 +437,7 @@ mod tests {
     #[test]
     fn the_poll_does_not_publish_this_process_s_own_changes_again() {
         let g = Generations::default();
-        g.publish_own(Committed { rows: vec![5], scopes: vec![Scope::Lists] });
+        g.publish_own(Committed { rows: vec![5], scopes: vec![Scope::Lists], events: false });
         let filled = g.now(0);
         g.publish_found(vec![(5, vec![Scope::Lists])]);
         assert!(g.current(&lists(), filled), "its own row is skipped");

@@ -145,7 +145,7 @@ pub fn body_hash(body: &str) -> i64 {
 }
 
 /// The comment `id`, whole.
-fn find(conn: &mut Conn, id: i64) -> Result<Comment, DbError> {
+pub fn find(conn: &mut Conn, id: i64) -> Result<Comment, DbError> {
     Ok(comments::table.find(id).select(Comment::as_select()).first(conn)?)
 }
 

@@ -58,6 +58,10 @@ macro_rules! warta_tables {
             rate_limits by key;
             job_runs by name;
             media_removals by token;
+            webhooks by id;
+            webhook_events by id;
+            webhook_deliveries by id;
+            scheduled_publications by article_id;
         }
     };
 }

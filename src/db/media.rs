@@ -338,6 +338,12 @@ pub fn set_variants(conn: &mut Conn, file_key: &str, sizes: &[VariantSize]) -> R
     })
 }
 
+/// The ids of the rows stored as the files of `file_key` (at most 1,000: uploads of the same
+/// bytes).
+pub fn with_files(conn: &mut Conn, file_key: &str) -> Result<Vec<i64>, DbError> {
+    Ok(media::table.filter(media::file_key.eq(file_key)).order(media::id).limit(1000).select(media::id).load(conn)?)
+}
+
 /// Up to `limit` rows with ids above `after`, in id order: a walk over the library.
 pub fn page_after(conn: &mut Conn, after: i64, limit: i64) -> Result<Vec<Media>, DbError> {
     Ok(media::table

@@ -26,6 +26,7 @@ pub mod sessions;
 pub mod tags;
 mod transactions;
 pub mod users;
+pub mod webhooks;
 
 pub use pool::{connect, connect_with, describe, DbStats, Durability, Manager};
 pub(crate) use transactions::transaction_depth;

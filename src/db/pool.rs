@@ -107,7 +107,11 @@ impl Instrumentation for StatementCounter {
                 self.committing = false;
                 // A failed COMMIT leaves the transaction open; its rollback discards the scopes.
                 if error.is_none() {
-                    self.stats.generations.publish_own(changes::take_committed());
+                    let committed = changes::take_committed();
+                    if committed.events {
+                        super::webhooks::committed();
+                    }
+                    self.stats.generations.publish_own(committed);
                 }
             }
             InstrumentationEvent::RollbackTransaction { depth, .. } if outermost(depth) => {

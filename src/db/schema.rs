@@ -248,6 +248,65 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Endpoints that hear of changes (see `db::webhooks`).
+    webhooks (id) {
+        id -> BigInt,
+        url -> Text,
+        description -> Text,
+        events -> Text,
+        active -> Bool,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        last_success_at -> Nullable<Timestamp>,
+        last_failure_at -> Nullable<Timestamp>,
+        last_failure_reason -> Nullable<Text>,
+        consecutive_failures -> BigInt,
+        failing_since -> Nullable<Timestamp>,
+        lane_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// The outbox: events written with the changes that cause them.
+    webhook_events (id) {
+        id -> BigInt,
+        message_id -> Text,
+        kind -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// One event to one endpoint, and how its attempts went.
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        event_id -> BigInt,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Nullable<Timestamp>,
+        claimed_until -> Nullable<Timestamp>,
+        response_status -> Nullable<BigInt>,
+        response_ms -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Articles whose publication time is still to come, announced when it comes.
+    scheduled_publications (article_id) {
+        article_id -> BigInt,
+        due_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_categories -> articles (article_id));
 diesel::joinable!(article_categories -> categories (category_id));
@@ -260,6 +319,8 @@ diesel::joinable!(revisions -> articles (article_id));
 diesel::joinable!(invites -> users (user_id));
 diesel::joinable!(articles -> media (featured_image_id));
 diesel::joinable!(media -> users (uploaded_by));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -273,4 +334,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     revisions,
     invites,
     media,
+    webhooks,
+    webhook_events,
+    webhook_deliveries,
 );

@@ -113,6 +113,12 @@ pub fn may_change_media(role: Role, own: bool) -> bool {
     }
 }
 
+/// Whether `role` may manage webhook endpoints (they receive every change, and their URLs
+/// reach other systems).
+pub fn may_manage_webhooks(role: Role) -> bool {
+    role == Role::Admin
+}
+
 /// Whether `role` may manage users and settings.
 pub fn may_manage_users(role: Role) -> bool {
     role == Role::Admin

@@ -26,14 +26,19 @@ pub struct Regenerated {
     pub failed: Vec<(String, String)>,
 }
 
+/// What hears, in the transaction that stores them, that the variants of the files of a key
+/// changed (the webhook event `media.updated`).
+pub type Changed<'a> = &'a dyn Fn(&mut Conn, &str) -> Result<(), db::DbError>;
+
 /// Remakes the variants at `widths` of every image in the library; `progress` hears
-/// (images done, images in all) after each.
+/// (images done, images in all) after each, `changed` every key whose variants it stored.
 pub fn regenerate(
     store: &dyn Store,
     conn: &mut Conn,
     widths: &[u32],
     force: bool,
     progress: &mut dyn FnMut(usize, usize),
+    changed: Changed,
 ) -> Result<Regenerated, AddError> {
     let total = db::media::distinct_files(conn)?;
     let mut done = Regenerated::default();
@@ -55,7 +60,7 @@ pub fn regenerate(
             if !force && same_widths && present {
                 done.current += 1;
             } else {
-                match remake(store, conn, &row, &wanted) {
+                match remake(store, conn, &row, &wanted, changed) {
                     Ok(()) => done.remade += 1,
                     Err(e) => done.failed.push((row.file_key.clone(), e.to_string())),
                 }
@@ -66,7 +71,13 @@ pub fn regenerate(
     Ok(done)
 }
 
-fn remake(store: &dyn Store, conn: &mut Conn, row: &db::media::Media, widths: &[u32]) -> Result<(), AddError> {
+fn remake(
+    store: &dyn Store,
+    conn: &mut Conn,
+    row: &db::media::Media,
+    widths: &[u32],
+    changed: Changed,
+) -> Result<(), AddError> {
     let failed = |e: std::io::Error| MediaError::Failed(format!("the media store: {e}"));
     let format = super::library::formats_of(row);
     let original = store
@@ -79,7 +90,10 @@ fn remake(store: &dyn Store, conn: &mut Conn, row: &db::media::Media, widths: &[
         store.put(&store::variant_name(&row.file_key, v.width), &v.bytes).map_err(failed)?;
     }
     let sizes: Vec<VariantSize> = variants.iter().map(|v| VariantSize { width: v.width, height: v.height }).collect();
-    db::media::set_variants(conn, &row.file_key, &sizes)?;
+    db::write(conn, |conn| {
+        db::media::set_variants(conn, &row.file_key, &sizes)?;
+        changed(conn, &row.file_key)
+    })?;
     // Widths no longer made go once no row lists them (the rows were just rewritten).
     for old in row.variant_sizes().iter().filter(|v| !widths.contains(&v.width)) {
         store.delete(&store::variant_name(&row.file_key, old.width)).map_err(failed)?;

@@ -857,11 +857,43 @@ async fn regenerating_with_other_widths_renders_the_bodies_showing_the_image_aga
     assert!(html.contains("-640.webp 640w"), "{html}");
 
     // The 640-pixel variant is no longer made: it goes from the store and from the srcset.
-    let done =
-        warta::media::regenerate::regenerate(app.media_store().as_ref(), &mut app.conn(), &[320], true, &mut |_, _| {})
-            .unwrap();
+    let done = warta::media::regenerate::regenerate(
+        app.media_store().as_ref(),
+        &mut app.conn(),
+        &[320],
+        true,
+        &mut |_, _| {},
+        &|_, _| Ok(()),
+    )
+    .unwrap();
     assert_eq!(done.remade, 1);
     let html = app.get_json(&path, 200).await["body_html"].as_str().unwrap().to_owned();
     assert!(!html.contains("-640.webp"), "{html}");
     assert!(html.contains("-320.webp 320w, ") && html.contains(&format!("{original} 700w")), "{html}");
+}
+
+#[tokio::test]
+async fn uploads_changes_and_deletions_are_webhook_events_naming_the_articles_that_lead_with_them() {
+    let app = spawn_app_with(&[("WARTA_WEBHOOK_ALLOW_PRIVATE", "true")], StartOptions::default()).await;
+    let admin = app.staff("Admin Media", Role::Admin).await;
+    let receiver = crate::receiver::Receiver::start().await;
+    let hook = json!({"url": receiver.url, "events": ["media.created", "media.updated", "media.deleted"]});
+    assert_eq!(app.post("/api/v1/webhooks", Some(&admin.token), &hook).await.status().as_u16(), 201);
+    let lead = uploaded(&app, &admin.token, two_tone_jpeg(700, 400), "Pasar pagi").await;
+    let spare = uploaded(&app, &admin.token, two_tone_jpeg(500, 300), "Cadangan").await;
+    let article = json!({"title": "Pasar Ramai", "status": "published", "featured_image_id": lead["id"]});
+    let article: Value = app.post("/api/v1/articles", Some(&admin.token), &article).await.json().await.unwrap();
+    let changed =
+        app.patch(&format!("/api/v1/media/{}", lead["id"]), Some(&admin.token), &json!({"alt": "Pasar subuh"})).await;
+    assert_eq!(changed.status().as_u16(), 200);
+    assert_eq!(app.delete(&format!("/api/v1/media/{}", spare["id"]), Some(&admin.token)).await.status().as_u16(), 204);
+    let got = receiver.wait_for(4, std::time::Duration::from_secs(20)).await;
+    let kinds: Vec<&str> = got.iter().map(|r| r.kind()).collect();
+    assert_eq!(kinds, vec!["media.created", "media.created", "media.updated", "media.deleted"]);
+    let updated = &got[2].body;
+    assert_eq!(updated["data"]["alt"], "Pasar subuh");
+    assert_eq!(updated["data"]["variants"].as_array().unwrap().len(), lead["variants"].as_array().unwrap().len());
+    let tags = updated["cache_tags"].to_string();
+    assert!(tags.contains(&format!("article:{}", article["id"])) && tags.contains("article:pasar-ramai"), "{tags}");
+    assert_eq!(got[3].body["data"]["id"], spare["id"]);
 }
