@@ -92,7 +92,7 @@ use crate::error::Problem;
         events::MediaEvent,
         events::PingEvent,
     )),
-    modifiers(&BearerScheme, &WebhookEvents),
+    modifiers(&BearerScheme, &WebhookEvents, &ListItemsByReference),
     tags(
         (name = "auth", description = "Logging in, renewing and ending logins"),
         (name = "users", description = "Staff accounts (admins only)"),
@@ -177,6 +177,30 @@ impl Modify for WebhookEvents {
             paths = paths.path(kind.as_str(), PathItem::new(HttpMethod::Post, operation));
         }
         openapi.webhooks = Some(paths.build());
+    }
+}
+
+/// Makes the items of every paginated list (`Paginated_X`) a reference to the one schema `X`:
+/// utoipa inlines a generic's argument, which gave a generated client two types for one
+/// article. An item schema no operation names on its own is moved to the components first.
+struct ListItemsByReference;
+
+impl Modify for ListItemsByReference {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{ArrayItems, Schema};
+        use utoipa::openapi::{Ref, RefOr};
+        let Some(components) = openapi.components.as_mut() else { return };
+        let lists: Vec<String> = components.schemas.keys().filter(|k| k.starts_with("Paginated_")).cloned().collect();
+        for list in lists {
+            let item = list.trim_start_matches("Paginated_").to_owned();
+            let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&list) else { continue };
+            let Some(RefOr::T(Schema::Array(data))) = object.properties.get_mut("data") else { continue };
+            let ArrayItems::RefOrSchema(items) = &mut data.items else { continue };
+            let inlined = std::mem::replace(items.as_mut(), RefOr::Ref(Ref::from_schema_name(item.clone())));
+            if let RefOr::T(schema) = inlined {
+                components.schemas.entry(item).or_insert(RefOr::T(schema));
+            }
+        }
     }
 }
 

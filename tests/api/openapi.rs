@@ -100,3 +100,38 @@ fn every_slug_in_the_spec_carries_the_slug_rule() {
     }
     assert!(seen >= 9, "the schemas with slugs were found ({seen})");
 }
+
+#[tokio::test]
+async fn list_items_are_references_to_the_one_schema_of_their_type() {
+    let app = spawn_app().await;
+    let spec: Value = app.get_json("/openapi.json", 200).await;
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    let lists: Vec<&String> = schemas.keys().filter(|k| k.starts_with("Paginated_")).collect();
+    assert!(lists.len() >= 10, "{lists:?}");
+    for list in lists {
+        let items = &schemas[list]["properties"]["data"]["items"];
+        let item = list.trim_start_matches("Paginated_");
+        assert_eq!(items["$ref"], format!("#/components/schemas/{item}"), "{list}: {items}");
+        assert!(schemas.contains_key(item), "{item} is a component");
+    }
+}
+
+#[tokio::test]
+async fn every_webhook_event_is_described_with_its_payload() {
+    let app = spawn_app().await;
+    let spec: Value = app.get_json("/openapi.json", 200).await;
+    let webhooks = spec["webhooks"].as_object().expect("a top-level webhooks section");
+    for kind in warta::api::events::EventType::ALL {
+        let post = &webhooks[kind.as_str()]["post"];
+        let schema = &post["requestBody"]["content"]["application/json"]["schema"]["$ref"];
+        let name = schema.as_str().unwrap_or_else(|| panic!("{}: {post}", kind.as_str())).rsplit('/').next().unwrap();
+        let body = &spec["components"]["schemas"][name];
+        for field in ["type", "timestamp", "data", "cache_tags"] {
+            assert!(body["properties"].get(field).is_some(), "{name} lacks {field}");
+        }
+        let headers: Vec<&str> =
+            post["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert_eq!(headers, vec!["webhook-id", "webhook-timestamp", "webhook-signature"]);
+    }
+    assert_eq!(webhooks.len(), warta::api::events::EventType::ALL.len());
+}
