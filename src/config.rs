@@ -81,6 +81,11 @@ pub struct Config {
     pub media: MediaSettings,
     /// How webhooks are delivered.
     pub webhooks: crate::webhooks::Settings,
+    /// Seconds a draft preview token lasts (`WARTA_PREVIEW_TTL`).
+    pub preview_ttl: u32,
+    /// The frontend's preview address with `{token}` (and `{slug}`) to fill
+    /// (`WARTA_PREVIEW_URL`); `None`: previews answer no URL.
+    pub preview_url: Option<String>,
 }
 
 /// Where uploads go and how large they may be.
@@ -346,6 +351,22 @@ impl Config {
             retention_days: number(&get, "WARTA_WEBHOOK_RETENTION_DAYS", 30, 1..=3_650)?,
         };
 
+        let preview_ttl = number(&get, "WARTA_PREVIEW_TTL", 3600, 60..=30 * 86_400)?;
+        let preview_url = match get("WARTA_PREVIEW_URL") {
+            None => None,
+            Some(template) => {
+                let filled = template.replace("{token}", "t").replace("{slug}", "s");
+                let parsed = url::Url::parse(&filled).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
+                if !template.contains("{token}") || parsed.is_none() {
+                    return Err(bad(
+                        "WARTA_PREVIEW_URL",
+                        "must be an http(s) URL with {token} (and optionally {slug}) to fill",
+                    ));
+                }
+                Some(template)
+            }
+        };
+
         let response_cache = match get("WARTA_RESPONSE_CACHE").as_deref() {
             None | Some("on") => true,
             Some("off") => false,
@@ -386,6 +407,8 @@ impl Config {
             public_url,
             media,
             webhooks,
+            preview_ttl,
+            preview_url,
         })
     }
 }

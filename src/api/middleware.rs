@@ -47,7 +47,7 @@ pub async fn observe(
         .map(str::to_owned)
         .unwrap_or_else(|| crate::auth::random_token(12));
     let method = req.method().to_string();
-    let path = req.path().to_owned();
+    let path = logged_path(req.path());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     actix_web::HttpMessage::extensions_mut(&req).insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", id = id.as_str());
@@ -87,6 +87,17 @@ pub async fn observe(
     Ok(res)
 }
 
+/// The path as the access log shows it: a preview token is a credential, so it is left out.
+fn logged_path(path: &str) -> String {
+    match path.strip_prefix(PREVIEW_PREFIX) {
+        Some(token) if !token.is_empty() => format!("{PREVIEW_PREFIX}{{token}}"),
+        _ => path.to_owned(),
+    }
+}
+
+/// Where preview tokens sit in a path.
+const PREVIEW_PREFIX: &str = "/api/v1/preview/";
+
 /// Answers HEAD on the docs pages as GET: the Swagger UI service answers GET only, and would
 /// leave HEAD to the 404 of unknown paths. The response keeps its headers (`Content-Length`
 /// included); actix sends no body for a request that came in as HEAD.
@@ -103,6 +114,12 @@ pub async fn docs_head_as_get(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preview_tokens_are_left_out_of_logged_paths() {
+        assert_eq!(logged_path("/api/v1/preview/abcDEF123"), "/api/v1/preview/{token}");
+        assert_eq!(logged_path("/api/v1/articles/42"), "/api/v1/articles/42");
+    }
 
     #[test]
     fn only_tame_request_ids_are_kept() {

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod pagination;
+pub mod previews;
 pub mod query;
 pub mod redirects;
 pub mod revisions;
@@ -118,6 +119,13 @@ pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
                         .route(delete().to(articles::delete_article))
                         .default_service(not_allowed("GET, HEAD, PATCH, DELETE")),
                 )
+                .service(
+                    web::resource("/articles/{id_or_slug}/preview")
+                        .route(post().to(previews::create_preview))
+                        .route(delete().to(previews::revoke_previews))
+                        .default_service(not_allowed("POST, DELETE")),
+                )
+                .service(readable("/preview/{token}", previews::get_preview))
                 .service(readable("/articles/{id_or_slug}/revisions", revisions::list_revisions))
                 .service(readable("/articles/{id_or_slug}/revisions/{revision_id}", revisions::get_revision))
                 .service(readable("/articles/{id_or_slug}/revisions/{revision_id}/diff", revisions::diff_revisions))

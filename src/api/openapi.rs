@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    articles, audit, auth, authors, categories, comments, events, media, redirects, revisions, site, tags, users,
-    webhooks,
+    articles, audit, auth, authors, categories, comments, events, media, previews, redirects, revisions, site, tags,
+    users, webhooks,
 };
 use crate::error::Problem;
 
@@ -24,6 +24,9 @@ use crate::error::Problem;
         articles::get_article,
         articles::update_article,
         articles::delete_article,
+        previews::create_preview,
+        previews::revoke_previews,
+        previews::get_preview,
         revisions::list_revisions,
         revisions::get_revision,
         revisions::diff_revisions,

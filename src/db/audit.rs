@@ -148,6 +148,8 @@ actions! {
         ArticleUnpublish = "article.unpublish" on Article,
         ArticleDelete = "article.delete" on Article,
         ArticleRestore = "article.restore" on Article,
+        PreviewCreate = "preview.create" on Article,
+        PreviewRevoke = "preview.revoke" on Article,
         CategoryCreate = "category.create" on Category,
         CategoryUpdate = "category.update" on Category,
         CategoryDelete = "category.delete" on Category,

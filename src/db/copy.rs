@@ -62,6 +62,7 @@ macro_rules! warta_tables {
             webhook_events by id;
             webhook_deliveries by id;
             scheduled_publications by article_id;
+            preview_tokens by id;
         }
     };
 }

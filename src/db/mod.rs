@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod limits;
 pub mod media;
 mod pool;
+pub mod previews;
 pub mod redirects;
 pub mod revisions;
 pub mod schema;

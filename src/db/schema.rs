@@ -300,6 +300,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Draft preview tokens, by hash (see `db::previews`).
+    preview_tokens (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        token_hash -> Text,
+        created_by -> Nullable<BigInt>,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     /// Articles whose publication time is still to come, announced when it comes.
     scheduled_publications (article_id) {
         article_id -> BigInt,

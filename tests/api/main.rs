@@ -29,6 +29,7 @@ mod operations;
 #[cfg(feature = "postgres")]
 mod outage;
 mod pages;
+mod previews;
 mod primary_category;
 mod readme;
 mod receiver;
