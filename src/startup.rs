@@ -428,7 +428,8 @@ fn deliver_webhooks(state: &web::Data<AppState>, background: &Background) -> any
     let (pool, _) = db::connect(&state.config.database_url, 4)?;
     let urls = state.media.urls.clone();
     let announce: crate::webhooks::Announce = Arc::new(move |conn, now| api::events::announce_due(conn, &urls, now));
-    crate::webhooks::start(pool, state.config.webhooks.clone(), announce, background)
+    let weak = Arc::downgrade(&state.clone().into_inner());
+    crate::webhooks::start(pool, state.config.webhooks.clone(), announce, background, move || weak.strong_count() > 0)
 }
 
 /// Removes, once an hour on one instance, the media files that no row names: those of a

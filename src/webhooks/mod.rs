@@ -70,10 +70,25 @@ struct Worker {
     permits: Semaphore,
     lanes: Mutex<HashSet<i64>>,
     stop: Stop,
+    /// Whether the application still lives (a dropped one stops its worker like a stop).
+    alive: Box<dyn Fn() -> bool + Send + Sync>,
 }
 
-/// Starts the delivery worker on its own thread, stopped with `background`.
-pub fn start(pool: DbPool, settings: Settings, announce: Announce, background: &Background) -> anyhow::Result<()> {
+impl Worker {
+    fn ending(&self) -> bool {
+        self.stop.requested() || !(self.alive)()
+    }
+}
+
+/// Starts the delivery worker on its own thread, stopped with `background` or once `alive`
+/// says the application is gone.
+pub fn start(
+    pool: DbPool,
+    settings: Settings,
+    announce: Announce,
+    background: &Background,
+    alive: impl Fn() -> bool + Send + Sync + 'static,
+) -> anyhow::Result<()> {
     let client = client(settings.allow_private)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     background.spawn("warta-webhooks", move |stop| {
@@ -85,6 +100,7 @@ pub fn start(pool: DbPool, settings: Settings, announce: Announce, background: &
             permits: Semaphore::new(MAX_IN_FLIGHT),
             lanes: Mutex::new(HashSet::new()),
             stop,
+            alive: Box::new(alive),
         });
         runtime.block_on(run(worker));
         // Requests still in flight are dropped with the runtime; their claims lapse and they
@@ -126,7 +142,7 @@ async fn with_conn<T: Send + 'static>(
 async fn run(worker: Arc<Worker>) {
     let mut failing = false;
     let mut passes: u64 = 0;
-    while !worker.stop.requested() {
+    while !worker.ending() {
         passes += 1;
         match pass(&worker, passes).await {
             Ok(()) if failing => {
@@ -202,14 +218,14 @@ async fn lane(worker: Arc<Worker>, id: i64) {
         loop {
             let now = domain::now().naive_utc();
             let batch = with_conn(&worker.pool, move |conn| outbox::first_attempts(conn, id, LANE_BATCH, now)).await?;
-            if batch.is_empty() || worker.stop.requested() {
+            if batch.is_empty() || worker.ending() {
                 return Ok::<_, DbError>(());
             }
             let started = Instant::now();
             let mut attempts = Vec::with_capacity(batch.len());
             for out in &batch {
                 attempts.push(send(&worker, out).await);
-                if started.elapsed() > LANE_BATCH_TIME || worker.stop.requested() {
+                if started.elapsed() > LANE_BATCH_TIME || worker.ending() {
                     break;
                 }
             }
