@@ -94,7 +94,7 @@ pub struct CreateWebhookRequest {
     /// Where deliveries are posted: http(s); a loopback, private or link-local address, or
     /// `localhost`, only when the server allows private networks.
     #[validate(required(message = "is required"), custom(function = "http_url"))]
-    #[schema(example = "https://kabarharapan.id/api/revalidate", max_length = 2048)]
+    #[schema(example = "https://kabarharapan.id/api/revalidate", max_length = 2048, required = true)]
     pub url: Option<String>,
     /// What it is for.
     #[validate(length(max = 500, message = "must be at most 500 characters"))]
@@ -102,7 +102,7 @@ pub struct CreateWebhookRequest {
     pub description: Option<String>,
     /// The event types it takes (`*` for all); not `ping`, which every endpoint takes.
     #[validate(required(message = "is required"), custom(function = "event_names"))]
-    #[schema(example = json!(["article.published", "article.updated"]), min_items = 1, max_items = 32)]
+    #[schema(example = json!(["article.published", "article.updated"]), min_items = 1, max_items = 32, required = true)]
     pub events: Option<Vec<String>>,
 }
 
