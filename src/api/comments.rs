@@ -54,6 +54,18 @@ pub struct PublicCommentResponse {
     pub created_at: DateTime<Utc>,
 }
 
+impl PublicCommentResponse {
+    /// The comment as anyone outside moderation is told of it: its submitter, a webhook. A
+    /// comment held as spam reads as pending (spammers learn nothing).
+    pub fn as_told(comment: Comment) -> PublicCommentResponse {
+        let mut shown = PublicCommentResponse::from(PublicComment::from(comment));
+        if shown.status == CommentStatus::Spam {
+            shown.status = CommentStatus::Pending;
+        }
+        shown
+    }
+}
+
 impl From<PublicComment> for PublicCommentResponse {
     fn from(c: PublicComment) -> Self {
         PublicCommentResponse {
@@ -330,12 +342,7 @@ pub async fn create_comment(
             Ok(created)
         })
         .await?;
-    let mut shown = PublicCommentResponse::from(PublicComment::from(stored_comment));
-    if shown.status == CommentStatus::Spam {
-        // Spammers learn nothing: they are told what every reader is told.
-        shown.status = CommentStatus::Pending;
-    }
-    caching::created(&req, &shown, None)
+    caching::created(&req, &PublicCommentResponse::as_told(stored_comment), None)
 }
 
 fn require_moderator(user: &AuthUser) -> Result<(), AppError> {

@@ -13,7 +13,7 @@ use super::comments::PublicCommentResponse;
 use super::media::MediaResponse;
 use super::tags::TagResponse;
 use crate::db::articles::ArticleView;
-use crate::db::comments::{Comment, PublicComment};
+use crate::db::comments::Comment;
 use crate::db::webhooks::NewEvent;
 use crate::db::{self, Conn, DbError};
 use crate::domain::{self, ArticleStatus, CommentStatus, IdOrSlug};
@@ -136,26 +136,31 @@ pub fn body_schema(kind: EventType) -> &'static str {
 }
 
 /// Writes an event of `kind` to the outbox for its subscribers (or for `only`), its body made
-/// by `body` from the event's timestamp only if anyone takes it.
+/// by `body` from the connection and the event's timestamp only if anyone takes it: one look
+/// at the endpoints per event.
 fn emit(
     conn: &mut Conn,
     kind: EventType,
     only: Option<i64>,
-    body: impl FnOnce(String) -> Result<String, serde_json::Error>,
+    body: impl FnOnce(&mut Conn, String) -> Result<String, DbError>,
 ) -> Result<usize, DbError> {
-    let now = domain::now();
-    let subscribed = match only {
-        Some(_) => true,
-        None => db::webhooks::wanted(conn, kind.as_str())?,
+    let targets = match only {
+        Some(id) => vec![id],
+        None => db::webhooks::subscribers(conn, kind.as_str())?,
     };
-    if !subscribed {
+    if targets.is_empty() {
         return Ok(0);
     }
-    let timestamp = now.to_rfc3339_opts(SecondsFormat::Millis, true);
-    let body = body(timestamp).map_err(|e| DbError::Invalid { field: "event", message: e.to_string() })?;
+    let now = domain::now();
+    let body = body(conn, now.to_rfc3339_opts(SecondsFormat::Millis, true))?;
     let message_id = format!("msg_{}", crate::auth::random_token(18));
     let event = NewEvent { message_id: &message_id, kind: kind.as_str(), body: &body };
-    db::webhooks::enqueue(conn, &event, only, now.naive_utc())
+    db::webhooks::enqueue(conn, &event, &targets, now.naive_utc())
+}
+
+/// An event's body as JSON.
+fn json(body: &impl Serialize) -> Result<String, DbError> {
+    serde_json::to_string(body).map_err(|e| DbError::Invalid { field: "event", message: e.to_string() })
 }
 
 /// Whether any endpoint takes article events: an edit then keeps the article as it was.
@@ -193,7 +198,7 @@ pub fn article(
         (None, None, _) => return Ok(()),
     };
     let Some(shown) = after.or(before) else { return Ok(()) };
-    emit(conn, kind, None, |timestamp| {
+    emit(conn, kind, None, |_, timestamp| {
         let mut cache_tags = vec!["articles".to_owned(), format!("article:{}", shown.meta.id)];
         let previous_slug = before.map(|b| b.meta.slug.clone()).filter(|old| *old != shown.meta.slug);
         for view in [after, before].into_iter().flatten() {
@@ -211,7 +216,7 @@ pub fn article(
         let mut summary = shown.clone();
         summary.text = None;
         let data = ArticleEventData { article: ArticleResponse::new(summary, urls), previous_slug };
-        serde_json::to_string(&ArticleEvent { kind, timestamp, data: &data, cache_tags })
+        json(&ArticleEvent { kind, timestamp, data: &data, cache_tags })
     })?;
     Ok(())
 }
@@ -251,12 +256,12 @@ pub fn category(
         (Some(before), None) => (EventType::CategoryDeleted, before),
         (None, None) => return Ok(()),
     };
-    emit(conn, kind, None, |timestamp| {
+    emit(conn, kind, None, |_, timestamp| {
         let mut cache_tags = vec!["articles".to_owned()];
         for view in [after, before].into_iter().flatten() {
             push_tag(&mut cache_tags, format!("category:{}", view.slug));
         }
-        serde_json::to_string(&CategoryEvent { kind, timestamp, data: shown, cache_tags })
+        json(&CategoryEvent { kind, timestamp, data: shown, cache_tags })
     })?;
     Ok(())
 }
@@ -269,12 +274,12 @@ pub fn tag(conn: &mut Conn, before: Option<&TagResponse>, after: Option<&TagResp
         (Some(before), None) => (EventType::TagDeleted, before),
         (None, None) => return Ok(()),
     };
-    emit(conn, kind, None, |timestamp| {
+    emit(conn, kind, None, |_, timestamp| {
         let mut cache_tags = vec!["articles".to_owned()];
         for view in [after, before].into_iter().flatten() {
             push_tag(&mut cache_tags, format!("tag:{}", view.slug));
         }
-        serde_json::to_string(&TagEvent { kind, timestamp, data: shown, cache_tags })
+        json(&TagEvent { kind, timestamp, data: shown, cache_tags })
     })?;
     Ok(())
 }
@@ -295,17 +300,14 @@ pub fn comment(conn: &mut Conn, before: Option<&Comment>, after: Option<&Comment
     }
     let Some(shown) = after.or(before) else { return Ok(()) };
     for kind in kinds {
-        emit(conn, kind, None, |timestamp| {
-            let mut data = PublicCommentResponse::from(PublicComment::from(shown.clone()));
-            if data.status == CommentStatus::Spam {
-                data.status = CommentStatus::Pending;
-            }
+        emit(conn, kind, None, |_, timestamp| {
+            let data = PublicCommentResponse::as_told(shown.clone());
             let article = shown.article_id;
             let mut cache_tags = vec![format!("comments:{article}")];
             if kind != EventType::CommentCreated || approved(after) {
                 cache_tags.extend([format!("article:{article}"), "articles".to_owned()]);
             }
-            serde_json::to_string(&CommentEvent { kind, timestamp, data: &data, cache_tags })
+            json(&CommentEvent { kind, timestamp, data: &data, cache_tags })
         })?;
     }
     Ok(())
@@ -320,11 +322,8 @@ pub fn media(conn: &mut Conn, before: Option<&MediaResponse>, after: Option<&Med
         (Some(before), None) => (EventType::MediaDeleted, before),
         (None, None) => return Ok(()),
     };
-    if !db::webhooks::wanted(conn, kind.as_str())? {
-        return Ok(());
-    }
-    let leading = db::articles::leading_with(conn, shown.id, domain::now().naive_utc())?;
-    emit(conn, kind, None, |timestamp| {
+    emit(conn, kind, None, |conn, timestamp| {
+        let leading = db::articles::leading_with(conn, shown.id, domain::now().naive_utc())?;
         let mut cache_tags = Vec::new();
         if !leading.is_empty() {
             cache_tags.push("articles".to_owned());
@@ -332,7 +331,7 @@ pub fn media(conn: &mut Conn, before: Option<&MediaResponse>, after: Option<&Med
         for (id, slug) in &leading {
             cache_tags.extend([format!("article:{id}"), format!("article:{slug}")]);
         }
-        serde_json::to_string(&MediaEvent { kind, timestamp, data: shown, cache_tags })
+        json(&MediaEvent { kind, timestamp, data: shown, cache_tags })
     })?;
     Ok(())
 }
@@ -353,9 +352,9 @@ pub fn media_files_changed(conn: &mut Conn, urls: &MediaUrls, file_key: &str) ->
 
 /// A `ping` to endpoint `webhook_id`.
 pub fn ping(conn: &mut Conn, webhook_id: i64) -> Result<(), DbError> {
-    emit(conn, EventType::Ping, Some(webhook_id), |timestamp| {
+    emit(conn, EventType::Ping, Some(webhook_id), |_, timestamp| {
         let data = PingData { webhook_id };
-        serde_json::to_string(&PingEvent { kind: EventType::Ping, timestamp, data: &data, cache_tags: vec![] })
+        json(&PingEvent { kind: EventType::Ping, timestamp, data: &data, cache_tags: vec![] })
     })?;
     Ok(())
 }

@@ -189,7 +189,7 @@ pub fn wanted(conn: &mut Conn, kind: &str) -> Result<bool, DbError> {
 }
 
 /// The active endpoints that take events of type `kind`.
-fn subscribers(conn: &mut Conn, kind: &str) -> Result<Vec<i64>, DbError> {
+pub fn subscribers(conn: &mut Conn, kind: &str) -> Result<Vec<i64>, DbError> {
     let rows: Vec<(i64, String)> =
         webhooks::table.filter(webhooks::active.eq(true)).select((webhooks::id, webhooks::events)).load(conn)?;
     Ok(rows.into_iter().filter(|(_, events)| subscribes(events, kind)).map(|(id, _)| id).collect())
@@ -213,14 +213,10 @@ pub struct NewEvent<'a> {
     pub body: &'a str,
 }
 
-/// Writes `event` to the outbox, in the caller's transaction, with a delivery to every active
-/// endpoint subscribed to its type (or to `only`, whatever it subscribes to: a ping). Returns
-/// how many deliveries it queued; none write nothing.
-pub fn enqueue(conn: &mut Conn, event: &NewEvent, only: Option<i64>, now: NaiveDateTime) -> Result<usize, DbError> {
-    let targets = match only {
-        Some(id) => vec![id],
-        None => subscribers(conn, event.kind)?,
-    };
+/// Writes `event` to the outbox, in the caller's transaction, with a delivery to each endpoint
+/// of `targets` (its [`subscribers`], or the one endpoint pinged). Returns how many deliveries
+/// it queued; no targets write nothing.
+pub fn enqueue(conn: &mut Conn, event: &NewEvent, targets: &[i64], now: NaiveDateTime) -> Result<usize, DbError> {
     if targets.is_empty() {
         return Ok(0);
     }
