@@ -91,12 +91,14 @@ impl Application {
             counts: Default::default(),
             group_commit: db::group::GroupCommit::start(pool.clone(), stats.kind)?,
             draining: Arc::new(AtomicBool::new(false)),
+            token_usage: Default::default(),
             media,
         });
         let draining = state.draining.clone();
         watch_content_changes(&state, &background)?;
         sweep_media_files(&state, &background)?;
         deliver_webhooks(&state, &background)?;
+        record_token_usage(&state, &background)?;
         let group_commit = state.group_commit.clone();
         let separate_metrics = config.metrics_bind.is_some();
         let main_state = state.clone();
@@ -430,6 +432,33 @@ fn deliver_webhooks(state: &web::Data<AppState>, background: &Background) -> any
     let announce: crate::webhooks::Announce = Arc::new(move |conn, now| api::events::announce_due(conn, &urls, now));
     let weak = Arc::downgrade(&state.clone().into_inner());
     crate::webhooks::start(pool, state.config.webhooks.clone(), announce, background, move || weak.strong_count() > 0)
+}
+
+/// Writes every 30 s (and once more at shutdown) when the API tokens used meanwhile were last
+/// used: a request made with a token costs no write of its own.
+fn record_token_usage(state: &web::Data<AppState>, background: &Background) -> anyhow::Result<()> {
+    const EVERY: Duration = Duration::from_secs(30);
+    let (usage, pool) = (state.token_usage.clone(), state.pool.clone());
+    let weak = Arc::downgrade(&state.clone().into_inner());
+    const LOOK_EVERY: Duration = Duration::from_secs(1);
+    background.spawn("warta-token-usage", move |stop| {
+        let mut since = std::time::Instant::now();
+        loop {
+            let going_on = stop.sleep(LOOK_EVERY) && weak.strong_count() > 0;
+            if going_on && since.elapsed() < EVERY {
+                continue;
+            }
+            let written = pool.get().map_err(db::DbError::from).and_then(|mut conn| usage.write(&mut conn));
+            if let Err(e) = written {
+                tracing::warn!(error = %e, "cannot record when API tokens were last used");
+            }
+            if !going_on {
+                break;
+            }
+            since = std::time::Instant::now();
+        }
+    })?;
+    Ok(())
 }
 
 /// Removes, once an hour on one instance, the media files that no row names: those of a

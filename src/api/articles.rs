@@ -400,7 +400,6 @@ fn read_list_query(req: &HttpRequest, user: Option<&AuthUser>) -> Result<(Articl
     tag = "articles",
     operation_id = "list_articles",
     params(ListArticlesQuery),
-    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of articles", body = Paginated<ArticleResponse>,
             headers(
@@ -453,7 +452,6 @@ pub async fn list_articles(
     tag = "articles",
     operation_id = "get_article",
     params(("id_or_slug" = String, Path, description = "The article's id or slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200, example = "perusahaan-ekspor-kopi-kini-ramai")),
-    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The article", body = ArticleResponse,
             headers(
@@ -818,7 +816,6 @@ fn authorize_edit(user: &AuthUser, current: &ArticleMeta, changes: &ArticleChang
 #[utoipa::path(
     post, path = "/api/v1/articles", tag = "articles", operation_id = "create_article",
     request_body = CreateArticleRequest,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "The article", body = ArticleResponse,
             headers(
@@ -914,7 +911,6 @@ pub async fn create_article(
         ("If-Match" = Option<String>, Header, description = "The ETag of the version being edited"),
     ),
     request_body = UpdateArticleRequest,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed article", body = ArticleResponse,
             headers(("ETag" = String, description = "The new version's entity tag"))),
@@ -1068,7 +1064,6 @@ fn store_edit(
 #[utoipa::path(
     delete, path = "/api/v1/articles/{id_or_slug}", tag = "articles", operation_id = "delete_article",
     params(("id_or_slug" = String, Path, description = "The article's id (or slug)", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)),
-    security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted, with its comments"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),

@@ -146,7 +146,6 @@ fn known<'a, T: Copy + 'a>(
 #[utoipa::path(
     get, path = "/api/v1/audit", tag = "audit", operation_id = "list_audit",
     params(ListAuditQuery),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of entries, newest first", body = Paginated<AuditEntryResponse>),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),

@@ -314,7 +314,6 @@ pub async fn logout(
 /// The caller's user
 #[utoipa::path(
     get, path = "/api/v1/auth/me", tag = "auth", operation_id = "get_me",
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = UserResponse),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json",
@@ -378,7 +377,6 @@ impl JsonBody for AcceptInviteRequest {
 #[utoipa::path(
     post, path = "/api/v1/auth/password", tag = "auth", operation_id = "change_password",
     request_body = PasswordChangeRequest,
-    security(("bearer" = [])),
     responses(
         (status = 204, description = "Changed; other logins ended"),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -422,7 +420,7 @@ pub async fn change_password(
     let who = user.who();
     db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
-            db::users::set_password(conn, user.id, &hash, Some(&user.session), domain::now())?;
+            db::users::set_password(conn, user.id, &hash, user.login(), domain::now())?;
             db::audit::record(conn, &who, Action::PasswordChange, Some(user.id), "other logins ended")
         })
     })

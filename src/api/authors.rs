@@ -21,7 +21,6 @@ use crate::error::{AppError, NotFoundAs, Problem};
 #[utoipa::path(
     get, path = "/api/v1/authors", tag = "authors", operation_id = "list_authors",
     params(PageParams),
-    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of authors, by name", body = Paginated<AuthorResponse>,
             headers(
@@ -56,7 +55,6 @@ pub async fn list_authors(
 #[utoipa::path(
     get, path = "/api/v1/authors/{id_or_slug}", tag = "authors", operation_id = "get_author",
     params(("id_or_slug" = String, Path, description = "The author's id or slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200, example = "dewi-anggraini")),
-    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The author", body = AuthorResponse,
             headers(

@@ -113,7 +113,6 @@ pub struct ListCategoriesQuery {
     tag = "categories",
     operation_id = "list_categories",
     params(ListCategoriesQuery),
-    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of categories", body = Paginated<CategoryResponse>,
             headers(
@@ -156,7 +155,6 @@ pub async fn list_categories(
     tag = "categories",
     operation_id = "get_category",
     params(("id_or_slug" = String, Path, description = "The category's id or slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200, example = "luar-negeri")),
-    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The category", body = CategoryResponse,
             headers(
@@ -276,7 +274,6 @@ fn require_editor(user: &AuthUser) -> Result<(), AppError> {
 #[utoipa::path(
     post, path = "/api/v1/categories", tag = "categories", operation_id = "create_category",
     request_body = CreateCategoryRequest,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "The category", body = CategoryResponse,
             headers(("Location" = String, description = "The new category's URL"))),
@@ -334,7 +331,6 @@ async fn category_id(state: &AppState, path: &str) -> Result<i64, AppError> {
     patch, path = "/api/v1/categories/{id_or_slug}", tag = "categories", operation_id = "update_category",
     params(("id_or_slug" = String, Path, description = "The category's id (or slug)", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)),
     request_body = UpdateCategoryRequest,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed category", body = CategoryResponse),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -393,7 +389,6 @@ pub async fn update_category(
 #[utoipa::path(
     delete, path = "/api/v1/categories/{id_or_slug}", tag = "categories", operation_id = "delete_category",
     params(("id_or_slug" = String, Path, description = "The category's id (or slug)", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)),
-    security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),

@@ -93,7 +93,6 @@ impl From<PublicComment> for PublicCommentResponse {
         ("id_or_slug" = String, Path, description = "The article's id or slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200),
         PageParams,
     ),
-    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of approved comments", body = Paginated<PublicCommentResponse>,
             headers(
@@ -261,7 +260,6 @@ const MAX_USER_AGENT: usize = 512;
     post, path = "/api/v1/articles/{id_or_slug}/comments", tag = "comments", operation_id = "create_comment",
     params(("id_or_slug" = String, Path, description = "The article's id or slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)),
     request_body = CreateCommentRequest,
-    security((), ("bearer" = [])),
     responses(
         (status = 201, description = "Stored; `status` says whether it awaits moderation", body = PublicCommentResponse),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -376,7 +374,6 @@ pub struct ModerationQuery {
 #[utoipa::path(
     get, path = "/api/v1/comments", tag = "comments", operation_id = "list_comments",
     params(ModerationQuery),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of comments", body = Paginated<ModerationCommentResponse>),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -428,7 +425,6 @@ impl JsonBody for UpdateCommentRequest {
     patch, path = "/api/v1/comments/{id}", tag = "comments", operation_id = "update_comment",
     params(("id" = i64, Path, description = "The comment's id", minimum = 1)),
     request_body = UpdateCommentRequest,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The comment", body = ModerationCommentResponse),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -479,7 +475,6 @@ pub async fn update_comment(
 #[utoipa::path(
     delete, path = "/api/v1/comments/{id}", tag = "comments", operation_id = "delete_comment",
     params(("id" = i64, Path, description = "The comment's id", minimum = 1)),
-    security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted, with its replies"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),

@@ -324,7 +324,6 @@ pub struct UploadMediaForm {
 #[utoipa::path(
     post, path = "/api/v1/media", tag = "media", operation_id = "upload_media",
     request_body(content = UploadMediaForm, content_type = "multipart/form-data"),
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "The stored image", body = MediaResponse,
             headers(("Location" = String, description = "The new media's URL"))),
@@ -407,7 +406,6 @@ pub struct ListMediaQuery {
 #[utoipa::path(
     get, path = "/api/v1/media", tag = "media", operation_id = "list_media",
     params(ListMediaQuery),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of media", body = Paginated<MediaResponse>,
             headers(
@@ -452,7 +450,6 @@ pub async fn list_media(
 #[utoipa::path(
     get, path = "/api/v1/media/{id}", tag = "media", operation_id = "get_media",
     params(("id" = i64, Path, description = "The media's id", minimum = 1)),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The media", body = MediaResponse),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -515,7 +512,6 @@ async fn changeable(state: &AppState, path: &str, user: &AuthUser) -> Result<Med
     patch, path = "/api/v1/media/{id}", tag = "media", operation_id = "update_media",
     params(("id" = i64, Path, description = "The media's id", minimum = 1)),
     request_body = UpdateMediaRequest,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed media", body = MediaResponse),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -575,7 +571,6 @@ pub async fn update_media(
 #[utoipa::path(
     delete, path = "/api/v1/media/{id}", tag = "media", operation_id = "delete_media",
     params(("id" = i64, Path, description = "The media's id", minimum = 1)),
-    security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),

@@ -22,9 +22,11 @@ pub mod previews;
 pub mod query;
 pub mod redirects;
 pub mod revisions;
+pub mod scopes;
 pub mod site;
 pub mod tags;
 pub mod throttle;
+pub mod tokens;
 pub mod users;
 pub mod validation;
 pub mod webhooks;
@@ -67,6 +69,8 @@ pub struct AppState {
     pub group_commit: crate::db::group::GroupCommit,
     /// Uploaded images: their store, the image threads and the files' addresses.
     pub media: std::sync::Arc<crate::media::Library>,
+    /// When API tokens were last used, written in batches.
+    pub token_usage: Arc<crate::auth::api_token::Usage>,
     /// The instance is shutting down: `/ready` answers 503 while requests are still served.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -245,6 +249,20 @@ pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
                         .route(patch().to(users::update_user))
                         .route(delete().to(users::delete_user))
                         .default_service(not_allowed("GET, HEAD, PATCH, DELETE")),
+                )
+                .service(
+                    web::resource("/tokens")
+                        .route(get().to(tokens::list_tokens))
+                        .route(head().to(tokens::list_tokens))
+                        .route(post().to(tokens::create_token))
+                        .default_service(not_allowed("GET, HEAD, POST")),
+                )
+                .service(
+                    web::resource("/tokens/{id}")
+                        .route(get().to(tokens::get_token))
+                        .route(head().to(tokens::get_token))
+                        .route(delete().to(tokens::delete_token))
+                        .default_service(not_allowed("GET, HEAD, DELETE")),
                 ),
         );
 }

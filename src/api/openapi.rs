@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    articles, audit, auth, authors, categories, comments, events, media, previews, redirects, revisions, site, tags,
-    users, webhooks,
+    articles, audit, auth, authors, categories, comments, events, media, previews, redirects, revisions, scopes, site,
+    tags, tokens, users, webhooks,
 };
 use crate::error::Problem;
 
@@ -63,6 +63,10 @@ use crate::error::Problem;
         auth::change_password,
         auth::accept_invite,
         auth::me,
+        tokens::list_tokens,
+        tokens::create_token,
+        tokens::get_token,
+        tokens::delete_token,
         users::list_users,
         users::create_user,
         users::get_user,
@@ -95,10 +99,11 @@ use crate::error::Problem;
         events::MediaEvent,
         events::PingEvent,
     )),
-    modifiers(&BearerScheme, &WebhookEvents, &ListItemsByReference),
+    modifiers(&BearerScheme, &TokenScopes, &WebhookEvents, &ListItemsByReference),
     tags(
         (name = "auth", description = "Logging in, renewing and ending logins"),
         (name = "users", description = "Staff accounts (admins only)"),
+        (name = "tokens", description = "API tokens: long-lived, scoped credentials for integrations"),
         (name = "articles", description = "News articles"),
         (name = "categories", description = "The category hierarchy"),
         (name = "revisions", description = "Every version of an article: history, diff and restore"),
@@ -134,6 +139,119 @@ impl Modify for BearerScheme {
             ),
         );
     }
+}
+
+/// Declares the `api_token` scheme and writes every operation's security requirements from
+/// the scope table (`scopes::OPERATIONS`): the access token always, an API token with the
+/// scope the operation needs (OpenAPI 3.1 lets a bearer requirement name it), and no
+/// credential at all where the public may call it.
+struct TokenScopes;
+
+impl Modify for TokenScopes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use scopes::Need;
+        use utoipa::openapi::security::SecurityRequirement;
+        let names: Vec<&str> = crate::domain::Scope::ALL.iter().map(|s| s.as_str()).collect();
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("warta_")
+                    .description(Some(format!(
+                        "An API token from POST /api/v1/tokens (`warta_` + 46 characters). It acts as its user, \
+                         limited to its scopes; the scope an operation needs is named in its requirement. \
+                         Scopes: {}. A token never manages users or tokens.",
+                        names.join(", ")
+                    )))
+                    .build(),
+            ),
+        );
+        let person = || SecurityRequirement::new("bearer", Vec::<String>::new());
+        let token = |scope: Option<crate::domain::Scope>| {
+            SecurityRequirement::new("api_token", scope.map(|s| s.as_str().to_owned()))
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for operation in path_operations_mut(item) {
+                let need = operation.operation_id.as_deref().and_then(scopes::need_of_operation);
+                match need {
+                    Some(Need::Staff(_)) => refusal_documented(
+                        operation,
+                        "An API token without the scope this operation needs (named in the answer)",
+                    ),
+                    Some(Need::Person) => {
+                        refusal_documented(operation, "An API token: tokens never manage users, tokens or passwords")
+                    }
+                    _ => {}
+                }
+                operation.security = match need {
+                    None | Some(Need::Open) => None,
+                    Some(Need::Public(scope)) => {
+                        Some(vec![SecurityRequirement::default(), person(), token(Some(scope))])
+                    }
+                    Some(Need::Staff(scope)) => Some(vec![person(), token(Some(scope))]),
+                    Some(Need::Anyone) => Some(vec![person(), token(None)]),
+                    Some(Need::Person) => Some(vec![person()]),
+                };
+            }
+        }
+    }
+}
+
+/// Adds the 403 an operation that takes no token, or only one with a scope, answers to a token
+/// outside it, unless the operation documents a 403 of its own.
+fn refusal_documented(operation: &mut utoipa::openapi::path::Operation, description: &str) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+    operation.responses.responses.entry("403".into()).or_insert_with(|| {
+        RefOr::T(ResponseBuilder::new().description(description).content(crate::error::PROBLEM_JSON, problem).build())
+    });
+}
+
+/// The operations of a path item, with their HTTP methods (lower case).
+fn path_operations(item: &utoipa::openapi::PathItem) -> Vec<(&'static str, &utoipa::openapi::path::Operation)> {
+    let all = [
+        ("get", &item.get),
+        ("put", &item.put),
+        ("post", &item.post),
+        ("delete", &item.delete),
+        ("options", &item.options),
+        ("head", &item.head),
+        ("patch", &item.patch),
+        ("trace", &item.trace),
+    ];
+    all.into_iter().filter_map(|(method, op)| op.as_ref().map(|op| (method, op))).collect()
+}
+
+fn path_operations_mut(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.options,
+        &mut item.head,
+        &mut item.patch,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .filter_map(Option::as_mut)
+}
+
+/// Every operation of the document: its path, method (lower case) and `operationId`.
+pub fn operations() -> Vec<(String, String, String)> {
+    let doc = ApiDoc::openapi();
+    let mut found = Vec::new();
+    for (path, item) in &doc.paths.paths {
+        for (method, operation) in path_operations(item) {
+            let id = operation.operation_id.clone().unwrap_or_default();
+            found.push((path.clone(), method.to_owned(), id));
+        }
+    }
+    found
 }
 
 /// Describes every event a webhook endpoint receives in the document's top-level `webhooks`:
@@ -212,4 +330,68 @@ pub fn document_json() -> String {
     let mut json = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
     json.push('\n');
     json
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scope_table_names_every_operation_of_the_document_and_nothing_else() {
+        let documented: Vec<String> = operations().into_iter().map(|(_, _, id)| id).collect();
+        for id in &documented {
+            assert!(scopes::need_of_operation(id).is_some(), "{id} has no line in scopes::OPERATIONS");
+        }
+        for (id, _) in scopes::OPERATIONS {
+            assert!(documented.iter().any(|d| d == id), "scopes::OPERATIONS names {id}, which the document has not");
+            assert_eq!(scopes::OPERATIONS.iter().filter(|(other, _)| other == id).count(), 1, "{id} is listed twice");
+        }
+    }
+
+    #[test]
+    fn every_operation_declares_what_its_scope_table_line_says() {
+        use scopes::Need;
+        let doc: serde_json::Value = serde_json::from_str(&document_json()).unwrap();
+        for (path, method, id) in operations() {
+            let security = &doc["paths"][&path][&method]["security"];
+            let token: Option<Vec<String>> = security.as_array().and_then(|alternatives| {
+                alternatives
+                    .iter()
+                    .find_map(|a| a.get("api_token"))
+                    .map(|scopes| scopes.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect())
+            });
+            let anonymous = security.as_array().is_some_and(|a| a.iter().any(|r| r.as_object().unwrap().is_empty()));
+            let need = scopes::need_of_operation(&id).unwrap();
+            match need {
+                Need::Open => assert!(security.is_null(), "{id}: {security}"),
+                Need::Public(scope) => {
+                    assert!(anonymous, "{id}");
+                    assert_eq!(token, Some(vec![scope.as_str().to_owned()]), "{id}");
+                }
+                Need::Staff(scope) => {
+                    assert!(!anonymous, "{id}");
+                    assert_eq!(token, Some(vec![scope.as_str().to_owned()]), "{id}");
+                }
+                Need::Anyone => assert_eq!(token, Some(vec![]), "{id}"),
+                Need::Person => {
+                    assert_eq!(token, None, "{id}: a token is never declared");
+                    assert!(!anonymous, "{id}");
+                }
+            }
+            if need != Need::Open {
+                assert!(security.to_string().contains("\"bearer\""), "{id}: the access token works");
+            }
+        }
+    }
+
+    #[test]
+    fn every_route_of_the_document_finds_its_need() {
+        use actix_web::http::Method;
+        for (path, method, id) in operations() {
+            let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
+            assert_eq!(scopes::need_of_route(&method, &path), scopes::need_of_operation(&id), "{method} {path}");
+        }
+        assert_eq!(scopes::need_of_route(&Method::HEAD, "/api/v1/media"), scopes::need_of_operation("list_media"));
+        assert_eq!(scopes::need_of_route(&Method::GET, "/docs/{_:.*}"), None, "an undocumented route takes no token");
+    }
 }

@@ -55,7 +55,6 @@ fn key_of(path: &str) -> Result<IdOrSlug, AppError> {
 #[utoipa::path(
     post, path = "/api/v1/articles/{id_or_slug}/preview", tag = "articles", operation_id = "create_preview",
     params(("id_or_slug" = String, Path, description = "The article's id (or slug)", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)),
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "The token, shown this once", body = PreviewResponse),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -97,7 +96,6 @@ pub async fn create_preview(
 #[utoipa::path(
     delete, path = "/api/v1/articles/{id_or_slug}/preview", tag = "articles", operation_id = "revoke_previews",
     params(("id_or_slug" = String, Path, description = "The article's id (or slug)", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)),
-    security(("bearer" = [])),
     responses(
         (status = 204, description = "Revoked"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),

@@ -92,7 +92,6 @@ fn read_path(raw: &str) -> Result<String, String> {
 #[utoipa::path(
     get, path = "/api/v1/redirects", tag = "redirects", operation_id = "get_redirect",
     params(GetRedirectQuery),
-    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "Where the path leads", body = RedirectResponse),
         (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
@@ -282,7 +281,6 @@ fn require_editor(user: &AuthUser) -> Result<(), AppError> {
 #[utoipa::path(
     get, path = "/api/v1/redirects/rules", tag = "redirects", operation_id = "list_redirect_rules",
     params(PageParams),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of rules", body = Paginated<RedirectRuleResponse>),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -309,7 +307,6 @@ pub async fn list_redirect_rules(
 #[utoipa::path(
     post, path = "/api/v1/redirects/rules", tag = "redirects", operation_id = "create_redirect_rule",
     request_body = CreateRedirectRuleRequest,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "The rule", body = RedirectRuleResponse,
             headers(("Location" = String, description = "The rule's URL"))),
@@ -349,7 +346,6 @@ pub async fn create_redirect_rule(
 #[utoipa::path(
     delete, path = "/api/v1/redirects/rules/{id}", tag = "redirects", operation_id = "delete_redirect_rule",
     params(("id" = i64, Path, description = "The rule's id", minimum = 1)),
-    security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),

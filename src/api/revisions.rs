@@ -169,7 +169,6 @@ fn revision_of(conn: &mut db::Conn, article_id: i64, id: i64) -> Result<Revision
         ("id_or_slug" = String, Path, description = "The article's id (or slug)", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200),
         PageParams,
     ),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of revisions, newest first", body = Paginated<RevisionResponse>),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -206,7 +205,6 @@ pub async fn list_revisions(
         ("id_or_slug" = String, Path, description = "The article's id (or slug)", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200),
         ("revision_id" = i64, Path, description = "The revision's id", minimum = 1),
     ),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The revision", body = RevisionResponse),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -252,7 +250,6 @@ pub struct DiffQuery {
         ("revision_id" = i64, Path, description = "The revision's id", minimum = 1),
         DiffQuery,
     ),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "What changed", body = RevisionDiff),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -335,7 +332,6 @@ fn diff_of(older: Option<Revision>, newer: Revision) -> Result<RevisionDiff, App
         ("revision_id" = i64, Path, description = "The revision's id", minimum = 1),
         ("If-Match" = Option<String>, Header, description = "The ETag of the version being replaced"),
     ),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The article as restored", body = ArticleResponse,
             headers(("ETag" = String, description = "The new version's entity tag"))),

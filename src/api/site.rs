@@ -36,7 +36,6 @@ pub struct SiteResponse {
     path = "/api/v1/site",
     tag = "site",
     operation_id = "get_site",
-    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The site settings", body = SiteResponse,
             headers(

@@ -116,7 +116,6 @@ const MAX_SEARCH_CHARS: usize = 100;
     tag = "tags",
     operation_id = "list_tags",
     params(ListTagsQuery),
-    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of tags", body = Paginated<TagResponse>,
             headers(
@@ -168,7 +167,6 @@ pub async fn list_tags(
     tag = "tags",
     operation_id = "get_tag",
     params(("id_or_slug" = String, Path, description = "The tag's id or slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200, example = "pemilu-2024")),
-    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The tag", body = TagResponse,
             headers(
@@ -269,7 +267,6 @@ impl JsonBody for UpdateTagRequest {
 #[utoipa::path(
     post, path = "/api/v1/tags", tag = "tags", operation_id = "create_tag",
     request_body = CreateTagRequest,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "The tag", body = TagResponse,
             headers(("Location" = String, description = "The new tag's URL"))),
@@ -329,7 +326,6 @@ async fn tag_id(state: &AppState, path: &str) -> Result<i64, AppError> {
     patch, path = "/api/v1/tags/{id_or_slug}", tag = "tags", operation_id = "update_tag",
     params(("id_or_slug" = String, Path, description = "The tag's id (or slug)", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)),
     request_body = UpdateTagRequest,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed tag", body = TagResponse),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -384,7 +380,6 @@ pub async fn update_tag(
 #[utoipa::path(
     delete, path = "/api/v1/tags/{id_or_slug}", tag = "tags", operation_id = "delete_tag",
     params(("id_or_slug" = String, Path, description = "The tag's id (or slug)", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)),
-    security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),

@@ -148,7 +148,6 @@ fn require_admin(user: &AuthUser) -> Result<(), AppError> {
 #[utoipa::path(
     get, path = "/api/v1/users", tag = "users", operation_id = "list_users",
     params(PageParams),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of users, by id", body = Paginated<UserResponse>),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -174,7 +173,6 @@ pub async fn list_users(
 #[utoipa::path(
     post, path = "/api/v1/users", tag = "users", operation_id = "create_user",
     request_body = CreateUserRequest,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "The user", body = UserResponse,
             headers(("Location" = String, description = "The new user's URL"))),
@@ -228,7 +226,6 @@ pub async fn create_user(
 #[utoipa::path(
     get, path = "/api/v1/users/{id}", tag = "users", operation_id = "get_user",
     params(("id" = i64, Path, description = "The user's id", minimum = 1)),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The user", body = UserResponse),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -258,7 +255,6 @@ pub async fn get_user(
     patch, path = "/api/v1/users/{id}", tag = "users", operation_id = "update_user",
     params(("id" = i64, Path, description = "The user's id", minimum = 1)),
     request_body = UpdateUserRequest,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The user", body = UserResponse),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -329,7 +325,6 @@ pub struct DeleteUserQuery {
 #[utoipa::path(
     delete, path = "/api/v1/users/{id}", tag = "users", operation_id = "delete_user",
     params(("id" = i64, Path, description = "The user's id", minimum = 1), DeleteUserQuery),
-    security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -390,7 +385,6 @@ const INVITE_TTL: chrono::Duration = chrono::Duration::days(7);
 #[utoipa::path(
     post, path = "/api/v1/users/{id}/invite", tag = "users", operation_id = "invite_user",
     params(("id" = i64, Path, description = "The user's id", minimum = 1)),
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "The invite", body = InviteResponse),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),

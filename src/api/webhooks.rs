@@ -195,7 +195,6 @@ fn private(status: actix_web::http::StatusCode, value: &impl Serialize) -> Resul
 #[utoipa::path(
     get, path = "/api/v1/webhooks", tag = "webhooks", operation_id = "list_webhooks",
     params(pagination::PageParams),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of endpoints, oldest first", body = Paginated<WebhookResponse>),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -224,7 +223,6 @@ pub async fn list_webhooks(
 #[utoipa::path(
     post, path = "/api/v1/webhooks", tag = "webhooks", operation_id = "create_webhook",
     request_body = CreateWebhookRequest,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "The endpoint and its secret", body = WebhookWithSecretResponse,
             headers(("Location" = String, description = "The endpoint's URL"))),
@@ -272,7 +270,6 @@ pub async fn create_webhook(
 #[utoipa::path(
     get, path = "/api/v1/webhooks/{id}", tag = "webhooks", operation_id = "get_webhook",
     params(("id" = i64, Path, description = "The endpoint's id", minimum = 1)),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The endpoint", body = WebhookResponse),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -299,7 +296,6 @@ pub async fn get_webhook(
     patch, path = "/api/v1/webhooks/{id}", tag = "webhooks", operation_id = "update_webhook",
     params(("id" = i64, Path, description = "The endpoint's id", minimum = 1)),
     request_body = UpdateWebhookRequest,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The endpoint", body = WebhookResponse),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -351,7 +347,6 @@ pub async fn update_webhook(
 #[utoipa::path(
     delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", operation_id = "delete_webhook",
     params(("id" = i64, Path, description = "The endpoint's id", minimum = 1)),
-    security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -389,7 +384,6 @@ pub async fn delete_webhook(
 #[utoipa::path(
     post, path = "/api/v1/webhooks/{id}/rotate-secret", tag = "webhooks", operation_id = "rotate_webhook_secret",
     params(("id" = i64, Path, description = "The endpoint's id", minimum = 1)),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The endpoint and its new secret", body = WebhookWithSecretResponse),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -428,7 +422,6 @@ pub async fn rotate_webhook_secret(
 #[utoipa::path(
     post, path = "/api/v1/webhooks/{id}/ping", tag = "webhooks", operation_id = "ping_webhook",
     params(("id" = i64, Path, description = "The endpoint's id", minimum = 1)),
-    security(("bearer" = [])),
     responses(
         (status = 202, description = "The ping is queued"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -553,7 +546,6 @@ pub struct DeliveryQuery {
 #[utoipa::path(
     get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", operation_id = "list_webhook_deliveries",
     params(("id" = i64, Path, description = "The endpoint's id", minimum = 1), DeliveryQuery),
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of deliveries, newest first", body = Paginated<DeliveryResponse>),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -599,7 +591,6 @@ pub async fn list_webhook_deliveries(
         ("id" = i64, Path, description = "The endpoint's id", minimum = 1),
         ("delivery_id" = i64, Path, description = "The delivery's id", minimum = 1),
     ),
-    security(("bearer" = [])),
     responses(
         (status = 202, description = "The attempt is queued", body = DeliveryResponse),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),

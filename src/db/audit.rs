@@ -51,6 +51,11 @@ impl Actor {
         Actor { kind: ActorKind::User, id: Some(id), display_name: Some(display_name.to_owned()) }
     }
 
+    /// An API token, by its id and name: what acted, whoever its user is.
+    pub fn token(id: i64, name: &str) -> Actor {
+        Actor { kind: ActorKind::Token, id: Some(id), display_name: Some(name.to_owned()) }
+    }
+
     pub fn system() -> Actor {
         Actor { kind: ActorKind::System, id: None, display_name: None }
     }
@@ -166,6 +171,8 @@ actions! {
         WebhookUpdate = "webhook.update" on Webhook,
         WebhookDelete = "webhook.delete" on Webhook,
         WebhookRotateSecret = "webhook.rotate_secret" on Webhook,
+        TokenCreate = "token.create" on Token,
+        TokenDelete = "token.delete" on Token,
         RedirectCreate = "redirect.create" on Redirect,
         RedirectDelete = "redirect.delete" on Redirect,
         AuditPrune = "audit.prune" on Audit,

@@ -63,6 +63,7 @@ macro_rules! warta_tables {
             webhook_deliveries by id;
             scheduled_publications by article_id;
             preview_tokens by id;
+            api_tokens by id;
         }
     };
 }

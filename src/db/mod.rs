@@ -4,6 +4,7 @@
 //! What is specific to SQLite (pragmas, FTS5) stays in this module and in `migrations/`,
 //! so that a PostgreSQL backend needs new migrations and this file, not new queries.
 
+pub mod api_tokens;
 pub mod articles;
 pub mod audit;
 pub mod bulk;

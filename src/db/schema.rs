@@ -312,6 +312,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// API tokens of users, by hash (see `db::api_tokens`).
+    api_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        prefix -> Text,
+        scopes -> Text,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     /// Articles whose publication time is still to come, announced when it comes.
     scheduled_publications (article_id) {
         article_id -> BigInt,
@@ -331,6 +346,7 @@ diesel::joinable!(revisions -> articles (article_id));
 diesel::joinable!(invites -> users (user_id));
 diesel::joinable!(articles -> media (featured_image_id));
 diesel::joinable!(media -> users (uploaded_by));
+diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
 
@@ -349,4 +365,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_events,
     webhook_deliveries,
+    api_tokens,
 );

@@ -13,7 +13,7 @@ pub mod spam;
 pub mod status;
 
 pub use slug::Slug;
-pub use status::{ArticleKind, ArticleStatus, CommentPolicy, CommentStatus, Role};
+pub use status::{ArticleKind, ArticleStatus, CommentPolicy, CommentStatus, Role, Scope};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -119,6 +119,12 @@ pub fn may_manage_webhooks(role: Role) -> bool {
     role == Role::Admin
 }
 
+/// Whether `role` may see and delete everyone's API tokens (every staff member manages their
+/// own).
+pub fn may_manage_all_tokens(role: Role) -> bool {
+    role == Role::Admin
+}
+
 /// Whether `role` may manage users and settings.
 pub fn may_manage_users(role: Role) -> bool {
     role == Role::Admin

@@ -117,6 +117,34 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What an API token may be used for, beyond which it is refused: each operation needs one
+    /// (see `api::scopes`), and the token's user must still be allowed by their role.
+    Scope (default ContentRead) {
+        /// What staff may read: drafts, the moderation queue, media, revisions, previews.
+        #[serde(rename = "content:read")]
+        ContentRead = "content:read",
+        /// Articles, their revisions and redirect rules.
+        #[serde(rename = "articles:write")]
+        ArticlesWrite = "articles:write",
+        /// Categories and tags.
+        #[serde(rename = "taxonomy:write")]
+        TaxonomyWrite = "taxonomy:write",
+        /// Uploading, editing and deleting media.
+        #[serde(rename = "media:write")]
+        MediaWrite = "media:write",
+        /// Approving, editing and removing comments.
+        #[serde(rename = "comments:moderate")]
+        CommentsModerate = "comments:moderate",
+        /// Webhook endpoints and their deliveries.
+        #[serde(rename = "webhooks:manage")]
+        WebhooksManage = "webhooks:manage",
+        /// The audit log.
+        #[serde(rename = "audit:read")]
+        AuditRead = "audit:read",
+    }
+}
+
 impl ArticleStatus {
     /// Whether an article in this state, published at `published_at`, is public at `now`: the
     /// rule the public queries state in SQL, for writes that must know what readers saw.
@@ -136,6 +164,10 @@ mod tests {
         }
         for status in CommentStatus::ALL {
             assert_eq!(status.as_str().parse::<CommentStatus>(), Ok(*status));
+        }
+        for scope in Scope::ALL {
+            assert_eq!(scope.as_str().parse::<Scope>(), Ok(*scope));
+            assert_eq!(serde_json::to_value(scope).unwrap(), scope.as_str(), "serde agrees with as_str");
         }
         for role in Role::ALL {
             assert_eq!(role.to_string().parse::<Role>(), Ok(*role));

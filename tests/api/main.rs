@@ -42,5 +42,6 @@ mod site;
 mod startup;
 mod statements;
 mod tags;
+mod tokens;
 mod users;
 mod webhooks;

@@ -1,5 +1,8 @@
 //! Credentials and identity: Argon2id password hashes, HS256 access tokens, opaque refresh
-//! tokens (stored only as hashes), and the `AuthUser` / `MaybeAuthUser` extractors.
+//! tokens and API tokens (both stored only as hashes), and the `AuthUser` / `MaybeAuthUser`
+//! extractors.
+
+pub mod api_token;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -18,10 +21,11 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::api::scopes::{self, Need};
 use crate::api::AppState;
 use crate::db;
 use crate::db::audit::{Actor, Origin, Who};
-use crate::domain::Role;
+use crate::domain::{Role, Scope};
 use crate::error::AppError;
 
 /// Argon2 working memory (19 MiB with the default parameters), kept by a hashing thread
@@ -290,17 +294,39 @@ impl TokenKeys {
 pub struct AuthUser {
     pub id: i64,
     pub role: Role,
-    /// The login this request's token belongs to.
-    pub session: String,
+    /// What the request signed in with.
+    pub credential: Credential,
     pub display_name: String,
     /// Where the request comes from.
     pub origin: Origin,
 }
 
+/// What a request signed in with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// An access token of the login (refresh-token family) with this id.
+    Login(String),
+    /// An API token, by its id and name, already checked against the operation's scope.
+    ApiToken { id: i64, name: String },
+}
+
 impl AuthUser {
-    /// This user acting through this request, as the audit log signs it.
+    /// This user acting through this request, as the audit log signs it: the person, or the
+    /// API token that acted for them.
     pub fn who(&self) -> Who {
-        Who { actor: Actor::user(self.id, &self.display_name), origin: self.origin.clone() }
+        let actor = match &self.credential {
+            Credential::Login(_) => Actor::user(self.id, &self.display_name),
+            Credential::ApiToken { id, name } => Actor::token(*id, name),
+        };
+        Who { actor, origin: self.origin.clone() }
+    }
+
+    /// The login of an access token; `None` for an API token.
+    pub fn login(&self) -> Option<&str> {
+        match &self.credential {
+            Credential::Login(family) => Some(family),
+            Credential::ApiToken { .. } => None,
+        }
     }
 }
 
@@ -330,13 +356,54 @@ async fn authenticate(req: HttpRequest) -> Result<Option<AuthUser>, AppError> {
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?
         .clone();
+    if api_token::claims_to_be(&token) {
+        return authenticate_api_token(&req, &state, &token).await;
+    }
     let claims = state.keys.verify(&token).ok_or_else(|| unauthorized("the access token is invalid or expired"))?;
     let user_id: i64 = claims.sub.parse().map_err(|_| unauthorized("the access token is invalid or expired"))?;
     let session = claims.sid.clone();
     let found = db::run(&state.pool, move |conn| db::users::session_holder(conn, user_id, &session)).await?;
     let (id, role, display_name) = found.ok_or_else(|| unauthorized("the access token is no longer valid"))?;
     let origin = crate::api::client::origin_of(&req, &state.config.trusted_proxies);
-    Ok(Some(AuthUser { id, role, session: claims.sid, display_name, origin }))
+    Ok(Some(AuthUser { id, role, credential: Credential::Login(claims.sid), display_name, origin }))
+}
+
+/// The user an API token acts for in this request, limited by the scope table: the staff
+/// view of a public read only with its scope (the public's view without), a staff operation
+/// only with its scope (a 403 naming it without), and never users or tokens.
+async fn authenticate_api_token(
+    req: &HttpRequest,
+    state: &AppState,
+    token: &str,
+) -> Result<Option<AuthUser>, AppError> {
+    let refused = || unauthorized("the API token is unknown, deleted or expired, or its user is deactivated");
+    // A typo or a made-up token fails its checksum without a lookup.
+    if !api_token::well_formed(token) {
+        return Err(refused());
+    }
+    let (hash, now) = (token_hash(token), crate::domain::now().naive_utc());
+    let holder =
+        db::run(&state.pool, move |conn| db::api_tokens::holder(conn, &hash, now)).await?.ok_or_else(refused)?;
+    state.token_usage.note(holder.token_id, now);
+    let has = |scope: Scope| holder.scopes.contains(&scope);
+    let need = req.match_pattern().and_then(|pattern| scopes::need_of_route(req.method(), &pattern));
+    let user = AuthUser {
+        id: holder.user_id,
+        role: holder.role,
+        credential: Credential::ApiToken { id: holder.token_id, name: holder.token_name.clone() },
+        display_name: holder.display_name.clone(),
+        origin: crate::api::client::origin_of(req, &state.config.trusted_proxies),
+    };
+    match need {
+        Some(Need::Open | Need::Anyone) => Ok(Some(user)),
+        Some(Need::Public(scope)) => Ok(has(scope).then_some(user)),
+        Some(Need::Staff(scope)) if has(scope) => Ok(Some(user)),
+        Some(Need::Staff(scope)) => Err(AppError::Forbidden(format!("this API token lacks the scope {scope}"))),
+        Some(Need::Person) => {
+            Err(AppError::Forbidden("API tokens never manage users, tokens or passwords: sign in as a person".into()))
+        }
+        None => Err(AppError::Forbidden("this operation takes no API token".into())),
+    }
 }
 
 impl FromRequest for MaybeAuthUser {
