@@ -77,6 +77,7 @@ run "generate API types" timeout 60 npx --no-install openapi-typescript ../../op
 run "tsc --noEmit (strict)" timeout 60 npx --no-install tsc --noEmit -p tsconfig.json
 rm -rf dist
 run "build" timeout 60 npx --no-install tsc -p tsconfig.json
+run "webhook receiver unit test" timeout 60 node --test --test-reporter=spec test/webhook.test.mjs
 rm -rf test-results
-run "end-to-end test (headless Chromium)" timeout --kill-after=10 170 \
+run "end-to-end test (headless Chromium)" timeout --kill-after=10 190 \
   node --test --test-reporter=spec --test-timeout=60000 test/e2e.test.mjs

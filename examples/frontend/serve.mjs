@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// A tiny static server for the example frontend: `public/` at `/`, the compiled
+// A tiny server for the example frontend: `public/` at `/`, the compiled
 // TypeScript (`dist/`) at `/js/`, and `/config.js`, generated from the
-// environment so that one build runs against any Warta server.
+// environment so that one build runs against any Warta server. Besides, as a
+// server-rendering frontend would: `/artikel/<slug>`, an article rendered here
+// and cached until a Warta webhook names it, and `POST /api/revalidate`, the
+// webhook receiver that checks the signature and forgets what `cache_tags` name.
 //
-//   WARTA_API_URL  where the Warta API lives (default http://127.0.0.1:8080)
-//   PORT           port to listen on (default 5173; 0 picks a free one)
-//   HOST           address to listen on (default 127.0.0.1)
+//   WARTA_API_URL         where the Warta API lives (default http://127.0.0.1:8080)
+//   WARTA_WEBHOOK_SECRET  the endpoint's `whsec_...` secret (the receiver is off without it)
+//   PORT                  port to listen on (default 5173; 0 picks a free one)
+//   HOST                  address to listen on (default 127.0.0.1)
 //
 // It prints one line, "frontend listening on http://HOST:PORT", once it listens.
 
@@ -13,6 +17,7 @@ import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { refusal, secretKey, SeenIds, TaggedCache } from "./webhook.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const roots = [
@@ -52,6 +57,21 @@ const port = Number(portText);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT is not a port number: ${portText}`);
 const host = process.env.HOST || "127.0.0.1";
 
+const webhookSecret = process.env.WARTA_WEBHOOK_SECRET || "";
+let webhookKey = null;
+if (webhookSecret !== "") {
+  try {
+    webhookKey = secretKey(webhookSecret);
+  } catch (error) {
+    fail(`WARTA_WEBHOOK_SECRET: ${error.message}`);
+  }
+}
+/** Server-rendered article pages, until a delivery names them. */
+const pages = new TaggedCache(500);
+const seen = new SeenIds();
+/** The largest delivery body read: Warta's events are a few KiB. */
+const MAX_DELIVERY_BYTES = 1024 * 1024;
+
 const config = `window.WARTA_CONFIG = Object.freeze(${JSON.stringify({
   apiUrl: apiUrl.href.replace(/\/+$/, ""),
 })});\n`;
@@ -90,8 +110,112 @@ function send(response, status, type, body, head) {
   response.end(head ? undefined : body);
 }
 
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The page of article `slug` with the cache tags it is filed under, rendered from the API. */
+async function renderArticle(slug) {
+  const answer = await fetch(`${apiUrl.origin}/api/v1/articles/${encodeURIComponent(slug)}`, {
+    headers: { Accept: "application/json" },
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (answer.status === 404) {
+    // Filed under its slug too: publishing it later names that tag.
+    const html = page("Tidak ditemukan", "<h1>Artikel tidak ditemukan</h1>");
+    return { status: 404, html, tags: [`article:${slug}`] };
+  }
+  if (!answer.ok) throw new Error(`the API answered ${answer.status}`);
+  const article = await answer.json();
+  // body_html is rendered and sanitized by Warta; everything else is escaped here.
+  const html = page(article.title, `<article data-testid="ssr-article" data-id="${escapeHtml(article.id)}">
+<h1 data-testid="ssr-title">${escapeHtml(article.title)}</h1>
+<p class="meta">Oleh <strong>${escapeHtml(article.author.display_name)}</strong> · ${escapeHtml(article.published_at ?? "")}</p>
+<div class="article-body">${article.body_html ?? ""}</div>
+<p><a href="/#/artikel/${encodeURIComponent(article.slug)}">Baca dengan komentar</a></p>
+</article>`);
+  const tags = [`article:${article.id}`, `article:${article.slug}`, `article:${slug}`, `author:${article.author.slug}`];
+  return { status: 200, html, tags };
+}
+
+function page(title, content) {
+  return `<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>${escapeHtml(title)} – Kabar Harapan</title>
+<link rel="stylesheet" href="/style.css"></head>
+<body><main id="content">${content}</main></body></html>
+`;
+}
+
+async function serveArticle(response, slug, head) {
+  const key = `/artikel/${slug}`;
+  let cached = pages.get(key);
+  const hit = cached !== undefined;
+  if (!hit) {
+    cached = await renderArticle(slug);
+    pages.set(key, cached, cached.tags);
+  }
+  response.setHeader("X-Cache", hit ? "HIT" : "MISS");
+  send(response, cached.status, TYPES[".html"], cached.html, head);
+}
+
+/** Reads at most `limit` bytes of the request body; null when it is longer. */
+async function readBody(request, limit) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += chunk.length;
+    if (size > limit) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The webhook receiver: a good delivery forgets the pages its cache tags name. */
+async function receiveDelivery(request, response) {
+  const reply = (status, value) => send(response, status, TYPES[".json"], `${JSON.stringify(value)}\n`, false);
+  if (webhookKey === null) return reply(404, { error: "the webhook receiver is off: WARTA_WEBHOOK_SECRET is not set" });
+  const body = await readBody(request, MAX_DELIVERY_BYTES);
+  if (body === null) return reply(413, { error: "the delivery is too large" });
+  const why = refusal(webhookKey, request.headers, body);
+  if (why !== null) {
+    console.error(`webhook refused: ${why}`);
+    return reply(401, { error: why });
+  }
+  let event;
+  try {
+    event = JSON.parse(body.toString("utf8"));
+  } catch {
+    return reply(400, { error: "the delivery is not JSON" });
+  }
+  const tags = Array.isArray(event?.cache_tags) ? event.cache_tags.filter((t) => typeof t === "string") : [];
+  // Retries carry the same webhook-id: each event is acted on once.
+  if (seen.repeat(request.headers["webhook-id"])) return reply(200, { repeated: true });
+  const purged = pages.purge(tags);
+  console.log(`webhook ${event?.type}: forgot ${purged} page(s) for ${tags.join(" ")}`);
+  return reply(200, { purged });
+}
+
 const server = createServer(async (request, response) => {
   const head = request.method === "HEAD";
+  let route;
+  try {
+    route = new URL(request.url ?? "/", "http://localhost").pathname;
+  } catch {
+    route = "";
+  }
+  if (route === "/api/revalidate") {
+    if (request.method !== "POST") {
+      response.setHeader("Allow", "POST");
+      send(response, 405, TYPES[".txt"], "method not allowed\n", false);
+      return;
+    }
+    try {
+      await receiveDelivery(request, response);
+    } catch (error) {
+      send(response, 500, TYPES[".txt"], `cannot take the delivery: ${error.message}\n`, false);
+    }
+    return;
+  }
   if (request.method !== "GET" && !head) {
     response.setHeader("Allow", "GET, HEAD");
     send(response, 405, TYPES[".txt"], "method not allowed\n", false);
@@ -106,6 +230,15 @@ const server = createServer(async (request, response) => {
   }
   if (pathname === "/config.js") {
     send(response, 200, TYPES[".js"], config, head);
+    return;
+  }
+  const article = /^\/artikel\/([^/]+)$/.exec(pathname);
+  if (article !== null) {
+    try {
+      await serveArticle(response, article[1], head);
+    } catch (error) {
+      send(response, 502, TYPES[".txt"], `the API cannot be read: ${error.message}\n`, head);
+    }
     return;
   }
   const file = pathname.includes("\0") ? null : resolveFile(pathname);
@@ -125,7 +258,8 @@ server.on("error", (error) => fail(`cannot listen on ${host}:${port}: ${error.me
 server.listen(port, host, () => {
   const address = server.address();
   const actual = typeof address === "object" && address !== null ? address.port : port;
-  console.log(`frontend listening on http://${host}:${actual} (API: ${apiUrl.origin})`);
+  const receiver = webhookKey === null ? "off" : "POST /api/revalidate";
+  console.log(`frontend listening on http://${host}:${actual} (API: ${apiUrl.origin}; webhook receiver: ${receiver})`);
 });
 
 for (const signal of ["SIGINT", "SIGTERM"]) {

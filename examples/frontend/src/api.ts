@@ -33,6 +33,7 @@ type CreateComment = ArticleComments["post"];
 type ListCategories = paths["/api/v1/categories"]["get"];
 type GetTag = paths["/api/v1/tags/{id_or_slug}"]["get"];
 type GetSite = paths["/api/v1/site"]["get"];
+type GetPreview = paths["/api/v1/preview/{token}"]["get"];
 
 type JsonOf<R> = R extends { content: { "application/json": infer T } } ? T : never;
 
@@ -41,6 +42,7 @@ export type ListCommentsQuery = NonNullable<ListComments["parameters"]["query"]>
 export type ListCategoriesQuery = NonNullable<ListCategories["parameters"]["query"]>;
 type ArticleSlug = GetArticle["parameters"]["path"]["id_or_slug"];
 type TagSlug = GetTag["parameters"]["path"]["id_or_slug"];
+type PreviewToken = GetPreview["parameters"]["path"]["token"];
 type CommentArticleSlug = CreateComment["parameters"]["path"]["id_or_slug"];
 type CreateCommentBody = JsonOf<CreateComment["requestBody"]>;
 
@@ -55,8 +57,9 @@ const sameShapes: [
   Same<JsonOf<ListCategories["responses"][200]>, CategoryPage>,
   Same<JsonOf<GetSite["responses"][200]>, Site>,
   Same<JsonOf<GetTag["responses"][200]>, Tag>,
+  Same<JsonOf<GetPreview["responses"][200]>, Article>,
   Same<CreateCommentBody, NewComment>,
-] = [true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true];
 void sameShapes;
 
 /** What a call gives back: the data, or why there is none. */
@@ -117,6 +120,11 @@ export class WartaClient {
 
   getTag(slug: TagSlug): Promise<Result<Tag>> {
     return this.#request(`/tags/${encodeURIComponent(slug)}`);
+  }
+
+  /** The article a preview token shows, as it is now (a draft too). */
+  getPreview(token: PreviewToken): Promise<Result<Article>> {
+    return this.#request(`/preview/${encodeURIComponent(token)}`);
   }
 
   getSite(): Promise<Result<Site>> {

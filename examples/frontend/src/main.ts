@@ -6,6 +6,7 @@
 //   #/tag/<slug>             articles with a tag        (?page=N)
 //   #/cari?q=<text>          search                     (&page=N)
 //   #/artikel/<slug>         one article with its comments
+//   #/pratinjau/<token>      a draft, through a preview token (WARTA_PREVIEW_URL)
 
 import { WartaClient } from "./api.js";
 import type { Article, ArticlePage, Category, FeaturedImage, ListArticlesQuery, Result } from "./api.js";
@@ -45,6 +46,7 @@ type Route =
   | { name: "tag"; slug: string; page: number }
   | { name: "search"; query: string; page: number }
   | { name: "article"; slug: string }
+  | { name: "preview"; token: string }
   | { name: "unknown" };
 
 function decodePart(part: string): string {
@@ -67,6 +69,7 @@ function parseRoute(hash: string): Route {
   if (first === "tag" && second !== undefined && parts.length === 2) return { name: "tag", slug: second, page };
   if (first === "cari" && parts.length === 1) return { name: "search", query: target.searchParams.get("q") ?? "", page };
   if (first === "artikel" && second !== undefined && parts.length === 2) return { name: "article", slug: second };
+  if (first === "pratinjau" && second !== undefined && parts.length === 2) return { name: "preview", token: second };
   return { name: "unknown" };
 }
 
@@ -308,16 +311,20 @@ async function showList(route: Extract<Route, { name: "home" | "category" | "tag
 
 // ---------------------------------------------------------------- article
 
-async function showArticle(route: Extract<Route, { name: "article" }>, token: number): Promise<void> {
-  const result = await client.getArticle(route.slug);
+async function showArticle(route: Extract<Route, { name: "article" | "preview" }>, token: number): Promise<void> {
+  // A preview shows the article as it is now, published or not, to whoever holds the link.
+  const preview = route.name === "preview";
+  const result = route.name === "preview" ? await client.getPreview(route.token) : await client.getArticle(route.slug);
   if (token !== generation) return;
   if (!result.ok) {
     const notFound = result.kind === "problem" && result.status === 404;
     document.title = `${notFound ? "Tidak ditemukan" : "Galat"} – ${siteName}`;
     replaceChildren(main, notFound
       ? h("div", { "data-testid": "not-found" },
-          h("h1", {}, "Artikel tidak ditemukan"),
-          h("p", {}, "Mungkin artikel ini sudah dipindahkan atau belum terbit. ", h("a", { href: "#/" }, "Kembali ke beranda")))
+          h("h1", {}, preview ? "Pratinjau tidak tersedia" : "Artikel tidak ditemukan"),
+          h("p", {}, preview
+            ? "Tautan pratinjau ini sudah kedaluwarsa atau dicabut. "
+            : "Mungkin artikel ini sudah dipindahkan atau belum terbit. ", h("a", { href: "#/" }, "Kembali ke beranda")))
       : failure(result, "artikel"));
     setState("error", route);
     return;
@@ -338,7 +345,12 @@ async function showArticle(route: Extract<Route, { name: "article" }>, token: nu
           ? article.source_name
           : h("a", { href: sourceUrl, rel: "noopener noreferrer", target: "_blank" }, article.source_name));
 
+  const banner = preview
+    ? h("p", { class: "preview-banner", role: "status", "data-testid": "preview-banner" },
+        article.status === "published" ? "Pratinjau: versi terkini artikel ini." : `Pratinjau: artikel ini belum terbit (${article.status}).`)
+    : null;
   replaceChildren(main,
+    banner,
     h("article", { class: "article", "data-testid": "article", "data-slug": article.slug, lang: article.language },
       h("header", {},
         categoryLinks(article),
@@ -352,7 +364,8 @@ async function showArticle(route: Extract<Route, { name: "article" }>, token: nu
       tagLinks(article),
       article.author.bio === "" ? null : h("aside", { class: "author-bio", "data-testid": "author-bio" },
         h("p", {}, h("strong", {}, article.author.display_name), " — ", article.author.bio))),
-    commentSection(client, article));
+    // A draft takes no comments.
+    preview ? null : commentSection(client, article));
   setState("ready", route);
 }
 
@@ -374,6 +387,7 @@ async function render(focus: boolean): Promise<void> {
         await showList(route, token);
         break;
       case "article":
+      case "preview":
         await showArticle(route, token);
         break;
       case "unknown":

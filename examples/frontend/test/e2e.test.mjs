@@ -16,14 +16,16 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import {
-  deadline, freePort, killEverything, onInterrupt, requireExecutable, startProcess, stopProcess, tempDir, waitForHttp,
+  deadline, freePort, killEverything, onInterrupt, requireExecutable, sleep, startProcess, stopProcess, tempDir, waitForHttp,
 } from "./harness.mjs";
+import { secretKey, sign } from "../webhook.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const frontendDir = join(here, "..");
 const resultsDir = join(frontendDir, "test-results");
 
 const EDITOR = { email: "bayu.prasetyo@kabarharapan.example", password: "warta-demo-2026" };
+const ADMIN = { email: "rina.kartikasari@kabarharapan.example", password: "warta-demo-2026" };
 const PER_PAGE = 5; // the frontend's page size
 const COMMENT_ARTICLE = "dprd-sepakati-rancangan-perda-pengelolaan-sampah-pesisir";
 const CATEGORY = "luar-negeri";
@@ -32,7 +34,7 @@ const SEARCH_WORD = "voli"; // from "Liga Voli Antarkampus Pecahkan Rekor Penont
 const SEARCH_HIT = "liga-voli-antarkampus-pecahkan-rekor-penonton";
 const STEP_MS = 15_000; // any single wait in the browser
 
-deadline(150_000);
+deadline(170_000);
 
 const stack = {
   /** @type {string} */ api: "",
@@ -75,6 +77,9 @@ async function startStack() {
         WARTA_BIND: `127.0.0.1:${apiPort}`,
         WARTA_CORS_ORIGINS: frontend,
         WARTA_COMMENT_RATE_PER_MINUTE: "100",
+        // Draft links open the frontend's preview page; webhooks may reach this machine.
+        WARTA_PREVIEW_URL: `${frontend}/#/pratinjau/{token}`,
+        WARTA_WEBHOOK_ALLOW_PRIVATE: "true",
         RUST_LOG: "warn",
       },
     });
@@ -190,13 +195,20 @@ async function apiJson(path, init = {}) {
   return JSON.parse(text);
 }
 
-async function editorToken() {
+async function editorToken(who = EDITOR) {
   const login = await apiJson("/auth/login", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(EDITOR),
+    body: JSON.stringify(who),
   });
   return login.access_token;
+}
+
+/** A JSON request to the API with a bearer token. */
+function withToken(token, method = "GET", body = undefined) {
+  const headers = { Authorization: `Bearer ${token}` };
+  if (body === undefined) return { method, headers };
+  return { method, headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify(body) };
 }
 
 async function pendingComments() {
@@ -529,4 +541,105 @@ browserTest("a page from an origin not in WARTA_CORS_ORIGINS cannot read the API
   assert.equal(own?.status(), 200);
   await settled(page);
   assert.equal(await page.getByTestId("article-card").count(), PER_PAGE);
+});
+
+browserTest("a draft shows through its preview link, and nowhere else", async (page) => {
+  const token = await editorToken();
+  const draft = await apiJson("/articles", withToken(token, "POST", {
+    title: "Rancangan Anggaran Daerah Masih Dibahas",
+    body: "Naskah ini **belum terbit**: redaksi masih memeriksa angka-angkanya.",
+  }));
+  assert.equal(draft.status, "draft");
+  const preview = await apiJson(`/articles/${draft.id}/preview`, withToken(token, "POST", {}));
+  assert.ok(preview.url.startsWith(`${stack.frontend}/#/pratinjau/`), preview.url);
+
+  await page.goto(preview.url);
+  await settled(page);
+  assert.match(await page.getByTestId("preview-banner").innerText(), /belum terbit \(draft\)/);
+  assert.equal(await page.getByTestId("article-title").innerText(), draft.title);
+  assert.match(await page.getByTestId("article-body").innerHTML(), /<strong>belum terbit<\/strong>/);
+  assert.equal(await page.getByTestId("comment-form").count(), 0, "a draft takes no comments");
+
+  // The draft's own address shows nothing, and the front page does not list it.
+  await page.goto(`${stack.frontend}/#/artikel/${draft.slug}`);
+  await page.getByTestId("not-found").waitFor();
+  await page.goto(`${stack.frontend}/`);
+  await settled(page);
+  assert.ok(!(await cardSlugs(page)).includes(draft.slug));
+
+  // Revoked: the link stops working.
+  const revoked = await fetch(`${stack.api}/api/v1/articles/${draft.id}/preview`, withToken(token, "DELETE"));
+  assert.equal(revoked.status, 204);
+  await page.goto(preview.url);
+  await page.getByTestId("not-found").waitFor();
+  assert.match(await page.getByTestId("not-found").innerText(), /Pratinjau tidak tersedia/);
+});
+
+test("a signed webhook makes the server-rendered page show the edit", { timeout: 60_000 }, async () => {
+  // An integration's API token, made by the admin, manages the webhook endpoint.
+  const admin = await editorToken(ADMIN);
+  const made = await apiJson("/tokens", withToken(admin, "POST", { name: "Frontend revalidation", scopes: ["webhooks:manage"] }));
+  assert.match(made.token, /^warta_[0-9A-Za-z]{46}$/);
+  const port = await freePort();
+  const endpoint = await apiJson("/webhooks", withToken(made.token, "POST", {
+    url: `http://127.0.0.1:${port}/api/revalidate`,
+    description: "server-rendered pages",
+    events: ["article.updated", "article.published", "article.unpublished", "article.deleted"],
+  }));
+  const edge = startProcess("frontend-edge", process.execPath, [join(frontendDir, "serve.mjs")], {
+    cwd: frontendDir,
+    env: { PATH: process.env.PATH, PORT: String(port), HOST: "127.0.0.1", WARTA_API_URL: stack.api, WARTA_WEBHOOK_SECRET: endpoint.secret },
+  });
+  try {
+    await edge.waitForLine(/webhook receiver: POST \/api\/revalidate/, 10_000);
+    const edgeUrl = `http://127.0.0.1:${port}`;
+    const show = async () => {
+      const answer = await fetch(`${edgeUrl}/artikel/${COMMENT_ARTICLE}`, { signal: AbortSignal.timeout(STEP_MS) });
+      assert.equal(answer.status, 200);
+      const html = await answer.text();
+      const heading = /data-testid="ssr-title">([^<]*)<\/h1>/.exec(html)?.[1] ?? "";
+      return { cache: answer.headers.get("x-cache"), title: heading.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))) };
+    };
+    const article = await apiJson(`/articles/${COMMENT_ARTICLE}`);
+    assert.equal((await show()).cache, "MISS");
+    const cached = await show();
+    assert.equal(cached.cache, "HIT");
+    assert.equal(cached.title, article.title);
+
+    // A forged delivery and a replayed old one are refused and forget nothing.
+    const tags = JSON.stringify({ type: "article.updated", cache_tags: [`article:${article.id}`] });
+    const forge = async (key, timestamp) => fetch(`${edgeUrl}/api/revalidate`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        "webhook-id": "msg_forged",
+        "webhook-timestamp": String(timestamp),
+        "webhook-signature": sign(key, "msg_forged", timestamp, tags),
+      },
+      body: tags,
+    });
+    const wrongKey = secretKey(`whsec_${Buffer.alloc(24, 1).toString("base64")}`);
+    assert.equal((await forge(wrongKey, Math.floor(Date.now() / 1000))).status, 401);
+    assert.equal((await forge(secretKey(endpoint.secret), Math.floor(Date.now() / 1000) - 3600)).status, 401);
+    assert.equal((await show()).cache, "HIT");
+
+    // The editor changes the title: Warta's signed delivery makes the page render afresh.
+    const editor = await editorToken();
+    const title = `${article.title} (diperbarui)`;
+    await apiJson(`/articles/${article.id}`, withToken(editor, "PATCH", { title }));
+    const until = Date.now() + STEP_MS;
+    let shown = await show();
+    while (shown.title !== title && Date.now() < until) {
+      await sleep(100);
+      shown = await show();
+    }
+    assert.equal(shown.title, title, `the page still shows the old title: ${edge.output()}`);
+    assert.equal(shown.cache, "MISS", "rendered afresh after the delivery");
+    assert.match(edge.output(), /webhook article\.updated: forgot 1 page/);
+    const log = await apiJson(`/webhooks/${endpoint.id}/deliveries`, withToken(made.token));
+    assert.equal(log.data[0].type, "article.updated");
+    assert.equal(log.data[0].status, "succeeded");
+  } finally {
+    await stopProcess(edge);
+  }
 });
