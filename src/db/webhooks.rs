@@ -458,13 +458,27 @@ pub fn first_attempts(
     outgoing(conn, &ids, now)
 }
 
-/// Claims up to `limit` retries that are due, to active endpoints, that no instance is sending:
-/// this caller sends them until `now + ttl`.
+/// Most retries of one endpoint that one instance sends at once: an endpoint that hangs holds
+/// this many of the worker's requests in flight (and its lane one), never all of them.
+pub const RETRIES_IN_FLIGHT_PER_ENDPOINT: i64 = 4;
+
+/// Claims up to `limit` retries that are due, to active endpoints, that no instance is sending,
+/// at most [`RETRIES_IN_FLIGHT_PER_ENDPOINT`] per endpoint counting those already out: this
+/// caller sends them until `now + ttl`.
 pub fn claim_retries(conn: &mut Conn, now: NaiveDateTime, ttl: Duration, limit: i64) -> Result<Vec<Outgoing>, DbError> {
+    // The earliest due retries of each endpoint, as many as its share leaves room for; the
+    // window function sits a level below the locking SELECT (PostgreSQL locks no window).
     const CLAIM: &str = "UPDATE webhook_deliveries SET claimed_until = $1 WHERE id IN (\
-         SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
-         WHERE d.status = 'pending' AND d.attempts > 0 AND d.next_attempt_at <= $2 \
-         AND (d.claimed_until IS NULL OR d.claimed_until < $2) AND w.active \
+         SELECT d.id FROM webhook_deliveries d WHERE d.id IN (\
+           SELECT ranked.id FROM (\
+             SELECT c.id, c.webhook_id, \
+               ROW_NUMBER() OVER (PARTITION BY c.webhook_id ORDER BY c.next_attempt_at, c.id) AS n \
+             FROM webhook_deliveries c JOIN webhooks w ON w.id = c.webhook_id \
+             WHERE c.status = 'pending' AND c.attempts > 0 AND c.next_attempt_at <= $2 \
+             AND (c.claimed_until IS NULL OR c.claimed_until < $2) AND w.active) ranked \
+           WHERE ranked.n + (SELECT count(*) FROM webhook_deliveries f WHERE f.webhook_id = ranked.webhook_id \
+             AND f.status = 'pending' AND f.attempts > 0 AND f.claimed_until >= $2) <= $4) \
+         AND (d.claimed_until IS NULL OR d.claimed_until < $2) \
          ORDER BY d.next_attempt_at LIMIT $3";
     #[derive(QueryableByName)]
     struct Claimed {
@@ -474,13 +488,14 @@ pub fn claim_retries(conn: &mut Conn, now: NaiveDateTime, ttl: Duration, limit: 
     super::write(conn, |conn| {
         let statement = match super::Kind::of_conn(conn) {
             // Rows another instance is claiming are passed over rather than waited for.
-            super::Kind::Postgres => format!("{CLAIM} FOR UPDATE OF d SKIP LOCKED) RETURNING id"),
+            super::Kind::Postgres => format!("{CLAIM} FOR UPDATE SKIP LOCKED) RETURNING id"),
             super::Kind::Sqlite => format!("{CLAIM}) RETURNING id"),
         };
         let claimed: Vec<Claimed> = crate::numbered_query!(&mut *conn, statement, |q, c| q
             .bind::<Timestamp, _>(now + ttl)
             .bind::<Timestamp, _>(now)
             .bind::<BigInt, _>(limit)
+            .bind::<BigInt, _>(RETRIES_IN_FLIGHT_PER_ENDPOINT)
             .load(c))?;
         let ids: Vec<i64> = claimed.into_iter().map(|c| c.id).collect();
         outgoing(conn, &ids, now)

@@ -375,6 +375,34 @@ async fn an_endpoint_that_hangs_delays_no_other() {
 }
 
 #[tokio::test]
+async fn the_hung_retries_of_one_endpoint_leave_room_for_the_others() {
+    let (app, admin) = app_allowing_loopback().await;
+    let (slow, fast) = (Receiver::start().await, Receiver::start().await);
+    subscribe(&app, &admin, &slow.url, &["article.published"]).await;
+    subscribe(&app, &admin, &fast.url, &["article.published"]).await;
+    // More failed first attempts than requests may be in flight at once, whose retries (in
+    // about 5 s) all hang.
+    const FAILED: usize = 40;
+    slow.answer_next(&[Answer::Status(503); FAILED]);
+    slow.answer_next(&[Answer::Hang(Duration::from_secs(12)); FAILED]);
+    for n in 0..FAILED {
+        publish(&app, &admin.token, &format!("Berita {n}")).await;
+    }
+    fast.wait_for(FAILED, SOON).await;
+    slow.wait_for(FAILED + 1, SOON).await;
+    // While its retries hang, another endpoint's next event goes out at once, not after them.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let published = std::time::Instant::now();
+    publish(&app, &admin.token, "Sesudah").await;
+    fast.wait_for(FAILED + 1, SOON).await;
+    let waited = published.elapsed();
+    assert!(waited < Duration::from_secs(5), "the other endpoint waited {waited:?} for the hung retries");
+    // Its retries in flight (4 at most) and its lane's first attempt of the last event.
+    let hung = slow.received().len() - FAILED;
+    assert!(hung <= 5, "{hung} requests to one endpoint in flight at once");
+}
+
+#[tokio::test]
 async fn a_rotated_secret_signs_beside_the_new_one() {
     let (app, admin) = app_allowing_loopback().await;
     let receiver = Receiver::start().await;
