@@ -17,6 +17,10 @@ pub enum Answer {
     Status(u16),
     /// Holds the request this long before answering 200.
     Hang(Duration),
+    /// A 307 to this port of 127.0.0.1 (another receiver, say).
+    RedirectTo(u16),
+    /// A 200 whose body never ends: 1 KiB every 10 ms until the client goes.
+    Endless,
 }
 
 /// One request the receiver got.
@@ -143,15 +147,30 @@ async fn serve(mut stream: TcpStream, shared: Arc<Mutex<Shared>>) {
             shared.received.push(Received { headers, raw, body, at: Instant::now() });
             shared.script.pop_front().unwrap_or(Answer::Status(204))
         };
-        let status = match answer {
-            Answer::Status(code) => code,
+        let head = match answer {
+            Answer::Status(code) => format!("HTTP/1.1 {code} Scripted\r\ncontent-length: 0\r\n\r\n"),
             Answer::Hang(pause) => {
                 tokio::time::sleep(pause).await;
-                200
+                "HTTP/1.1 200 Scripted\r\ncontent-length: 0\r\n\r\n".to_owned()
+            }
+            Answer::RedirectTo(port) => format!(
+                "HTTP/1.1 307 Scripted\r\nlocation: http://127.0.0.1:{port}/hook\r\ncontent-length: 0\r\n\r\n"
+            ),
+            Answer::Endless => {
+                // No length: the body ends only when the connection does.
+                if stream.write_all(b"HTTP/1.1 200 Scripted\r\nconnection: close\r\n\r\n").await.is_err() {
+                    return;
+                }
+                let kib = [b'x'; 1024];
+                loop {
+                    if stream.write_all(&kib).await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
             }
         };
-        let response = format!("HTTP/1.1 {status} Scripted\r\ncontent-length: 0\r\n\r\n");
-        if stream.write_all(response.as_bytes()).await.is_err() {
+        if stream.write_all(head.as_bytes()).await.is_err() {
             return;
         }
     }

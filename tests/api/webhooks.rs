@@ -403,6 +403,90 @@ async fn the_hung_retries_of_one_endpoint_leave_room_for_the_others() {
 }
 
 #[tokio::test]
+async fn a_redirect_is_a_failure_and_is_not_followed() {
+    let (app, admin) = app_allowing_loopback().await;
+    let (moved, elsewhere) = (Receiver::start().await, Receiver::start().await);
+    let (id, _) = subscribe(&app, &admin, &moved.url, &["article.published"]).await;
+    let port: u16 = elsewhere.url.trim_start_matches("http://127.0.0.1:").trim_end_matches("/hook").parse().unwrap();
+    moved.answer_next(&[Answer::RedirectTo(port)]);
+    publish(&app, &admin.token, "Pindah Alamat").await;
+    moved.wait_for(1, SOON).await;
+    let deadline = std::time::Instant::now() + SOON;
+    let delivery = loop {
+        let log = deliveries(&app, &admin, id, "").await;
+        if log["data"][0]["attempts"] == 1 || std::time::Instant::now() > deadline {
+            break log["data"][0].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(delivery["status"], "pending", "a retry is to come: {delivery}");
+    assert_eq!(delivery["response_status"], 307);
+    assert!(delivery["error"].as_str().unwrap().contains("307"), "{delivery}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(elsewhere.received().is_empty(), "the redirect was not followed");
+}
+
+#[tokio::test]
+async fn an_answer_is_read_up_to_a_limit_not_to_its_end() {
+    let (app, admin) = app_allowing_loopback().await;
+    let receiver = Receiver::start().await;
+    let (id, _) = subscribe(&app, &admin, &receiver.url, &["article.published"]).await;
+    receiver.answer_next(&[Answer::Endless]);
+    publish(&app, &admin.token, "Jawaban Panjang").await;
+    publish(&app, &admin.token, "Sesudahnya").await;
+    // The endless answer is a success once its first KiBs are read: the next event follows
+    // long before the 10 s timeout.
+    let got = receiver.wait_for(2, Duration::from_secs(8)).await;
+    assert_eq!(got[1].body["data"]["title"], "Sesudahnya");
+    let log = deliveries(&app, &admin, id, "?status=succeeded").await;
+    let first = log["data"].as_array().unwrap().iter().find(|d| d["attempts"] == 1 && d["response_status"] == 200);
+    let ms = first.expect("the endless answer's delivery succeeded")["response_ms"].as_i64().unwrap();
+    assert!(ms < 9_000, "read for {ms} ms");
+}
+
+#[tokio::test]
+async fn three_days_of_failures_switch_an_endpoint_off_and_old_deliveries_are_pruned() {
+    let (app, admin) = app_allowing_loopback().await;
+    let receiver = Receiver::start().await;
+    let (id, _) = subscribe(&app, &admin, &receiver.url, &["article.published"]).await;
+    publish(&app, &admin.token, "Masih Diterima").await;
+    receiver.wait_for(1, SOON).await;
+    // It has failed for a little over three days, and fails once more.
+    let since = (Utc::now() - chrono::Duration::hours(73)).format("%Y-%m-%d %H:%M:%S");
+    {
+        use diesel::RunQueryDsl;
+        let sql = format!("UPDATE webhooks SET failing_since = '{since}', consecutive_failures = 40 WHERE id = {id}");
+        diesel::sql_query(sql).execute(&mut *app.conn()).unwrap();
+    }
+    receiver.answer_next(&[Answer::Status(500)]);
+    publish(&app, &admin.token, "Gagal Lagi").await;
+    receiver.wait_for(2, SOON).await;
+    let deadline = std::time::Instant::now() + SOON;
+    let endpoint = loop {
+        let endpoint = app.get_json_as(&format!("/api/v1/webhooks/{id}"), &admin.token).await;
+        if endpoint["active"] == false || std::time::Instant::now() > deadline {
+            break endpoint;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(endpoint["active"], false, "{endpoint}");
+    assert!(endpoint["last_failure_reason"].as_str().unwrap().contains("3 days"), "{endpoint}");
+
+    // Pruning (hourly, by one instance) removes what ended before the retention, and nothing
+    // that is still to be sent.
+    let log = deliveries(&app, &admin, id, "").await;
+    assert_eq!(log["meta"]["total"], 2);
+    let mut conn = app.conn();
+    let later = (Utc::now() + chrono::Duration::hours(1)).naive_utc();
+    let removed = warta::db::webhooks::prune(&mut conn, later).unwrap();
+    assert_eq!(removed, 2, "the succeeded delivery and its event");
+    drop(conn);
+    let log = deliveries(&app, &admin, id, "").await;
+    assert_eq!(log["meta"]["total"], 1);
+    assert_eq!(log["data"][0]["status"], "pending", "kept, to go out if the endpoint is switched back on");
+}
+
+#[tokio::test]
 async fn a_rotated_secret_signs_beside_the_new_one() {
     let (app, admin) = app_allowing_loopback().await;
     let receiver = Receiver::start().await;
