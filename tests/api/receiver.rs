@@ -153,9 +153,9 @@ async fn serve(mut stream: TcpStream, shared: Arc<Mutex<Shared>>) {
                 tokio::time::sleep(pause).await;
                 "HTTP/1.1 200 Scripted\r\ncontent-length: 0\r\n\r\n".to_owned()
             }
-            Answer::RedirectTo(port) => format!(
-                "HTTP/1.1 307 Scripted\r\nlocation: http://127.0.0.1:{port}/hook\r\ncontent-length: 0\r\n\r\n"
-            ),
+            Answer::RedirectTo(port) => {
+                format!("HTTP/1.1 307 Scripted\r\nlocation: http://127.0.0.1:{port}/hook\r\ncontent-length: 0\r\n\r\n")
+            }
             Answer::Endless => {
                 // No length: the body ends only when the connection does.
                 if stream.write_all(b"HTTP/1.1 200 Scripted\r\nconnection: close\r\n\r\n").await.is_err() {
