@@ -22,7 +22,6 @@ pub mod previews;
 pub mod query;
 pub mod redirects;
 pub mod revisions;
-pub mod scopes;
 pub mod site;
 pub mod tags;
 pub mod throttle;

@@ -4,9 +4,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    articles, audit, auth, authors, categories, comments, events, media, previews, redirects, revisions, scopes, site,
-    tags, tokens, users, webhooks,
+    articles, audit, auth, authors, categories, comments, events, media, previews, redirects, revisions, site, tags,
+    tokens, users, webhooks,
 };
+use crate::domain::scopes;
 use crate::error::Problem;
 
 /// Warta's API description; `openapi/openapi.json` is this, pretty-printed.
@@ -142,7 +143,7 @@ impl Modify for BearerScheme {
 }
 
 /// Declares the `api_token` scheme and writes every operation's security requirements from
-/// the scope table (`scopes::OPERATIONS`): the access token always, an API token with the
+/// the scope table (`domain::scopes::OPERATIONS`): the access token always, an API token with the
 /// scope the operation needs (OpenAPI 3.1 lets a bearer requirement name it), and no
 /// credential at all where the public may call it.
 struct TokenScopes;
@@ -252,6 +253,26 @@ pub fn operations() -> Vec<(String, String, String)> {
         }
     }
     found
+}
+
+/// What a request to the route `pattern` (as actix matched it) with `method` needs, through
+/// the OpenAPI document's paths: `None` for a route the document does not describe, which no
+/// token may use. HEAD needs what GET needs.
+pub fn need_of_route(method: &actix_web::http::Method, pattern: &str) -> Option<scopes::Need> {
+    use std::collections::HashMap;
+    static ROUTES: std::sync::OnceLock<HashMap<(String, String), scopes::Need>> = std::sync::OnceLock::new();
+    let routes = ROUTES.get_or_init(|| {
+        let mut routes = HashMap::new();
+        for (path, method, operation_id) in operations() {
+            if let Some(need) = scopes::need_of_operation(&operation_id) {
+                routes.insert((method, path), need);
+            }
+        }
+        routes
+    });
+    let method =
+        if method == actix_web::http::Method::HEAD { "get".to_owned() } else { method.as_str().to_ascii_lowercase() };
+    routes.get(&(method, pattern.to_owned())).copied()
 }
 
 /// Describes every event a webhook endpoint receives in the document's top-level `webhooks`:
@@ -389,9 +410,9 @@ mod tests {
         use actix_web::http::Method;
         for (path, method, id) in operations() {
             let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
-            assert_eq!(scopes::need_of_route(&method, &path), scopes::need_of_operation(&id), "{method} {path}");
+            assert_eq!(need_of_route(&method, &path), scopes::need_of_operation(&id), "{method} {path}");
         }
-        assert_eq!(scopes::need_of_route(&Method::HEAD, "/api/v1/media"), scopes::need_of_operation("list_media"));
-        assert_eq!(scopes::need_of_route(&Method::GET, "/docs/{_:.*}"), None, "an undocumented route takes no token");
+        assert_eq!(need_of_route(&Method::HEAD, "/api/v1/media"), scopes::need_of_operation("list_media"));
+        assert_eq!(need_of_route(&Method::GET, "/docs/{_:.*}"), None, "an undocumented route takes no token");
     }
 }

@@ -1,6 +1,6 @@
 //! API tokens over HTTP: staff make and delete their own (admins see and delete everyone's).
 //! The token is shown once, at creation; its format and checks are in `auth::api_token`, and
-//! what each scope allows is the table in `scopes`.
+//! what each scope allows is the table in `domain::scopes`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, SubsecRound, Utc};

@@ -21,11 +21,11 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::api::scopes::{self, Need};
 use crate::api::AppState;
 use crate::db;
 use crate::db::audit::{Actor, Origin, Who};
-use crate::domain::{Role, Scope};
+use crate::domain::scopes::{token_access, TokenAccess};
+use crate::domain::Role;
 use crate::error::AppError;
 
 /// Argon2 working memory (19 MiB with the default parameters), kept by a hashing thread
@@ -385,8 +385,7 @@ async fn authenticate_api_token(
     let holder =
         db::run(&state.pool, move |conn| db::api_tokens::holder(conn, &hash, now)).await?.ok_or_else(refused)?;
     state.token_usage.note(holder.token_id, now);
-    let has = |scope: Scope| holder.scopes.contains(&scope);
-    let need = req.match_pattern().and_then(|pattern| scopes::need_of_route(req.method(), &pattern));
+    let need = req.match_pattern().and_then(|pattern| crate::api::openapi::need_of_route(req.method(), &pattern));
     let user = AuthUser {
         id: holder.user_id,
         role: holder.role,
@@ -394,15 +393,13 @@ async fn authenticate_api_token(
         display_name: holder.display_name.clone(),
         origin: crate::api::client::origin_of(req, &state.config.trusted_proxies),
     };
-    match need {
-        Some(Need::Open | Need::Anyone) => Ok(Some(user)),
-        Some(Need::Public(scope)) => Ok(has(scope).then_some(user)),
-        Some(Need::Staff(scope)) if has(scope) => Ok(Some(user)),
-        Some(Need::Staff(scope)) => Err(AppError::Forbidden(format!("this API token lacks the scope {scope}"))),
-        Some(Need::Person) => {
+    match token_access(need, &holder.scopes) {
+        TokenAccess::Granted => Ok(Some(user)),
+        TokenAccess::AsThePublic => Ok(None),
+        TokenAccess::LacksScope(scope) => Err(AppError::Forbidden(format!("this API token lacks the scope {scope}"))),
+        TokenAccess::Never => {
             Err(AppError::Forbidden("API tokens never manage users, tokens or passwords: sign in as a person".into()))
         }
-        None => Err(AppError::Forbidden("this operation takes no API token".into())),
     }
 }
 

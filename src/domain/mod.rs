@@ -7,6 +7,7 @@ pub mod invalidation;
 pub mod nesting;
 pub mod permissions;
 pub mod responsive;
+pub mod scopes;
 pub mod search;
 pub mod slug;
 pub mod spam;

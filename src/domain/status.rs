@@ -119,7 +119,7 @@ vocabulary! {
 
 vocabulary! {
     /// What an API token may be used for, beyond which it is refused: each operation needs one
-    /// (see `api::scopes`), and the token's user must still be allowed by their role.
+    /// (see `scopes`), and the token's user must still be allowed by their role.
     Scope (default ContentRead) {
         /// What staff may read: drafts, the moderation queue, media, revisions, previews.
         #[serde(rename = "content:read")]
