@@ -451,6 +451,13 @@ async fn three_days_of_failures_switch_an_endpoint_off_and_old_deliveries_are_pr
     let (id, _) = subscribe(&app, &admin, &receiver.url, &["article.published"]).await;
     publish(&app, &admin.token, "Masih Diterima").await;
     receiver.wait_for(1, SOON).await;
+    // The worker records the success after the answer arrives, and a success ends a run of
+    // failures: the failures below are set once it is recorded.
+    let deadline = std::time::Instant::now() + SOON;
+    while deliveries(&app, &admin, id, "?status=succeeded").await["meta"]["total"] != 1 {
+        assert!(std::time::Instant::now() < deadline, "the first delivery was never recorded as succeeded");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     // It has failed for a little over three days, and fails once more.
     let since = (Utc::now() - chrono::Duration::hours(73)).format("%Y-%m-%d %H:%M:%S");
     {
