@@ -20,8 +20,6 @@ pub mod limits;
 pub mod media;
 mod pool;
 pub mod previews;
-#[cfg(test)]
-pub(crate) mod query_plan;
 pub mod redirects;
 pub mod revisions;
 pub mod schema;
