@@ -118,8 +118,8 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// What an API token may be used for, beyond which it is refused: each operation needs one
-    /// (see `scopes`), and the token's user must still be allowed by their role.
+    /// What an API token may be used for, beyond which it is refused: each operation's security
+    /// requirement names the scope it needs, and the token's user must still be allowed by their role.
     Scope (default ContentRead) {
         /// What staff may read: drafts, the moderation queue, media, revisions, previews.
         #[serde(rename = "content:read")]
