@@ -259,20 +259,21 @@ pub fn operations() -> Vec<(String, String, String)> {
 /// the OpenAPI document's paths: `None` for a route the document does not describe, which no
 /// token may use. HEAD needs what GET needs.
 pub fn need_of_route(method: &actix_web::http::Method, pattern: &str) -> Option<scopes::Need> {
+    use actix_web::http::Method;
     use std::collections::HashMap;
-    static ROUTES: std::sync::OnceLock<HashMap<(String, String), scopes::Need>> = std::sync::OnceLock::new();
+    static ROUTES: std::sync::OnceLock<HashMap<String, HashMap<Method, scopes::Need>>> = std::sync::OnceLock::new();
     let routes = ROUTES.get_or_init(|| {
-        let mut routes = HashMap::new();
+        let mut routes: HashMap<String, HashMap<Method, scopes::Need>> = HashMap::new();
         for (path, method, operation_id) in operations() {
-            if let Some(need) = scopes::need_of_operation(&operation_id) {
-                routes.insert((method, path), need);
+            let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes());
+            if let (Ok(method), Some(need)) = (method, scopes::need_of_operation(&operation_id)) {
+                routes.entry(path).or_default().insert(method, need);
             }
         }
         routes
     });
-    let method =
-        if method == actix_web::http::Method::HEAD { "get".to_owned() } else { method.as_str().to_ascii_lowercase() };
-    routes.get(&(method, pattern.to_owned())).copied()
+    let method = if method == Method::HEAD { &Method::GET } else { method };
+    routes.get(pattern)?.get(method).copied()
 }
 
 /// Describes every event a webhook endpoint receives in the document's top-level `webhooks`:
