@@ -39,6 +39,23 @@ async fn deliveries(app: &TestApp, admin: &Staff, webhook: i64, query: &str) -> 
     app.get_json_as(&format!("/api/v1/webhooks/{webhook}/deliveries{query}"), &admin.token).await
 }
 
+/// Asks `fetch` every 50 ms until `done` holds of its answer or [`SOON`] has passed, and gives
+/// the last answer: the worker's records follow its requests, so the caller asserts on that.
+async fn poll_until<F, Fut>(mut fetch: F, done: impl Fn(&Value) -> bool) -> Value
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Value>,
+{
+    let deadline = std::time::Instant::now() + SOON;
+    loop {
+        let answer = fetch().await;
+        if done(&answer) || std::time::Instant::now() > deadline {
+            return answer;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
 async fn admins_manage_endpoints_and_see_the_secret_only_when_it_is_made() {
     let (app, admin) = app_allowing_loopback().await;
@@ -341,14 +358,9 @@ async fn a_410_switches_the_endpoint_off_with_its_reason() {
     receiver.answer_next(&[Answer::Status(410)]);
     publish(&app, &admin.token, "Pergi Saja").await;
     receiver.wait_for(1, SOON).await;
-    let deadline = std::time::Instant::now() + SOON;
-    let endpoint = loop {
-        let endpoint = app.get_json_as(&format!("/api/v1/webhooks/{id}"), &admin.token).await;
-        if endpoint["active"] == false || std::time::Instant::now() > deadline {
-            break endpoint;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let endpoint_path = format!("/api/v1/webhooks/{id}");
+    let endpoint =
+        poll_until(|| app.get_json_as(&endpoint_path, &admin.token), |endpoint| endpoint["active"] == false).await;
     assert_eq!(endpoint["active"], false);
     assert!(endpoint["last_failure_reason"].as_str().unwrap().contains("410"), "{endpoint}");
     publish(&app, &admin.token, "Tidak Terkirim").await;
@@ -411,14 +423,8 @@ async fn a_redirect_is_a_failure_and_is_not_followed() {
     moved.answer_next(&[Answer::RedirectTo(port)]);
     publish(&app, &admin.token, "Pindah Alamat").await;
     moved.wait_for(1, SOON).await;
-    let deadline = std::time::Instant::now() + SOON;
-    let delivery = loop {
-        let log = deliveries(&app, &admin, id, "").await;
-        if log["data"][0]["attempts"] == 1 || std::time::Instant::now() > deadline {
-            break log["data"][0].clone();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let log = poll_until(|| deliveries(&app, &admin, id, ""), |log| log["data"][0]["attempts"] == 1).await;
+    let delivery = &log["data"][0];
     assert_eq!(delivery["status"], "pending", "a retry is to come: {delivery}");
     assert_eq!(delivery["response_status"], 307);
     assert!(delivery["error"].as_str().unwrap().contains("307"), "{delivery}");
@@ -453,11 +459,9 @@ async fn three_days_of_failures_switch_an_endpoint_off_and_old_deliveries_are_pr
     receiver.wait_for(1, SOON).await;
     // The worker records the success after the answer arrives, and a success ends a run of
     // failures: the failures below are set once it is recorded.
-    let deadline = std::time::Instant::now() + SOON;
-    while deliveries(&app, &admin, id, "?status=succeeded").await["meta"]["total"] != 1 {
-        assert!(std::time::Instant::now() < deadline, "the first delivery was never recorded as succeeded");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let succeeded =
+        poll_until(|| deliveries(&app, &admin, id, "?status=succeeded"), |log| log["meta"]["total"] == 1).await;
+    assert_eq!(succeeded["meta"]["total"], 1, "the first delivery was never recorded as succeeded: {succeeded}");
     // It has failed for a little over three days, and fails once more.
     let since = (Utc::now() - chrono::Duration::hours(73)).format("%Y-%m-%d %H:%M:%S");
     {
@@ -468,14 +472,9 @@ async fn three_days_of_failures_switch_an_endpoint_off_and_old_deliveries_are_pr
     receiver.answer_next(&[Answer::Status(500)]);
     publish(&app, &admin.token, "Gagal Lagi").await;
     receiver.wait_for(2, SOON).await;
-    let deadline = std::time::Instant::now() + SOON;
-    let endpoint = loop {
-        let endpoint = app.get_json_as(&format!("/api/v1/webhooks/{id}"), &admin.token).await;
-        if endpoint["active"] == false || std::time::Instant::now() > deadline {
-            break endpoint;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let endpoint_path = format!("/api/v1/webhooks/{id}");
+    let endpoint =
+        poll_until(|| app.get_json_as(&endpoint_path, &admin.token), |endpoint| endpoint["active"] == false).await;
     assert_eq!(endpoint["active"], false, "{endpoint}");
     assert!(endpoint["last_failure_reason"].as_str().unwrap().contains("3 days"), "{endpoint}");
 
@@ -524,15 +523,12 @@ async fn private_addresses_are_refused_at_delivery_when_they_are_not_allowed() {
     }
     publish(&app, &admin.token, "Tidak Ke Dalam").await;
     for id in ids {
-        let deadline = std::time::Instant::now() + SOON;
-        let failed = loop {
-            let log = deliveries(&app, &admin, id, "").await;
-            let attempts = log["data"][0]["attempts"].as_i64().unwrap_or(0);
-            if attempts >= 1 || std::time::Instant::now() > deadline {
-                break log["data"][0].clone();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
+        let log = poll_until(
+            || deliveries(&app, &admin, id, ""),
+            |log| log["data"][0]["attempts"].as_i64().unwrap_or(0) >= 1,
+        )
+        .await;
+        let failed = &log["data"][0];
         let error = failed["error"].as_str().unwrap_or_default();
         assert!(error.starts_with("refused"), "endpoint {id}: {failed}");
         assert!(error.contains("127.0.0.1") || error.contains("::1") || error.contains("localhost"), "{error}");
